@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test/support/app.ts';
+import type { App } from './app.ts';
+
+describe('server start', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => app.close());
+
+  it('answers /healthz with the database dialect', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'sqlite' });
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`);
+    expect(await res.text()).toMatch(/readfirst_process_cpu/);
+  });
+});

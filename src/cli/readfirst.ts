@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { errorMessage, isReadfirstError } from '../core/errors.ts';
+import { registerServe } from './commands/serve.ts';
+
+/** `readfirst <command>`: thin commands over the same modules the server runs. */
+const program = new Command('readfirst').description('AI triage for radiology');
+registerServe(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`readfirst: ${errorMessage(e)}\n`);
+  process.exit(isReadfirstError(e) && e.code === 'config' ? 78 : 1);
+});

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * readfirst's one typed configuration. Every key has a safe default so `npm start` works on an
+ * embedded SQLite store and local files. Each section belongs to the domain named after it.
+ */
+const aeTitle = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+  .refine((s) => !s.includes('\\'), 'must not contain a backslash');
+
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z
+  .object({
+    /** Where instance files, quarantine and the SQLite database live. */
+    dataDir: z.string().min(1).default('./data'),
+    /** Empty: SQLite in dataDir. `postgres://…`: PostgreSQL. */
+    databaseUrl: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || /^postgres(ql)?:\/\//.test(s), 'must be empty (SQLite) or a postgres:// URL'),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .default({}),
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8080),
+        /** Public base URL, used in STOW-RS retrieve URLs and links in alerts. */
+        publicUrl: z.string().default(''),
+        maxUploadBytes: z.number().int().positive().default(2 * 1024 * 1024 * 1024),
+      })
+      .default({}),
+    dimse: z
+      .object({
+        enabled: z.boolean().default(true),
+        aeTitle: aeTitle.default('READFIRST'),
+        host: z.string().min(1).default('0.0.0.0'),
+        port: port.default(11112),
+        /** Calling AE titles allowed to associate; empty allows any. */
+        allowedCallingAeTitles: z.array(aeTitle).default([]),
+      })
+      .default({}),
+    ingest: z
+      .object({
+        /** A study is complete once this long has passed since its last instance. */
+        quietPeriodMs: z.number().int().min(0).default(10_000),
+      })
+      .default({}),
+    inference: z
+      .object({
+        /** Folders holding model packages (model.onnx + model.json). */
+        modelDirs: z.array(z.string()).default(['models']),
+        /** Worker threads running ONNX Runtime sessions. */
+        workers: z.number().int().min(1).max(64).default(1),
+        /** Intra-op threads per ONNX Runtime session. */
+        intraOpThreads: z.number().int().min(1).max(64).default(2),
+        maxBatch: z.number().int().min(1).max(64).default(4),
+        jobTimeoutMs: z.number().int().positive().default(30_000),
+        /** Model ids run in shadow mode: stored and monitored, never changing triage. */
+        shadowModels: z.array(z.string()).default([]),
+      })
+      .default({}),
+    triage: z
+      .object({
+        /** Urgency policy file (YAML or JSON); empty uses the built-in defaults. */
+        policyFile: z.string().default(''),
+        claimTimeoutMs: z.number().int().positive().default(20 * 60_000),
+      })
+      .default({}),
+    alerts: z
+      .object({
+        webhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
+        escalationWebhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
+        ackTimeoutMs: z.number().int().positive().default(15 * 60_000),
+        smtp: z
+          .object({
+            host: z.string().default(''),
+            port: port.default(25),
+            from: z.string().default('readfirst@localhost'),
+            to: z.array(z.string()).default([]),
+            escalationTo: z.array(z.string()).default([]),
+          })
+          .default({}),
+      })
+      .default({}),
+    security: z
+      .object({
+        /** Set true behind TLS so session cookies carry the Secure flag. */
+        secureCookies: z.boolean().default(false),
+        sessionTtlMs: z.number().int().positive().default(12 * 3600_000),
+      })
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

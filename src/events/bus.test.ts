@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryBus } from './bus.ts';
+
+describe('InMemoryBus', () => {
+  it('delivers typed payloads and isolates a failing handler', async () => {
+    const errors: unknown[] = [];
+    const bus = new InMemoryBus((_e, err) => errors.push(err));
+    const seen: string[] = [];
+    bus.on('study.complete', () => {
+      throw new Error('boom');
+    });
+    bus.on('study.complete', async (p) => {
+      seen.push(p.studyInstanceUid);
+    });
+    bus.emit('study.complete', {
+      studyInstanceUid: '1.2.3',
+      instanceCount: 1,
+      lastInstanceAt: 0,
+      completedAt: 10,
+      generation: 1,
+    });
+    await bus.idle();
+    expect(seen).toEqual(['1.2.3']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const bus = new InMemoryBus(() => undefined);
+    let n = 0;
+    const off = bus.on('alert.raised', () => void n++);
+    off();
+    bus.emit('alert.raised', { alertId: 'a', studyInstanceUid: 's', reason: 'r' });
+    await bus.idle();
+    expect(n).toBe(0);
+  });
+});

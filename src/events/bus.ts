@@ -1,0 +1,45 @@
+import type { EventMap, EventName } from './types.ts';
+
+export type Handler<E extends EventName> = (payload: EventMap[E]) => void | Promise<void>;
+
+export interface EventBus {
+  on<E extends EventName>(event: E, handler: Handler<E>): () => void;
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void;
+  /** Resolves when every handler started so far has settled (for tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+/**
+ * In-process bus. Handlers run asynchronously and independently: a failing handler is reported
+ * to `onError` and never stops the others or the emitter.
+ */
+export class InMemoryBus implements EventBus {
+  private readonly handlers = new Map<EventName, Set<Handler<EventName>>>();
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly onError: (event: EventName, error: unknown) => void) {}
+
+  on<E extends EventName>(event: E, handler: Handler<E>): () => void {
+    let set = this.handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(event, set);
+    }
+    const h = handler as Handler<EventName>;
+    set.add(h);
+    return () => void set.delete(h);
+  }
+
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    for (const handler of this.handlers.get(event) ?? []) {
+      const p = (async () => handler(payload))()
+        .catch((e: unknown) => this.onError(event, e))
+        .finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+}

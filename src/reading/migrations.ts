@@ -1,0 +1,4 @@
+import type { Migration } from '../store/migrate.ts';
+
+/** Schema of the reading domain. */
+export const readingMigrations: readonly Migration[] = [];

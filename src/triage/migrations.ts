@@ -1,0 +1,4 @@
+import type { Migration } from '../store/migrate.ts';
+
+/** Schema of the triage domain. */
+export const triageMigrations: readonly Migration[] = [];

@@ -1,0 +1,1 @@
+"""readfirst chest X-ray model training pipeline (see training/README.md)."""
