@@ -1,0 +1,34 @@
+import type { UrgencyClass } from '../events/types.ts';
+
+export type ReadingState = 'unread' | 'in-progress' | 'read' | 'addended';
+
+/** UPS priority (IHE AIW-I / DICOM PS3.4 CC.2.5): urgency mapped for UPS-RS. */
+export type UpsPriority = 'HIGH' | 'MEDIUM' | 'LOW';
+
+/** One row of the radiologists' worklist, as the API and the web app see it. */
+export interface WorklistItem {
+  studyInstanceUid: string;
+  urgency: UrgencyClass;
+  /** Higher reads first. Kept in the store with an index. */
+  score: number;
+  /** Readable explanation, e.g. "Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical". */
+  reason: string;
+  upsPriority: UpsPriority;
+  orderPriority: string | null;
+  aiStatus: 'pending' | 'analysed' | 'not-analysable' | 'no-model' | 'failed';
+  modelId: string | null;
+  modelVersion: string | null;
+  state: ReadingState;
+  claimedBy: string | null;
+  claimExpiresAt: number | null;
+  modality: string | null;
+  site: string | null;
+  patientSex: string | null;
+  patientAge: string | null;
+  studyDescription: string | null;
+  accessionNumber: string | null;
+  patientName: string | null;
+  patientId: string | null;
+  arrivedAt: number;
+  updatedAt: number;
+}
