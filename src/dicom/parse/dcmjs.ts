@@ -12,7 +12,7 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
     return bytes.buffer;
   }
-  return bytes.slice().buffer as ArrayBuffer;
+  return bytes.slice().buffer;
 }
 
 /** Parses a Part-10 file with dcmjs (lenient: use `part10.ts` to validate structure first). */
@@ -24,8 +24,8 @@ export function readPart10(bytes: Uint8Array): DicomDict {
 export function dictString(dict: DcmjsDict, tag: string): string | null {
   const v = dict[tag]?.Value?.[0];
   if (v === undefined || v === null) return null;
-  if (typeof v === 'object' && 'Alphabetic' in v) return String((v as { Alphabetic: unknown }).Alphabetic);
-  const s = String(v as string | number).trim();
+  if (typeof v === 'object' && 'Alphabetic' in v) return String((v).Alphabetic);
+  const s = String(v).trim();
   return s === '' ? null : s;
 }
 
