@@ -24,8 +24,11 @@ export function readPart10(bytes: Uint8Array): DicomDict {
 export function dictString(dict: DcmjsDict, tag: string): string | null {
   const v = dict[tag]?.Value?.[0];
   if (v === undefined || v === null) return null;
-  if (typeof v === 'object' && 'Alphabetic' in v) return String((v).Alphabetic);
-  const s = String(v).trim();
+  if (typeof v === 'object') {
+    const alphabetic = 'Alphabetic' in v ? v.Alphabetic : undefined;
+    return typeof alphabetic === 'string' && alphabetic !== '' ? alphabetic : null;
+  }
+  const s = (typeof v === 'string' ? v : String(v as number)).trim();
   return s === '' ? null : s;
 }
 
