@@ -1,8 +1,9 @@
 import { initHealth } from '../http/health.ts';
+import { initSecurity } from '../security/module.ts';
 import type { ModuleFactory } from './context.ts';
 
 /**
  * The domain modules in start order; each may use the services of those before it.
  * Add a module by appending its factory here.
  */
-export const moduleFactories: readonly ModuleFactory[] = [initHealth];
+export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth];

@@ -2,10 +2,12 @@
 import { Command } from 'commander';
 import { errorMessage, isReadfirstError } from '../core/errors.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerUser } from './commands/user.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
 registerServe(program);
+registerUser(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);
