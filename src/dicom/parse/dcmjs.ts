@@ -28,7 +28,7 @@ export function dictString(dict: DcmjsDict, tag: string): string | null {
     const alphabetic = 'Alphabetic' in v ? v.Alphabetic : undefined;
     return typeof alphabetic === 'string' && alphabetic !== '' ? alphabetic : null;
   }
-  const s = (typeof v === 'string' ? v : String(v as number)).trim();
+  const s = (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : '').trim();
   return s === '' ? null : s;
 }
 
