@@ -154,8 +154,8 @@ def train(rows, images, cfg, ckpt_dir, log=print):
     decay = cfg['ema_decay']
     for epoch in range(start_epoch, cfg['epochs']):
         t0 = time.time()
-        rs = np.random.RandomState(seed * 1000 + epoch)
-        g = torch.Generator().manual_seed(seed * 1000 + epoch)
+        rs = np.random.RandomState((seed * 1000 + epoch) % (2 ** 32))
+        g = torch.Generator().manual_seed((seed * 1000 + epoch) % (2 ** 32))
         idx = np.concatenate([np.tile(tr_full, cfg['full_repeat']),
                               rs.choice(tr_low, min(len(tr_low), cfg['n_low']), replace=False) if len(tr_low) else [],
                               rs.choice(tr_kid, min(len(tr_kid), cfg['n_kid']), replace=False) if len(tr_kid) else []]).astype(int)
