@@ -1,4 +1,49 @@
 import type { Migration } from '../store/migrate.ts';
 
-/** Schema of the reading domain. */
-export const readingMigrations: readonly Migration[] = [];
+/**
+ * Schema of the reading domain: one row per radiologist reading of a study (draft, then signed),
+ * and one row per finding verdict, stamped with the model that produced the finding, so
+ * monitoring can compute agreement per model version.
+ */
+export const readingMigrations: readonly Migration[] = [
+  {
+    id: 'reading-001-readings-verdicts',
+    sql: `
+      CREATE TABLE readings (
+        id TEXT PRIMARY KEY,
+        study_uid TEXT NOT NULL,
+        reader_id TEXT NOT NULL,
+        reader_name TEXT NOT NULL,
+        result_id TEXT,
+        model_id TEXT,
+        model_version TEXT,
+        status TEXT NOT NULL,
+        overall TEXT,
+        missed_findings TEXT NOT NULL,
+        report TEXT NOT NULL,
+        report_edited INTEGER NOT NULL DEFAULT 0,
+        opened_at BIGINT NOT NULL,
+        signed_at BIGINT,
+        reading_ms BIGINT,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX readings_study ON readings (study_uid, reader_id, status);
+      CREATE INDEX readings_signed ON readings (signed_at);
+      CREATE TABLE finding_verdicts (
+        reading_id TEXT NOT NULL REFERENCES readings(id) ON DELETE CASCADE,
+        finding_key TEXT NOT NULL,
+        study_uid TEXT NOT NULL,
+        result_id TEXT,
+        model_id TEXT,
+        model_version TEXT,
+        probability DOUBLE PRECISION,
+        ai_positive INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        PRIMARY KEY (reading_id, finding_key)
+      );
+      CREATE INDEX finding_verdicts_model ON finding_verdicts (model_id, model_version, finding_key);
+    `,
+  },
+];

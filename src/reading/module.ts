@@ -1,0 +1,34 @@
+import type { AppContext, AppModule } from '../app/context.ts';
+import type { InferenceResultStore } from '../inference/result.ts';
+import { ReadingService, type ResultSource } from './reading-service.ts';
+import { readingRoutes } from './routes.ts';
+import { worklistAdapter } from './worklist-adapter.ts';
+
+function isResultSource(v: unknown): v is ResultSource {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<InferenceResultStore>).listForStudy === 'function';
+}
+
+/** Finds the inference result store another module published, whichever name it used. */
+export function resultSourceOf(services: AppContext['services']): ResultSource | undefined {
+  for (const name of ['inferenceResults', 'results', 'inference']) {
+    const v = services[name];
+    if (isResultSource(v)) return v;
+    const nested = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).results : undefined;
+    if (isResultSource(nested)) return nested;
+  }
+  return undefined;
+}
+
+/** Verdicts, draft report, signing and reading time (`/api/readings/...`). */
+export async function initReading(ctx: AppContext): Promise<AppModule> {
+  const worklist = worklistAdapter(ctx);
+  const service = new ReadingService({
+    db: ctx.db,
+    clock: ctx.clock,
+    bus: ctx.bus,
+    results: () => resultSourceOf(ctx.services),
+    onSigned: async (r) => worklist.markRead(r.studyInstanceUid, r.readerId),
+  });
+  ctx.services.reading = service;
+  return { name: 'reading', routes: readingRoutes(service) };
+}

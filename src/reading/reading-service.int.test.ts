@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDbs } from '../../test/support/dbs.ts';
+import { ManualClock } from '../core/clock.ts';
+import { InMemoryBus } from '../events/bus.ts';
+import type { VerdictRecordedEvent } from '../events/types.ts';
+import type { Principal } from '../security/users.ts';
+import type { Db } from '../store/db.ts';
+import { ReadingService } from './reading-service.ts';
+import { MemoryResults, sampleResult } from './testing.ts';
+
+const reader: Principal = { userId: 'u-1', username: 'grey', displayName: 'Dr Grey', roles: ['radiologist'] };
+
+describe.each(testDbs)('reading a study on $name', (t) => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  const clock = new ManualClock();
+  const bus = new InMemoryBus(() => undefined);
+  const events: VerdictRecordedEvent[] = [];
+  const results = new MemoryResults();
+  let service: ReadingService;
+  const signedStudies: string[] = [];
+
+  beforeAll(async () => {
+    const handle = await t.open();
+    db = handle.db;
+    cleanup = () => handle.cleanup();
+    bus.on('verdict.recorded', (e) => void events.push(e));
+    service = new ReadingService({ db, clock, bus, results: () => results, onSigned: async (r) => void signedStudies.push(r.studyInstanceUid) });
+    await results.save(sampleResult('1.2.3'));
+  });
+  afterAll(async () => cleanup());
+
+  it('opens a draft tied to the model version, pre-filled as normal until the reader agrees', async () => {
+    const r = await service.open('1.2.3', reader);
+    expect(r).toMatchObject({ status: 'draft', resultId: 'res-1.2.3', modelId: 'cxr-test', modelVersion: '1.2.3', readerName: 'Dr Grey' });
+    expect(r.report.impression).toBe('No acute cardiopulmonary abnormality.');
+    expect((await service.open('1.2.3', reader)).id).toBe(r.id);
+  });
+
+  it('stores per-finding verdicts with the model version and pre-fills the report from agreed findings', async () => {
+    clock.advance(30_000);
+    await service.setVerdict('1.2.3', reader, 'pneumothorax', 'agree', '');
+    const r = await service.setVerdict('1.2.3', reader, 'effusion', 'disagree', 'skin fold');
+    expect(r.report.findings).toBe('Pneumothorax.');
+    const rows = await db.query<{ finding_key: string; verdict: string; model_version: string; ai_positive: number; comment: string }>(
+      'SELECT finding_key, verdict, model_version, ai_positive, comment FROM finding_verdicts ORDER BY finding_key',
+    );
+    expect(rows.map((x) => [x.finding_key, x.verdict, x.model_version, Number(x.ai_positive), x.comment])).toEqual([
+      ['effusion', 'disagree', '1.2.3', 1, 'skin fold'],
+      ['pneumothorax', 'agree', '1.2.3', 1, ''],
+    ]);
+    await expect(service.setVerdict('1.2.3', reader, 'no_such', 'agree', '')).rejects.toThrow(/no finding/);
+  });
+
+  it('adds missed findings from the finding list only, and keeps an edited report', async () => {
+    let r = await service.update('1.2.3', reader, { missedFindings: ['nodule'], overall: 'disagree' });
+    expect(r.report.impression).toBe('1. Pneumothorax.\n2. Nodule.');
+    await expect(service.update('1.2.3', reader, { missedFindings: ['unicorn'] })).rejects.toThrow(/finding list/);
+    r = await service.update('1.2.3', reader, { report: { ...r.report, impression: 'Large left pneumothorax. Nodule RUL.' } });
+    r = await service.setVerdict('1.2.3', reader, 'effusion', 'uncertain', '');
+    expect(r.report.impression).toBe('Large left pneumothorax. Nodule RUL.');
+  });
+
+  it('signs as the reader, records open-to-sign time, emits verdict.recorded, and then refuses changes', async () => {
+    clock.advance(90_000);
+    const r = await service.sign('1.2.3', reader);
+    expect(r).toMatchObject({ status: 'signed', readingMs: 120_000 });
+    await bus.idle();
+    expect(events).toEqual([{ studyInstanceUid: '1.2.3', resultId: 'res-1.2.3', modelId: 'cxr-test', modelVersion: '1.2.3' }]);
+    expect(signedStudies).toEqual(['1.2.3']);
+    await expect(service.sign('1.2.3', reader)).rejects.toThrow(/signed/);
+    await expect(service.setVerdict('1.2.3', reader, 'pneumothorax', 'disagree', '')).rejects.toThrow(/signed/);
+    const stored = await service.store.signedForStudy('1.2.3');
+    expect(stored[0]).toMatchObject({ overall: 'disagree', missedFindings: ['nodule'], readingMs: 120_000 });
+  });
+
+  it('reads a study without an AI result: no verdicts, a normal draft, no event', async () => {
+    const r = await service.open('9.9', reader);
+    expect(r.resultId).toBeNull();
+    await service.sign('9.9', reader);
+    await bus.idle();
+    expect(events).toHaveLength(1);
+  });
+});
