@@ -1,4 +1,104 @@
 import type { Migration } from '../store/migrate.ts';
 
-/** Schema of the triage domain. */
-export const triageMigrations: readonly Migration[] = [];
+/**
+ * Schema of the triage domain: the worklist (ranked by an indexed score), critical-result alerts
+ * with their deliveries, and the follow-up registry.
+ */
+export const triageMigrations: readonly Migration[] = [
+  {
+    id: 'triage-001-worklist',
+    sql: `
+      CREATE TABLE worklist_items (
+        study_instance_uid TEXT PRIMARY KEY,
+        urgency TEXT NOT NULL,
+        ai_urgency TEXT,
+        score DOUBLE PRECISION NOT NULL,
+        due_at BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        ups_priority TEXT NOT NULL,
+        order_priority TEXT,
+        patient_location TEXT,
+        ai_status TEXT NOT NULL,
+        ai_status_reason TEXT,
+        findings TEXT NOT NULL,
+        model_id TEXT,
+        model_version TEXT,
+        state TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        claimed_by TEXT,
+        claim_expires_at BIGINT,
+        modality TEXT,
+        site TEXT,
+        patient_sex TEXT,
+        patient_age TEXT,
+        study_description TEXT,
+        accession_number TEXT,
+        patient_name TEXT,
+        patient_id TEXT,
+        arrived_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX worklist_open_order ON worklist_items (is_open, score DESC, arrived_at, study_instance_uid);
+      CREATE INDEX worklist_state_order ON worklist_items (state, score DESC, arrived_at, study_instance_uid);
+      CREATE INDEX worklist_urgency_order ON worklist_items (urgency, is_open, score DESC, arrived_at, study_instance_uid);
+      CREATE INDEX worklist_modality_order ON worklist_items (modality, is_open, score DESC, arrived_at, study_instance_uid);
+      CREATE INDEX worklist_site_order ON worklist_items (site, is_open, score DESC, arrived_at, study_instance_uid);
+    `,
+  },
+  {
+    id: 'triage-002-alerts',
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        study_instance_uid TEXT NOT NULL UNIQUE,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        raised_at BIGINT NOT NULL,
+        escalate_at BIGINT NOT NULL,
+        escalated_at BIGINT,
+        acknowledged_at BIGINT,
+        acknowledged_by TEXT
+      );
+      CREATE INDEX alerts_status ON alerts (status, raised_at);
+      CREATE TABLE alert_deliveries (
+        id TEXT PRIMARY KEY,
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        level INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        delivered_at BIGINT
+      );
+      CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id);
+    `,
+  },
+  {
+    id: 'triage-003-followups',
+    sql: `
+      CREATE TABLE followups (
+        id TEXT PRIMARY KEY,
+        study_instance_uid TEXT NOT NULL,
+        finding TEXT NOT NULL,
+        display TEXT NOT NULL,
+        probability DOUBLE PRECISION NOT NULL,
+        explanation TEXT NOT NULL,
+        patient_id TEXT,
+        patient_name TEXT,
+        accession_number TEXT,
+        due_at BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        closed_at BIGINT,
+        closed_by TEXT,
+        note TEXT,
+        UNIQUE (study_instance_uid, finding)
+      );
+      CREATE INDEX followups_due ON followups (status, due_at);
+    `,
+  },
+];

@@ -31,4 +31,12 @@ export interface WorklistItem {
   patientId: string | null;
   arrivedAt: number;
   updatedAt: number;
+  /** Arrival plus the class's maximum wait; past it the study is overdue and reads before newcomers. */
+  dueAt: number;
+  overdue: boolean;
+  /** Every line behind the rank, decisive first. */
+  explanation: string[];
+  /** The class the AI alone gave (null before or without analysis). */
+  aiUrgency: UrgencyClass | null;
+  patientLocation: string | null;
 }

@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../app/app.ts';
+import type { AppContext } from '../app/context.ts';
+import { startTestApp } from '../../test/support/app.ts';
+import { openSse } from '../../test/support/sse.ts';
+import type { WorklistItem } from '../worklist/worklist-item.ts';
+import type { WorklistService } from '../worklist/worklist-service.ts';
+import { initTriage } from './module.ts';
+import { FakeDicomStore, FakeResults, finding, result } from './testing/fakes.ts';
+
+const dicom = new FakeDicomStore();
+const results = new FakeResults();
+const policyDir = mkdtempSync(join(tmpdir(), 'rf-policy-'));
+const policyFile = join(policyDir, 'policy.yaml');
+writeFileSync(policyFile, 'classes:\n  critical: { maxWaitMinutes: 30 }\n');
+
+async function fakes(ctx: AppContext) {
+  ctx.services.dicomStore = dicom;
+  ctx.services.inferenceResults = results;
+  // Tests sign in by header; the real guard comes from the security module.
+  ctx.services.guard = async () => undefined;
+  return { name: 'fakes' };
+}
+
+describe('triage module over HTTP and SSE', () => {
+  let app: App;
+  let base: string;
+  const as = (user: string) => ({ 'x-test-user': user, 'content-type': 'application/json' });
+  beforeAll(async () => {
+    app = await startTestApp({ 'triage.policyFile': policyFile }, { modules: [fakes, (ctx) => initTriage(ctx, (req) => req.headers['x-test-user'] as string | undefined)] });
+    base = `http://127.0.0.1:${app.httpPort()}`;
+  });
+  afterAll(async () => app.close());
+
+  it('ranks on completion, moves a critical study to the top on analysis and pushes it over SSE', async () => {
+    const t = Date.now();
+    for (const [uid, over] of [['1.2.1', { requestedProcedurePriority: 'ROUTINE' }], ['1.2.2', { patientLocation: 'ICU 4' }], ['1.2.3', {}]] as const) {
+      dicom.add(uid, over, t);
+      app.ctx.bus.emit('study.complete', { studyInstanceUid: uid, instanceCount: 1, lastInstanceAt: t, completedAt: t, generation: 1 });
+    }
+    await app.ctx.bus.idle();
+    const sse = await openSse(`${base}/api/worklist/events`, as('alice'));
+    await sse.next((f) => f.event === 'ready');
+    results.results.push(result('r1', '1.2.3', [finding('pneumothorax', 'Pneumothorax', 0.93)], t));
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.3', status: 'analysed', resultIds: ['r1'], analysedAt: t });
+    const frame = await sse.next((f) => f.event === 'worklist.changed');
+    expect(frame.data).toMatchObject({ type: 'ranked', position: 1, previousUrgency: 'routine', item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical' } });
+    sse.close();
+    const page = (await (await fetch(`${base}/api/worklist`, { headers: as('alice') })).json()) as { items: WorklistItem[]; counts: Record<string, number> };
+    expect(page.items.map((i) => i.studyInstanceUid)).toEqual(['1.2.3', '1.2.2', '1.2.1']);
+    expect(page.counts).toMatchObject({ critical: 1, urgent: 1, routine: 1 });
+  });
+
+  it('claims a study for one radiologist and refuses the second', async () => {
+    const claim = (user: string) => fetch(`${base}/api/worklist/1.2.3/claim`, { method: 'POST', headers: as(user), body: '{}' });
+    expect((await claim('alice')).status).toBe(200);
+    const bob = await claim('bob');
+    expect(bob.status).toBe(409);
+    expect(await bob.json()).toMatchObject({ error: 'conflict', details: { claimedBy: 'alice' } });
+    const read = await fetch(`${base}/api/worklist/1.2.3/state`, { method: 'PUT', headers: as('alice'), body: JSON.stringify({ state: 'read' }) });
+    expect(await read.json()).toMatchObject({ state: 'read', claimedBy: null });
+    expect((await fetch(`${base}/api/worklist?status=bogus`, { headers: as('alice') })).status).toBe(400);
+  });
+
+  it('re-ranks the open worklist when the policy file changes, without a restart', async () => {
+    const t = Date.now();
+    dicom.add('1.2.4', {}, t);
+    results.results.push(result('r4', '1.2.4', [finding('effusion', 'Pleural effusion', 0.9)], t));
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.4', status: 'analysed', resultIds: ['r4'], analysedAt: t });
+    await app.ctx.bus.idle();
+    const worklist = app.ctx.services.worklist as WorklistService;
+    expect((await worklist.get('1.2.4'))?.urgency).toBe('urgent');
+    const sse = await openSse(`${base}/api/worklist/events`, as('alice'));
+    writeFileSync(policyFile, 'findings:\n  - { finding: effusion, operatingPoint: balanced, urgency: critical }\n');
+    const frame = await sse.next((f) => f.event === 'worklist.reranked', 8000);
+    expect(frame.data).toMatchObject({ type: 'reranked' });
+    sse.close();
+    const item = await worklist.get('1.2.4');
+    expect(item).toMatchObject({ urgency: 'critical', reason: 'Pleural effusion 0.90 ≥ 0.85 (balanced) → critical' });
+    expect(await worklist.position('1.2.4')).toBe(1);
+  });
+});

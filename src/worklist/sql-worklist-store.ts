@@ -1,0 +1,175 @@
+import type { Clock } from '../core/clock.ts';
+import { ReadfirstError } from '../core/errors.ts';
+import type { UrgencyClass } from '../events/types.ts';
+import { type Db, queryOne, type SqlValue } from '../store/db.ts';
+import type { ReadingState } from './worklist-item.ts';
+import { ENTRY_COLUMNS, entryParams, rowToEntry, rowToItem, type WorklistRow } from './worklist-row.ts';
+import type { ClaimResult, RankFields, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
+
+const ORDER_BY = 'ORDER BY score DESC, arrived_at ASC, study_instance_uid ASC';
+const OPEN_STATES: readonly ReadingState[] = ['unread', 'in-progress'];
+
+/** Reading-state moves a radiologist may make with `setState`. */
+const ALLOWED: Record<ReadingState, readonly ReadingState[]> = {
+  unread: ['in-progress', 'read'],
+  'in-progress': ['unread', 'read'],
+  read: ['addended'],
+  addended: ['addended'],
+};
+
+function encodeCursor(r: { score: number; arrivedAt: number; studyInstanceUid: string }): string {
+  return Buffer.from(JSON.stringify([r.score, r.arrivedAt, r.studyInstanceUid])).toString('base64url');
+}
+
+function decodeCursor(c: string): [number, number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'number' && typeof v[2] === 'string') {
+      return [v[0], v[1], v[2]];
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new ReadfirstError('invalid-input', 'invalid worklist cursor');
+}
+
+/** The worklist over the Db seam (SQLite or PostgreSQL). */
+export class SqlWorklistStore implements WorklistStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async upsert(entry: WorklistEntry, now: number) {
+    return this.db.transaction(async (tx) => {
+      const prev = await queryOne<WorklistRow>(tx, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
+      const cols = [...ENTRY_COLUMNS, 'state', 'is_open', 'updated_at'];
+      const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
+      const updates = ENTRY_COLUMNS.filter((c) => c !== 'study_instance_uid' && c !== 'arrived_at').map((c) => `${c} = excluded.${c}`);
+      await tx.run(
+        `INSERT INTO worklist_items (${cols.join(', ')}) VALUES (${placeholders})
+         ON CONFLICT (study_instance_uid) DO UPDATE SET ${updates.join(', ')}, updated_at = excluded.updated_at`,
+        [...entryParams(entry), 'unread', 1, now],
+      );
+      const row = await queryOne<WorklistRow>(tx, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
+      if (!row) throw new ReadfirstError('internal', 'worklist upsert lost its row');
+      return { previous: prev ? rowToItem(prev, now) : undefined, item: rowToItem(row, now) };
+    });
+  }
+
+  async get(uid: string) {
+    const row = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [uid]);
+    return row ? rowToItem(row, this.clock.now()) : undefined;
+  }
+
+  async entry(uid: string) {
+    const row = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [uid]);
+    return row ? rowToEntry(row) : undefined;
+  }
+
+  async list(q: WorklistQuery): Promise<WorklistPage> {
+    const limit = Math.min(500, Math.max(1, Math.trunc(q.limit ?? 50)));
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const p = (v: SqlValue): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const states = q.states ?? 'open';
+    if (states === 'open') where.push('is_open = 1');
+    else if (states !== 'all') {
+      if (states.length === 0) return { items: [], nextCursor: null };
+      where.push(states.length === 1 ? `state = ${p(states[0] ?? '')}` : `state IN (${states.map((s) => p(s)).join(', ')})`);
+    }
+    if (q.modality) where.push(`modality = ${p(q.modality)}`);
+    if (q.site) where.push(`site = ${p(q.site)}`);
+    if (q.urgency) where.push(`urgency = ${p(q.urgency)}`);
+    if (q.cursor) {
+      const [s, a, u] = decodeCursor(q.cursor);
+      where.push(`(score < ${p(s)} OR (score = ${p(s)} AND (arrived_at > ${p(a)} OR (arrived_at = ${p(a)} AND study_instance_uid > ${p(u)}))))`);
+    }
+    const sql = `SELECT * FROM worklist_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${ORDER_BY} LIMIT ${limit + 1}`;
+    const rows = await this.db.query<WorklistRow>(sql, params);
+    const now = this.clock.now();
+    const items = rows.slice(0, limit).map((r) => rowToItem(r, now));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async position(uid: string) {
+    const row = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1 AND is_open = 1', [uid]);
+    if (!row) return null;
+    const ahead = await queryOne<{ n: number | string }>(
+      this.db,
+      `SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND (score > $1 OR (score = $1 AND (arrived_at < $2 OR (arrived_at = $2 AND study_instance_uid < $3))))`,
+      [Number(row.score), Number(row.arrived_at), uid],
+    );
+    return Number(ahead?.n ?? 0) + 1;
+  }
+
+  async countsByUrgency() {
+    const rows = await this.db.query<{ urgency: string; n: number | string }>('SELECT urgency, COUNT(*) AS n FROM worklist_items WHERE is_open = 1 GROUP BY urgency');
+    const counts: Record<UrgencyClass, number> = { critical: 0, urgent: 0, routine: 0, 'likely-normal': 0 };
+    for (const r of rows) counts[r.urgency as UrgencyClass] = Number(r.n);
+    return counts;
+  }
+
+  async claim(uid: string, user: string, expiresAt: number): Promise<ClaimResult> {
+    const now = this.clock.now();
+    const n = await this.db.run(
+      `UPDATE worklist_items SET claimed_by = $1, claim_expires_at = $2, updated_at = $3,
+         state = CASE WHEN state = 'unread' THEN 'in-progress' ELSE state END
+       WHERE study_instance_uid = $4 AND (claimed_by IS NULL OR claimed_by = $1 OR claim_expires_at <= $3)`,
+      [user, expiresAt, now, uid],
+    );
+    return { ok: n === 1, item: await this.get(uid) };
+  }
+
+  async release(uid: string, user: string): Promise<ClaimResult> {
+    const now = this.clock.now();
+    const n = await this.db.run(
+      `UPDATE worklist_items SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $1,
+         state = CASE WHEN state = 'in-progress' THEN 'unread' ELSE state END
+       WHERE study_instance_uid = $2 AND (claimed_by = $3 OR claimed_by IS NULL OR claim_expires_at <= $1)`,
+      [now, uid, user],
+    );
+    return { ok: n === 1, item: await this.get(uid) };
+  }
+
+  async setState(uid: string, user: string, state: ReadingState): Promise<ClaimResult> {
+    const now = this.clock.now();
+    const current = await this.get(uid);
+    if (!current) return { ok: false, item: undefined };
+    if (!ALLOWED[current.state].includes(state)) throw new ReadfirstError('conflict', `cannot move a study from ${current.state} to ${state}`);
+    if (current.claimedBy !== null && current.claimedBy !== user) return { ok: false, item: current };
+    const open = OPEN_STATES.includes(state) ? 1 : 0;
+    const keepClaim = state === 'in-progress';
+    const n = await this.db.run(
+      `UPDATE worklist_items SET state = $1, is_open = $2, updated_at = $3,
+         claimed_by = ${keepClaim ? '$4' : 'NULL'}, claim_expires_at = ${keepClaim ? 'claim_expires_at' : 'NULL'}
+       WHERE study_instance_uid = $5 AND (claimed_by IS NULL OR claimed_by = $4 OR claim_expires_at <= $3)`,
+      [state, open, now, user, uid],
+    );
+    return { ok: n === 1, item: await this.get(uid) };
+  }
+
+  async openEntries() {
+    const rows = await this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE is_open = 1 ${ORDER_BY}`);
+    return rows.map(rowToEntry);
+  }
+
+  async updateRanks(ranks: ReadonlyArray<{ studyInstanceUid: string } & RankFields>, now: number) {
+    if (ranks.length === 0) return 0;
+    return this.db.transaction(async (tx) => {
+      let n = 0;
+      for (const r of ranks) {
+        n += await tx.run(
+          `UPDATE worklist_items SET urgency = $1, ai_urgency = $2, score = $3, due_at = $4, reason = $5, explanation = $6, ups_priority = $7, updated_at = $8
+           WHERE study_instance_uid = $9`,
+          [r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority, now, r.studyInstanceUid],
+        );
+      }
+      return n;
+    });
+  }
+}

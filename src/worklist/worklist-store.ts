@@ -1,0 +1,80 @@
+import type { UrgencyClass } from '../events/types.ts';
+import type { FindingEvidence } from '../triage/rank.ts';
+import type { ReadingState, UpsPriority, WorklistItem } from './worklist-item.ts';
+
+/** What triage writes for one study: its rank and the inputs that produced it (kept for re-ranking). */
+export interface WorklistEntry {
+  studyInstanceUid: string;
+  urgency: UrgencyClass;
+  aiUrgency: UrgencyClass | null;
+  score: number;
+  dueAt: number;
+  reason: string;
+  explanation: string[];
+  upsPriority: UpsPriority;
+  orderPriority: string | null;
+  patientLocation: string | null;
+  aiStatus: WorklistItem['aiStatus'];
+  aiStatusReason: string | null;
+  findings: FindingEvidence[];
+  modelId: string | null;
+  modelVersion: string | null;
+  modality: string | null;
+  site: string | null;
+  patientSex: string | null;
+  patientAge: string | null;
+  studyDescription: string | null;
+  accessionNumber: string | null;
+  patientName: string | null;
+  patientId: string | null;
+  arrivedAt: number;
+}
+
+export type RankFields = Pick<WorklistEntry, 'urgency' | 'aiUrgency' | 'score' | 'dueAt' | 'reason' | 'explanation' | 'upsPriority'>;
+
+/** Open means unread or in progress: still to be read. */
+export type StateFilter = 'open' | 'all' | readonly ReadingState[];
+
+export interface WorklistQuery {
+  states?: StateFilter;
+  modality?: string;
+  site?: string;
+  urgency?: UrgencyClass;
+  /** Page size, 1-500 (default 50). */
+  limit?: number;
+  /** Opaque keyset cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface WorklistPage {
+  items: WorklistItem[];
+  nextCursor: string | null;
+}
+
+export interface ClaimResult {
+  ok: boolean;
+  item: WorklistItem | undefined;
+}
+
+/**
+ * The worklist's storage: one row per study, ordered by score (higher first), then arrival, then
+ * UID. One implementation over the Db seam serves SQLite and PostgreSQL; one contract suite
+ * covers both.
+ */
+export interface WorklistStore {
+  upsert(entry: WorklistEntry, now: number): Promise<{ previous: WorklistItem | undefined; item: WorklistItem }>;
+  get(studyInstanceUid: string): Promise<WorklistItem | undefined>;
+  entry(studyInstanceUid: string): Promise<WorklistEntry | undefined>;
+  list(query: WorklistQuery): Promise<WorklistPage>;
+  /** Position (1-based) in the open worklist, or null when not open. */
+  position(studyInstanceUid: string): Promise<number | null>;
+  countsByUrgency(): Promise<Record<UrgencyClass, number>>;
+  /** Takes the study for `user` until `expiresAt`, unless someone else holds an unexpired claim. */
+  claim(studyInstanceUid: string, user: string, expiresAt: number): Promise<ClaimResult>;
+  release(studyInstanceUid: string, user: string): Promise<ClaimResult>;
+  setState(studyInstanceUid: string, user: string, state: ReadingState): Promise<ClaimResult>;
+  /** Every open study's ranking inputs, for re-ranking under a new policy. */
+  openEntries(): Promise<WorklistEntry[]>;
+  /** Writes new ranks for many studies in one transaction. */
+  updateRanks(ranks: ReadonlyArray<{ studyInstanceUid: string } & RankFields>, now: number): Promise<number>;
+}
