@@ -1,6 +1,9 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
+import type { DicomStore, InstanceFiles } from '../dicom/dicom-store.ts';
+import type { DimseService } from '../dicom/dimse/dimse-server.ts';
+import type { IngestService } from '../dicom/ingest/ingest-service.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { AccessGuard } from '../http/server.ts';
 import type { RouteDef } from '../http/route.ts';
@@ -25,6 +28,11 @@ export interface AppContext {
  */
 export interface AppServices {
   guard?: AccessGuard;
+  /** Set by the dicom module: metadata store, instance files, the one ingest path, the SCP. */
+  dicomStore?: DicomStore;
+  instanceFiles?: InstanceFiles;
+  ingest?: IngestService;
+  dimse?: DimseService;
   [name: string]: unknown;
 }
 

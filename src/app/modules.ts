@@ -1,3 +1,4 @@
+import { initDicom } from '../dicom/module.ts';
 import { initHealth } from '../http/health.ts';
 import { initReading } from '../reading/module.ts';
 import { initSecurity } from '../security/module.ts';
@@ -9,4 +10,4 @@ import type { ModuleFactory } from './context.ts';
  * The domain modules in start order; each may use the services of those before it.
  * Add a module by appending its factory here.
  */
-export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initReading, initWeb, (ctx) => initTriage(ctx)];
+export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initReading, initWeb, (ctx) => initTriage(ctx)];

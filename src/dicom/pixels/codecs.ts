@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Context, NativeCodecs } from 'dcmjs-codecs';
+import codecs from 'dcmjs-codecs';
 import { ReadfirstError } from '../../core/errors.ts';
 
 /** Transfer syntaxes whose pixel data is stored uncompressed. */
@@ -11,7 +11,10 @@ export const NATIVE_SYNTAXES = new Set([
   '1.2.840.10008.1.2.1.99',
 ]);
 
-type Decoder = (ctx: Context) => Context;
+// dcmjs-codecs is CommonJS: Node's ESM loader sees only its default export.
+const { Context, NativeCodecs } = codecs;
+type CodecContext = InstanceType<typeof Context>;
+type Decoder = (ctx: CodecContext) => CodecContext;
 
 const DECODERS: Record<string, Decoder> = {
   '1.2.840.10008.1.2.4.50': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: false }),

@@ -1,0 +1,39 @@
+import type { RouteDef } from '../../http/route.ts';
+import type { LocalInstanceFiles } from '../../files/instance-files.ts';
+import type { IngestService } from '../ingest/ingest-service.ts';
+import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import { qidoHandlers } from './qido-rs.ts';
+import { stowHandler } from './stow-rs.ts';
+import { wadoHandlers } from './wado-rs.ts';
+
+const S = '/dicom-web/studies/:study';
+const SE = `${S}/series/:series`;
+const I = `${SE}/instances/:instance`;
+
+/**
+ * DICOMweb routes (PS3.18). Note: DICOMweb is unauthenticated (`access: 'public'`) until the
+ * security issue adds tokens; bind http.host to a trusted network meanwhile.
+ */
+export function dicomWebRoutes(deps: { store: SqlDicomStore; files: LocalInstanceFiles; ingest: IngestService; publicUrl: string }): RouteDef[] {
+  const qido = qidoHandlers(deps.store, deps.publicUrl);
+  const wado = wadoHandlers(deps.store, deps.files, deps.publicUrl);
+  const stow = stowHandler(deps.ingest, deps.publicUrl);
+  const r = (method: 'GET' | 'POST', url: string, summary: string, handler: RouteDef['handler']): RouteDef => ({ method, url, access: 'public', phi: true, summary, handler });
+  return [
+    r('POST', '/dicom-web/studies', 'STOW-RS store instances', stow),
+    r('POST', S, 'STOW-RS store instances of one study', stow),
+    r('GET', '/dicom-web/studies', 'QIDO-RS search studies', qido.studies),
+    r('GET', `${S}/series`, 'QIDO-RS search series of a study', qido.series),
+    r('GET', `${S}/instances`, 'QIDO-RS search instances of a study', qido.instances),
+    r('GET', `${SE}/instances`, 'QIDO-RS search instances of a series', qido.instances),
+    r('GET', S, 'WADO-RS retrieve a study', wado.retrieve),
+    r('GET', SE, 'WADO-RS retrieve a series', wado.retrieve),
+    r('GET', I, 'WADO-RS retrieve an instance', wado.retrieve),
+    r('GET', `${S}/metadata`, 'WADO-RS study metadata', wado.metadata),
+    r('GET', `${SE}/metadata`, 'WADO-RS series metadata', wado.metadata),
+    r('GET', `${I}/metadata`, 'WADO-RS instance metadata', wado.metadata),
+    r('GET', `${I}/frames/:frames`, 'WADO-RS frames (pixel data)', wado.frames),
+    r('GET', `${I}/rendered`, 'WADO-RS rendered instance (PNG)', wado.rendered),
+    r('GET', `${I}/frames/:frames/rendered`, 'WADO-RS rendered frame (PNG)', wado.rendered),
+  ];
+}

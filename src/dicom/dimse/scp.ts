@@ -1,0 +1,152 @@
+import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import dimse from 'dcmjs-dimse';
+import type { IngestService } from '../ingest/ingest-service.ts';
+import { rejectStatus, Status } from '../ingest/status.ts';
+import type { Logger } from '../../log/logger.ts';
+import { part10FromDimse } from './part10-from-dimse.ts';
+
+const { Scp, Dataset, constants, responses } = dimse;
+type DimseDataset = InstanceType<typeof Dataset>;
+type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
+type PresentationContext = ReturnType<Association['getPresentationContext']>;
+type CStoreRequest = Parameters<InstanceType<typeof Scp>['cStoreRequest']>[0];
+type CStoreResponse = InstanceType<typeof responses.CStoreResponse>;
+type CEchoRequest = Parameters<InstanceType<typeof Scp>['cEchoRequest']>[0];
+type CEchoResponse = InstanceType<typeof responses.CEchoResponse>;
+
+const VERIFICATION = '1.2.840.10008.1.1';
+const STORAGE_PREFIX = '1.2.840.10008.5.1.4.1.1.';
+const DICOM_ROOT = '1.2.840.10008.';
+
+/** Transfer syntaxes accepted, in readfirst's order of preference; bytes are stored as received. */
+export const ACCEPTED_SYNTAXES = new Set([
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.80',
+  '1.2.840.10008.1.2.4.81',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.201',
+  '1.2.840.10008.1.2.4.202',
+  '1.2.840.10008.1.2.4.203',
+  '1.2.840.10008.1.2.5',
+]);
+
+/** Storage SOP classes (PS3.4 B.5), verification, and private (non-standard) storage classes. */
+function acceptsAbstractSyntax(uid: string): boolean {
+  return uid === VERIFICATION || uid.startsWith(STORAGE_PREFIX) || !uid.startsWith(DICOM_ROOT);
+}
+
+export interface ScpOptions {
+  aeTitle: string;
+  /** Empty: any calling AE may associate. */
+  allowedCallingAeTitles: readonly string[];
+  ingest: IngestService;
+  logger: Logger;
+}
+
+/** Collects a C-STORE data set in memory (instances are single files, bounded by the PDU stream). */
+class BufferSink extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunks.push(chunk);
+    cb();
+  }
+}
+
+/**
+ * The C-STORE / C-ECHO SCP for one association (PS3.4 B, A.4; PS3.7 9.1.1, 9.1.5). It checks the
+ * called and calling AE titles, accepts the first acceptable transfer syntax the peer proposed,
+ * and hands each received data set, bytes untouched, to the shared ingest path. The response
+ * status is sent only after the instance is durable.
+ */
+export function createScpClass(opts: ScpOptions): new (socket: Socket) => InstanceType<typeof Scp> {
+  const allowed = new Set(opts.allowedCallingAeTitles.map((a) => a.trim()));
+  const raw = new WeakMap<DimseDataset, Buffer>();
+
+  return class ReadfirstScp extends Scp {
+    private callingAe = '';
+
+    constructor(socket: Socket) {
+      super(socket, { associationTimeout: 60_000, pduTimeout: 60_000 });
+      socket.setNoDelay(true);
+      this.on('networkError', (err: Error) => opts.logger.debug({ err: err.message }, 'DIMSE network error'));
+    }
+
+    override associationRequested(association: Association): void {
+      this.callingAe = association.getCallingAeTitle().trim();
+      const called = association.getCalledAeTitle().trim();
+      const { RejectResult, RejectSource, RejectReason, PresentationContextResult } = constants;
+      if (called !== opts.aeTitle) {
+        opts.logger.warn({ callingAe: this.callingAe, calledAe: called }, 'association rejected: called AE title unknown');
+        this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
+        return;
+      }
+      if (allowed.size > 0 && !allowed.has(this.callingAe)) {
+        opts.logger.warn({ callingAe: this.callingAe }, 'association rejected: calling AE title not allowed');
+        this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized);
+        return;
+      }
+      for (const { context } of association.getPresentationContexts()) {
+        if (!acceptsAbstractSyntax(context.getAbstractSyntaxUid())) {
+          context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
+          continue;
+        }
+        const ts = context.getTransferSyntaxUids().find((t) => ACCEPTED_SYNTAXES.has(t));
+        if (ts) context.setResult(PresentationContextResult.Accept, ts);
+        else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
+      }
+      this.sendAssociationAccept();
+    }
+
+    override associationReleaseRequested(): void {
+      this.sendAssociationReleaseResponse();
+    }
+
+    override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
+      const response = responses.CEchoResponse.fromRequest(request);
+      response.setStatus(Status.Success);
+      callback(response);
+    }
+
+    override createStoreWritableStream(_pc: PresentationContext, _request: CStoreRequest): Writable {
+      return new BufferSink();
+    }
+
+    override createDatasetFromStoreWritableStream(writable: Writable, pc: PresentationContext, callback: (dataset: DimseDataset) => void): void {
+      const ts = pc.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
+      const dataset = new Dataset({}, ts);
+      raw.set(dataset, writable instanceof BufferSink ? Buffer.concat(writable.chunks) : Buffer.alloc(0));
+      callback(dataset);
+    }
+
+    override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
+      const response = responses.CStoreResponse.fromRequest(request);
+      const dataset = request.getDataset();
+      const bytes = dataset ? raw.get(dataset) : undefined;
+      const sopClass = request.getAffectedSopClassUid();
+      const sopInstance = request.getAffectedSopInstanceUid();
+      const ts = dataset?.getTransferSyntaxUid() ?? '1.2.840.10008.1.2';
+      const file = part10FromDimse(bytes ?? Buffer.alloc(0), sopClass, sopInstance, ts, this.callingAe);
+      opts.ingest
+        .storeBuffer(file, 'dimse', { source: this.callingAe, sopInstanceUid: sopInstance })
+        .then((r) => {
+          if (r.outcome === 'stored' || r.outcome === 'duplicate') {
+            response.setStatus(Status.Success);
+            return;
+          }
+          response.setStatus(rejectStatus(r.reason));
+          response.setErrorComment(r.message.slice(0, 64));
+        })
+        .catch(() => response.setStatus(Status.OutOfResources))
+        .finally(() => callback(response));
+    }
+  };
+}

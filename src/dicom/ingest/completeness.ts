@@ -1,0 +1,95 @@
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { EventBus } from '../../events/bus.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { IngestMetrics } from './metrics.ts';
+
+/**
+ * Study completeness: a study is complete once `quietPeriodMs` has passed since its last
+ * instance; it then emits one `study.complete`. A late instance re-opens it (the store sets it
+ * back to 'receiving') and the event is emitted again with the next generation.
+ * A sweep every quiet period also picks up studies received by another process (`readfirst
+ * import`) or before a restart.
+ */
+export class CompletenessTracker {
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly pending = new Set<Promise<void>>();
+  private sweepTimer: TimerHandle | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly deps: { store: SqlDicomStore; bus: EventBus; clock: Clock; logger: Logger; metrics: IngestMetrics; quietPeriodMs: number },
+  ) {}
+
+  /** Re-arms timers for studies left receiving and starts the periodic sweep. */
+  async start(): Promise<void> {
+    await this.sweep();
+  }
+
+  /** A new instance of `studyUid` arrived at `at`: (re)start its quiet period. */
+  touched(studyUid: string, at: number): void {
+    if (this.closed) return;
+    this.arm(studyUid, at + this.deps.quietPeriodMs - this.deps.clock.now());
+  }
+
+  private arm(studyUid: string, delayMs: number): void {
+    this.timers.get(studyUid)?.cancel();
+    this.timers.set(
+      studyUid,
+      this.deps.clock.setTimer(Math.max(0, delayMs), () => {
+        this.timers.delete(studyUid);
+        this.track(this.check(studyUid));
+      }),
+    );
+  }
+
+  private track(p: Promise<void>): void {
+    const done = p
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'completeness check failed'))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  private async check(studyUid: string): Promise<void> {
+    const { store, clock, bus, quietPeriodMs, metrics } = this.deps;
+    const study = (await store.receivingStudies()).find((s) => s.studyInstanceUid === studyUid);
+    if (!study || this.closed) return;
+    const due = study.lastReceivedAt + quietPeriodMs;
+    if (due > clock.now()) {
+      this.arm(studyUid, due - clock.now());
+      return;
+    }
+    const done = await store.markComplete(studyUid, study.lastReceivedAt, clock.now());
+    if (!done) return;
+    metrics.completed.inc();
+    bus.emit('study.complete', {
+      studyInstanceUid: studyUid,
+      instanceCount: done.instanceCount,
+      lastInstanceAt: study.lastReceivedAt,
+      completedAt: clock.now(),
+      generation: done.generation,
+    });
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    const { store, clock, quietPeriodMs } = this.deps;
+    for (const s of await store.receivingStudies()) {
+      if (!this.timers.has(s.studyInstanceUid)) this.arm(s.studyInstanceUid, s.lastReceivedAt + quietPeriodMs - clock.now());
+    }
+    this.sweepTimer = clock.setTimer(Math.max(1000, quietPeriodMs), () => this.track(this.sweep()));
+  }
+
+  /** Resolves when every check started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.sweepTimer?.cancel();
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    await this.idle();
+  }
+}

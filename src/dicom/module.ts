@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { AppContext, AppModule } from '../app/context.ts';
+import { LocalInstanceFiles } from '../files/instance-files.ts';
+import { Quarantine } from '../files/quarantine.ts';
+import { DimseServer } from './dimse/dimse-server.ts';
+import { dicomWebRoutes } from './dicomweb/routes.ts';
+import { CompletenessTracker } from './ingest/completeness.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { createIngestMetrics } from './ingest/metrics.ts';
+import { SqlDicomStore } from './store/sql-dicom-store.ts';
+
+/**
+ * The dicom domain: metadata store, instance files, quarantine, the shared ingest path, the
+ * C-STORE SCP, DICOMweb (STOW-RS, QIDO-RS, WADO-RS) and study completeness.
+ * Publishes `dicomStore`, `instanceFiles`, `ingest` and (when enabled) `dimse` on ctx.services.
+ */
+export async function initDicom(ctx: AppContext): Promise<AppModule> {
+  const logger = ctx.logger.child({ mod: 'dicom' });
+  const store = new SqlDicomStore(ctx.db);
+  const files = new LocalInstanceFiles(join(ctx.config.dataDir, 'files'));
+  const quarantine = new Quarantine(join(ctx.config.dataDir, 'quarantine'));
+  const metrics = createIngestMetrics(ctx.metrics);
+  const tracker = new CompletenessTracker({ store, bus: ctx.bus, clock: ctx.clock, logger, metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
+  const ingest = new IngestService({
+    store,
+    files,
+    quarantine,
+    bus: ctx.bus,
+    clock: ctx.clock,
+    logger,
+    metrics,
+    onStored: (study, at) => tracker.touched(study, at),
+  });
+  ctx.services.dicomStore = store;
+  ctx.services.instanceFiles = files;
+  ctx.services.ingest = ingest;
+  ctx.services.completeness = tracker;
+  await tracker.start();
+  let dimse: DimseServer | undefined;
+  if (ctx.config.dimse.enabled) {
+    const d = ctx.config.dimse;
+    dimse = new DimseServer({ aeTitle: d.aeTitle, allowedCallingAeTitles: d.allowedCallingAeTitles, host: d.host, port: d.port, ingest, logger });
+    try {
+      await dimse.start();
+    } catch (e) {
+      await tracker.close();
+      throw e;
+    }
+    ctx.services.dimse = dimse;
+  }
+  return {
+    name: 'dicom',
+    routes: dicomWebRoutes({ store, files, ingest, publicUrl: ctx.config.http.publicUrl }),
+    async close() {
+      await dimse?.close();
+      await tracker.close();
+    },
+  };
+}
