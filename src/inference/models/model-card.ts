@@ -6,7 +6,6 @@ import { z } from 'zod';
  * every key the engine relies on is checked here, at load time, never at inference time.
  */
 const probability = z.number().min(0).max(1);
-const ci95 = z.tuple([probability, probability]);
 
 const codeSchema = z.object({ system: z.string().min(1), code: z.string().min(1), display: z.string().min(1) });
 
@@ -18,13 +17,16 @@ const operatingPointSchema = z.object({
   n: z.number().int().nonnegative().optional(),
 });
 
-const evaluationSetSchema = z.object({
-  source: z.string().optional(),
-  auroc: probability.nullable().optional(),
-  ci95: ci95.nullable().optional(),
-  positives: z.number().int().nonnegative().optional(),
-  negatives: z.number().int().nonnegative().optional(),
-});
+/** Evaluation figures are informational (shown, never used to decide): checked loosely. */
+const evaluationSetSchema = z
+  .object({
+    source: z.string().optional(),
+    auroc: probability.nullable().optional(),
+    ci95: z.tuple([probability.nullable(), probability.nullable()]).nullable().optional(),
+    positives: z.number().int().nonnegative().nullable().optional(),
+    negatives: z.number().int().nonnegative().nullable().optional(),
+  })
+  .passthrough();
 
 const findingSchema = z.object({
   key: z.string().regex(/^[a-z0-9_]+$/, 'must be snake_case'),
@@ -32,8 +34,9 @@ const findingSchema = z.object({
   display: z.string().min(1),
   code: codeSchema,
   claimed: z.boolean().default(true),
-  operatingPoints: z.array(operatingPointSchema).min(1),
-  evaluation: z.object({ internal: evaluationSetSchema.optional(), external: evaluationSetSchema.optional() }).passthrough().optional(),
+  /** May be empty for an unclaimed output (too few validation positives to set a threshold). */
+  operatingPoints: z.array(operatingPointSchema),
+  evaluation: z.record(evaluationSetSchema).optional(),
 });
 
 const normalizationSchema = z.discriminatedUnion('type', [
@@ -70,6 +73,8 @@ export const modelCardSchema = z
       width: z.number().int().min(8).max(4096),
       resize: z.enum(['letterbox', 'stretch']),
       window: z.enum(['dicom-voi-else-percentile', 'percentile']),
+      /** Percentile window bounds, when the percentile window applies. */
+      percentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([0.5, 99.5]),
       scale: z.literal('unit'),
       normalization: normalizationSchema,
     }),
@@ -100,6 +105,8 @@ export const modelCardSchema = z
       if (indices.has(f.index)) ctx.addIssue({ code: 'custom', path: ['findings', i, 'index'], message: `duplicate index ${f.index}` });
       if (keys.has(f.key)) ctx.addIssue({ code: 'custom', path: ['findings', i, 'key'], message: `duplicate key ${f.key}` });
       indices.add(f.index);
+      if (f.claimed && f.operatingPoints.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['findings', i, 'operatingPoints'], message: 'a claimed finding needs at least one operating point' });
       keys.add(f.key);
     }
     if (card.ood) {
