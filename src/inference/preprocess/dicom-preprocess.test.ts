@@ -86,12 +86,12 @@ describe('DICOM → tensor on real chest X-rays', () => {
   });
 
   it('applies the rescale (Modality LUT) and the window centre/width on 12-bit data', async () => {
-    // stored = 8-bit value × 16 + 100 in 12 bits; slope 0.25, intercept -25 → modality = 4v; window 400/800.
+    // stored = 8-bit value × 15 + 100 in 12 bits; slope 0.25, intercept -25 → modality = 3.75 v; window 400/800.
     const original = await decodeFrame(readFileSync(plain));
     const twelve = derive(UNCOMPRESSED, 'twelve.dcm', (d) => {
       const px = pixelBytes(d);
       const out = new Uint16Array(px.length);
-      for (let i = 0; i < px.length; i++) out[i] = (px[i] ?? 0) * 16 + 100;
+      for (let i = 0; i < px.length; i++) out[i] = (px[i] ?? 0) * 15 + 100;
       d['7FE00010'] = { vr: 'OW', Value: [out.buffer] };
       setString(d, '00280100', 'US', 16);
       setString(d, '00280101', 'US', 12);
@@ -105,12 +105,17 @@ describe('DICOM → tensor on real chest X-rays', () => {
     const unit = await dicomToUnitImage(bytes, readImageMeta(bytes), spec.window);
     expect(unit.window).toEqual({ kind: 'window', center: 400, width: 800, function: 'LINEAR' });
     for (const i of [0, 1000, 300_000, 524_800, 1_048_575]) {
-      const v = 4 * (original.values[i] ?? 0);
+      const v = 3.75 * (original.values[i] ?? 0);
       const want = Math.min(1, Math.max(0, (v - 399.5) / 799 + 0.5));
       expect(unit.data[i]).toBeCloseTo(want, 5);
     }
     // Without the window the same file falls back to the percentile window: the 8-bit original's tensor.
-    expect(maxAbsDiff(await tensorOf(plain), await toModelInput(await dicomToUnitImage(bytes, readImageMeta(bytes), 'percentile'), spec).then((m) => m.tensor))).toBeLessThan(1e-3);
+    const viaPercentile = await dicomToUnitImage(bytes, readImageMeta(bytes), 'percentile');
+    const plainBytes = readFileSync(plain);
+    const plainUnit = await dicomToUnitImage(plainBytes, readImageMeta(plainBytes), 'percentile');
+    expect(viaPercentile.window).toEqual({ kind: 'percentile', lo: 52.5, hi: 907.5 });
+    expect(plainUnit.window).toEqual({ kind: 'percentile', lo: 14, hi: 242 });
+    expect(maxAbsDiff(viaPercentile.data, plainUnit.data)).toBeLessThan(1e-6);
   });
 
   it('refuses an unsupported transfer syntax with "unsupported transfer syntax X"', async () => {
