@@ -9,6 +9,9 @@ import type { AccessGuard } from '../http/server.ts';
 import type { RouteDef } from '../http/route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { FollowUpRegistry } from '../followup/followup-registry.ts';
+import type { WorklistService } from '../worklist/worklist-service.ts';
 
 /** What every domain module is given at start: shared infrastructure, never another module's internals. */
 export interface AppContext {
@@ -33,6 +36,11 @@ export interface AppServices {
   instanceFiles?: InstanceFiles;
   ingest?: IngestService;
   dimse?: DimseService;
+  /** Set by the triage module: the ranked worklist and the follow-up registry. */
+  worklist?: WorklistService;
+  followUps?: FollowUpRegistry;
+  /** Set by the alerts module: critical-result alerts (list, acknowledge). */
+  alerts?: AlertService;
   [name: string]: unknown;
 }
 

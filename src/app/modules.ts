@@ -3,6 +3,7 @@ import { initHealth } from '../http/health.ts';
 import { initReading } from '../reading/module.ts';
 import { initSecurity } from '../security/module.ts';
 import { initTriage } from '../triage/module.ts';
+import { initAlerts } from '../alerts/module.ts';
 import { initWeb } from '../web/module.ts';
 import type { ModuleFactory } from './context.ts';
 
@@ -10,4 +11,4 @@ import type { ModuleFactory } from './context.ts';
  * The domain modules in start order; each may use the services of those before it.
  * Add a module by appending its factory here.
  */
-export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initReading, initWeb, (ctx) => initTriage(ctx)];
+export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initReading, initWeb, (ctx) => initTriage(ctx), (ctx) => initAlerts(ctx)];

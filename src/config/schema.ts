@@ -76,6 +76,9 @@ export const configSchema = z
         webhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
         escalationWebhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
         ackTimeoutMs: z.number().int().positive().default(15 * 60_000),
+        /** Webhook attempts per delivery, with doubling back-off from webhookBackoffMs (capped at 5 min). */
+        webhookMaxAttempts: z.number().int().min(1).max(20).default(8),
+        webhookBackoffMs: z.number().int().positive().default(2_000),
         smtp: z
           .object({
             host: z.string().default(''),

@@ -47,7 +47,7 @@ export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) 
   const followUps = new FollowUpRegistry(ctx.db, ctx.clock);
   ctx.services.worklist = service;
   ctx.services.followUps = followUps;
-  const dicom = (): DicomStore | undefined => ctx.services.dicomStore as DicomStore | undefined;
+  const dicom = (): DicomStore | undefined => ctx.services.dicomStore;
   const results = (): InferenceResultStore | undefined => ctx.services.inferenceResults as InferenceResultStore | undefined;
 
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {

@@ -10,6 +10,8 @@ import { openSse } from '../../test/support/sse.ts';
 import type { WorklistItem } from '../worklist/worklist-item.ts';
 import type { WorklistService } from '../worklist/worklist-service.ts';
 import { initTriage } from './module.ts';
+import { initAlerts } from '../alerts/module.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
 import { FakeDicomStore, FakeResults, finding, result } from './testing/fakes.ts';
 
 const dicom = new FakeDicomStore();
@@ -26,12 +28,14 @@ async function fakes(ctx: AppContext) {
   return { name: 'fakes' };
 }
 
+const userOf = (req: { headers: Record<string, unknown> }): string | undefined => req.headers['x-test-user'] as string | undefined;
+
 describe('triage module over HTTP and SSE', () => {
   let app: App;
   let base: string;
   const as = (user: string) => ({ 'x-test-user': user, 'content-type': 'application/json' });
   beforeAll(async () => {
-    app = await startTestApp({ 'triage.policyFile': policyFile }, { modules: [fakes, (ctx) => initTriage(ctx, (req) => req.headers['x-test-user'] as string | undefined)] });
+    app = await startTestApp({ 'triage.policyFile': policyFile }, { modules: [fakes, (ctx) => initTriage(ctx, userOf), (ctx) => initAlerts(ctx, userOf)] });
     base = `http://127.0.0.1:${app.httpPort()}`;
   });
   afterAll(async () => app.close());
@@ -53,6 +57,11 @@ describe('triage module over HTTP and SSE', () => {
     const page = (await (await fetch(`${base}/api/worklist`, { headers: as('alice') })).json()) as { items: WorklistItem[]; counts: Record<string, number> };
     expect(page.items.map((i) => i.studyInstanceUid)).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     expect(page.counts).toMatchObject({ critical: 1, urgent: 1, routine: 1 });
+    await app.ctx.bus.idle();
+    const alerts = await (app.ctx.services.alerts as AlertService).list('open');
+    expect(alerts.map((a) => [a.studyInstanceUid, a.reason])).toEqual([['1.2.3', 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical']]);
+    const ack = await fetch(`${base}/api/alerts/${alerts[0]?.id ?? ''}/acknowledge`, { method: 'POST', headers: as('alice'), body: '{}' });
+    expect(await ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
   });
 
   it('claims a study for one radiologist and refuses the second', async () => {

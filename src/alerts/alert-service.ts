@@ -1,0 +1,176 @@
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import { ReadfirstError, errorMessage } from '../core/errors.ts';
+import type { Config } from '../config/schema.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { Logger } from '../log/logger.ts';
+import type { WorklistItem } from '../worklist/worklist-item.ts';
+import type { Alert, AlertStore, Delivery } from './alert-store.ts';
+import { sendMail } from './smtp.ts';
+import { postWebhook, type WebhookTarget } from './webhook.ts';
+
+/** The alerts as the web app sees them (`ctx.services.alerts`). */
+export interface AlertService {
+  list(status?: 'open' | 'acknowledged' | 'all'): Promise<Alert[]>;
+  get(id: string): Promise<(Alert & { deliveries: Delivery[] }) | undefined>;
+  acknowledge(id: string, user: string): Promise<Alert>;
+  /** Raises the study's alert unless it already has one (one alert per study, ever). */
+  raise(item: Pick<WorklistItem, 'studyInstanceUid' | 'reason' | 'accessionNumber' | 'modelId' | 'modelVersion'>): Promise<{ alert: Alert; created: boolean }>;
+  subscribe(listener: (alert: Alert) => void): () => void;
+  /** After a restart: re-arms escalation timers and resumes pending deliveries. */
+  resume(): Promise<void>;
+  /** Resolves when no delivery attempt is running (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+export interface AlertServiceDeps {
+  store: AlertStore;
+  clock: Clock;
+  bus: EventBus;
+  logger: Logger;
+  config: Config['alerts'];
+  publicUrl: string;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * Critical-result alerts: recorded, pushed in-app, sent as signed webhooks (retried with doubling
+ * back-off under one delivery id) and optional e-mail; unacknowledged after `ackTimeoutMs`, sent
+ * again to the second contact list.
+ */
+export function createAlertService(deps: AlertServiceDeps): AlertService {
+  const { store, clock, config, logger } = deps;
+  const timers = new Set<TimerHandle>();
+  const inflight = new Set<Promise<void>>();
+  const listeners = new Set<(a: Alert) => void>();
+  const payloads = new Map<string, Record<string, unknown>>();
+  let closed = false;
+
+  const track = (p: Promise<void>): void => {
+    const q = p.catch((err: unknown) => logger.error({ err }, 'alert delivery failed')).finally(() => inflight.delete(q));
+    inflight.add(q);
+  };
+  const later = (ms: number, fn: () => Promise<void>): void => {
+    if (closed) return;
+    const t = clock.setTimer(ms, () => {
+      timers.delete(t);
+      if (!closed) track(fn());
+    });
+    timers.add(t);
+  };
+  const notify = (a: Alert): void => {
+    for (const l of listeners) l(a);
+  };
+
+  const webhookTargets = (level: number): WebhookTarget[] => (level === 0 ? config.webhooks : config.escalationWebhooks);
+  const mailTargets = (level: number): readonly string[] => (config.smtp.host ? (level === 0 ? config.smtp.to : config.smtp.escalationTo) : []);
+
+  const body = (alert: Alert, d: Delivery): string =>
+    JSON.stringify({
+      type: 'critical-result',
+      deliveryId: d.id,
+      alertId: alert.id,
+      level: d.level === 0 ? 'primary' : 'escalation',
+      studyInstanceUid: alert.studyInstanceUid,
+      reason: alert.reason,
+      raisedAt: new Date(alert.raisedAt).toISOString(),
+      ...(alert.escalatedAt !== null ? { escalatedAt: new Date(alert.escalatedAt).toISOString() } : {}),
+      ...(payloads.get(alert.id) ?? {}),
+      aiGenerated: true,
+    });
+
+  const attempt = async (alert: Alert, d: Delivery, n: number): Promise<void> => {
+    if (d.channel === 'smtp') {
+      try {
+        await sendMail({ host: config.smtp.host, port: config.smtp.port, from: config.smtp.from, to: [d.target], subject: `[readfirst] ${d.level ? 'ESCALATED ' : ''}critical result: ${alert.reason}`, text: `${alert.reason}\nStudy ${alert.studyInstanceUid}\n${deps.publicUrl}\n\nAI-generated triage flag; a radiologist must read the study.\nAcknowledge in readfirst.`, messageId: d.id, date: new Date(clock.now()) });
+        await store.recordAttempt(d.id, 'delivered', null, clock.now());
+      } catch (e) {
+        const final = n >= config.webhookMaxAttempts;
+        await store.recordAttempt(d.id, final ? 'failed' : 'pending', errorMessage(e), clock.now());
+        if (!final) later(Math.min(MAX_BACKOFF_MS, config.webhookBackoffMs * 2 ** (n - 1)), () => attempt(alert, d, n + 1));
+      }
+      return;
+    }
+    const target = [...config.webhooks, ...config.escalationWebhooks].find((t) => t.url === d.target);
+    if (!target) return store.recordAttempt(d.id, 'failed', 'webhook no longer configured', clock.now());
+    const out = await postWebhook(target, d.id, body(alert, d), clock.now());
+    if (out.ok) return store.recordAttempt(d.id, 'delivered', null, clock.now());
+    const final = !out.retry || n >= config.webhookMaxAttempts;
+    await store.recordAttempt(d.id, final ? 'failed' : 'pending', out.error, clock.now());
+    if (final) logger.error({ alert: alert.id, delivery: d.id, error: out.error }, 'webhook delivery gave up');
+    else later(Math.min(MAX_BACKOFF_MS, config.webhookBackoffMs * 2 ** (n - 1)), () => attempt(alert, d, n + 1));
+  };
+
+  const dispatch = async (alert: Alert, level: number): Promise<void> => {
+    const now = clock.now();
+    for (const t of webhookTargets(level)) {
+      const d = await store.addDelivery({ alertId: alert.id, level, channel: 'webhook', target: t.url }, now);
+      track(attempt(alert, d, 1));
+    }
+    for (const to of mailTargets(level)) {
+      const d = await store.addDelivery({ alertId: alert.id, level, channel: 'smtp', target: to }, now);
+      track(attempt(alert, d, 1));
+    }
+  };
+
+  const escalate = async (id: string): Promise<void> => {
+    if (!(await store.escalate(id, clock.now()))) return;
+    const alert = await store.get(id);
+    if (!alert) return;
+    logger.warn({ alert: id, study: alert.studyInstanceUid }, 'critical alert unacknowledged: escalating');
+    notify(alert);
+    await dispatch(alert, 1);
+  };
+
+  return {
+    list: (status = 'open') => store.list(status),
+    async get(id) {
+      const alert = await store.get(id);
+      return alert && { ...alert, deliveries: await store.deliveries(id) };
+    },
+    async acknowledge(id, user) {
+      const done = await store.acknowledge(id, user, clock.now());
+      const alert = await store.get(id);
+      if (!alert) throw new ReadfirstError('not-found', `alert ${id} not found`);
+      if (done) notify(alert);
+      return alert;
+    },
+    async raise(item) {
+      const now = clock.now();
+      const r = await store.raise(item.studyInstanceUid, item.reason, now, now + config.ackTimeoutMs);
+      if (!r.created) return r;
+      payloads.set(r.alert.id, {
+        accessionNumber: item.accessionNumber,
+        model: { id: item.modelId, version: item.modelVersion },
+        ...(deps.publicUrl ? { link: `${deps.publicUrl.replace(/\/$/, '')}/#/study/${item.studyInstanceUid}` } : {}),
+      });
+      deps.bus.emit('alert.raised', { alertId: r.alert.id, studyInstanceUid: r.alert.studyInstanceUid, reason: r.alert.reason });
+      notify(r.alert);
+      later(config.ackTimeoutMs, () => escalate(r.alert.id));
+      await dispatch(r.alert, 0);
+      return r;
+    },
+    async resume() {
+      for (const alert of await store.list('open', 10_000)) {
+        if (alert.level === 0) later(Math.max(0, alert.escalateAt - clock.now()), () => escalate(alert.id));
+      }
+      for (const d of await store.deliveries()) {
+        const alert = await store.get(d.alertId);
+        if (alert) track(attempt(alert, d, d.attempts + 1));
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    close() {
+      closed = true;
+      for (const t of timers) t.cancel();
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.ts';
+import { ReadfirstError } from '../core/errors.ts';
+import type { RouteDef } from '../http/route.ts';
+import { sseFrame } from '../worklist/sse.ts';
+import type { AlertService } from './alert-service.ts';
+
+const idParams = z.object({ id: z.string().uuid() });
+const listQuery = z.object({ status: z.enum(['open', 'acknowledged', 'all']).optional() });
+
+/** In-app alerts: list, stream, acknowledge. */
+export function alertRoutes(service: AlertService, clock: Clock, userOf: (req: FastifyRequest) => string | undefined): RouteDef[] {
+  const id = (req: FastifyRequest): string => {
+    const p = idParams.safeParse(req.params);
+    if (!p.success) throw new ReadfirstError('invalid-input', 'alert id must be a UUID');
+    return p.data.id;
+  };
+  return [
+    {
+      method: 'GET',
+      url: '/api/alerts',
+      access: 'authenticated',
+      phi: true,
+      summary: 'critical-result alerts (open by default)',
+      handler: async (req) => {
+        const q = listQuery.safeParse(req.query);
+        if (!q.success) throw new ReadfirstError('invalid-input', 'status must be open, acknowledged or all');
+        return { items: await service.list(q.data.status ?? 'open') };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/alerts/events',
+      access: 'authenticated',
+      phi: true,
+      summary: 'Server-Sent Events: alerts raised, escalated, acknowledged',
+      handler: async (req, reply) => {
+        reply.hijack();
+        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+        reply.raw.write(sseFrame('ready', { open: (await service.list('open')).length }));
+        const off = service.subscribe((a) => reply.raw.write(sseFrame('alert', a)));
+        let timer = clock.setTimer(20_000, function beat() {
+          reply.raw.write(': keep-alive\n\n');
+          timer = clock.setTimer(20_000, beat);
+        });
+        req.raw.on('close', () => {
+          off();
+          timer.cancel();
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/alerts/:id',
+      access: 'authenticated',
+      phi: true,
+      summary: 'one alert with its deliveries',
+      handler: async (req) => {
+        const a = await service.get(id(req));
+        if (!a) throw new ReadfirstError('not-found', 'alert not found');
+        return a;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/api/alerts/:id/acknowledge',
+      access: 'authenticated',
+      summary: 'acknowledge a critical-result alert (stops escalation)',
+      handler: async (req) => {
+        const user = userOf(req);
+        if (!user) throw new ReadfirstError('unauthenticated', 'sign in required');
+        return service.acknowledge(id(req), user);
+      },
+    },
+  ];
+}
