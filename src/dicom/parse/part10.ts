@@ -81,7 +81,10 @@ function readElement(c: Cursor, tag: number): RawElement {
     return { vr, value: c.buf.subarray(start, c.pos), undefinedLength: true };
   }
   if (c.pos + length > c.buf.byteLength) {
-    throw new DicomRejectError('truncated', `element (${hex(tag)}) declares ${length} bytes but only ${c.buf.byteLength - c.pos} remain`);
+    // A cut file ends inside its last, largest element (pixel data); an overflow anywhere else
+    // means the element lengths before it do not add up.
+    const reason = tag >= PIXEL_DATA ? 'truncated' : 'wrong-length';
+    throw new DicomRejectError(reason, `element (${hex(tag)}) declares ${length} bytes but only ${c.buf.byteLength - c.pos} remain`);
   }
   c.pos += length;
   return { vr, value: c.buf.subarray(start, start + length), undefinedLength: false };
