@@ -27,7 +27,7 @@ export async function initReading(ctx: AppContext): Promise<AppModule> {
     clock: ctx.clock,
     bus: ctx.bus,
     results: () => resultSourceOf(ctx.services),
-    onSigned: async (r) => worklist.markRead(r.studyInstanceUid, r.readerId),
+    onSigned: async (r, reader) => worklist.markRead(r.studyInstanceUid, reader.username),
   });
   ctx.services.reading = service;
   return { name: 'reading', routes: readingRoutes(service) };

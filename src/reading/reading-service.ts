@@ -18,7 +18,7 @@ export interface ReadingDeps {
   /** Looked up per call: the inference module may start after this one, or not at all. */
   results: () => ResultSource | undefined;
   /** Called after a reading is signed (the worklist marks the study read). */
-  onSigned?: (reading: Reading) => Promise<void>;
+  onSigned?: (reading: Reading, reader: Principal) => Promise<void>;
 }
 
 export interface ReadingPatch {
@@ -147,7 +147,7 @@ export class ReadingService {
     if (r.resultId && r.modelId && r.modelVersion) {
       this.deps.bus.emit('verdict.recorded', { studyInstanceUid: studyUid, resultId: r.resultId, modelId: r.modelId, modelVersion: r.modelVersion });
     }
-    await this.deps.onSigned?.(r);
+    await this.deps.onSigned?.(r, reader);
     return r;
   }
 }

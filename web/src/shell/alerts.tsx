@@ -1,0 +1,60 @@
+import { signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { api, errorText } from './api.ts';
+import { navigate } from './router.ts';
+
+/** A critical-result alert as the alerts API returns it. */
+export interface AlertView {
+  id: string;
+  studyInstanceUid: string;
+  reason: string;
+  status: 'open' | 'acknowledged';
+  level: number;
+  raisedAt: number;
+}
+
+const openAlerts = signal<AlertView[]>([]);
+const failure = signal('');
+const POLL_MS = 5_000;
+
+async function refresh(): Promise<void> {
+  try {
+    const list = await api<AlertView[] | { items: AlertView[] }>('GET', '/api/alerts?status=open');
+    openAlerts.value = (Array.isArray(list) ? list : list.items).filter((a) => a.status === 'open');
+    failure.value = '';
+  } catch (e) {
+    // No alerts module (404) is not an error worth a banner.
+    failure.value = /404|no route/i.test(errorText(e)) ? '' : errorText(e);
+  }
+}
+
+async function acknowledge(id: string): Promise<void> {
+  await api('POST', `/api/alerts/${id}/ack`, {});
+  openAlerts.value = openAlerts.value.filter((a) => a.id !== id);
+}
+
+/** The red banner for unacknowledged critical results; each needs a person's acknowledgement. */
+export function AlertBanner(): preact.JSX.Element | null {
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), POLL_MS);
+    return () => clearInterval(t);
+  }, []);
+  if (openAlerts.value.length === 0 && !failure.value) return null;
+  return (
+    <section class="alert-banner" role="alert" aria-label="Critical results">
+      {failure.value && <p>Alerts unavailable: {failure.value}</p>}
+      {openAlerts.value.map((a) => (
+        <div key={a.id} class="alert-item">
+          <strong>Critical result{a.level > 0 ? ' (escalated)' : ''}:</strong> <span>{a.reason}</span>
+          <button type="button" class="link" onClick={() => navigate(`/study/${a.studyInstanceUid}`)}>
+            Open study
+          </button>
+          <button type="button" class="ack" onClick={() => void acknowledge(a.id).catch((e: unknown) => (failure.value = errorText(e)))}>
+            Acknowledge
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

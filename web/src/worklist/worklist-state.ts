@@ -1,0 +1,137 @@
+import { batch, computed, signal } from '@preact/signals';
+import { me } from '../shell/session.ts';
+import { type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
+
+export interface Filters {
+  status: StatusFilter;
+  modality: string;
+  site: string;
+  urgency: UrgencyClass | '';
+  mine: boolean;
+}
+
+export const filters = signal<Filters>({ status: 'open', modality: '', site: '', urgency: '', mine: false });
+/** Every loaded row, in worklist order: score high to low, then arrival, then UID (as the server). */
+export const items = signal<WorklistItem[]>([]);
+export const loading = signal(true);
+export const live = signal(false);
+/** Studies that just became critical or rose: highlighted for a while. */
+export const highlighted = signal<ReadonlySet<string>>(new Set());
+/** The keyboard cursor in the visible list. */
+export const selected = signal<string | undefined>(undefined);
+
+const HIGHLIGHT_MS = 15_000;
+
+export function compareItems(a: WorklistItem, b: WorklistItem): number {
+  return b.score - a.score || a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : 1);
+}
+
+function matchesStatus(item: WorklistItem, status: StatusFilter): boolean {
+  if (status === 'all') return true;
+  if (status === 'open') return item.state === 'unread' || item.state === 'in-progress';
+  return item.state === status;
+}
+
+/** The rows on screen: the loaded list through the modality, site, class and "mine" filters. */
+export const visible = computed(() => {
+  const f = filters.value;
+  const user = me.value?.username;
+  return items.value.filter(
+    (i) =>
+      (!f.modality || i.modality === f.modality) &&
+      (!f.site || i.site === f.site) &&
+      (!f.urgency || i.urgency === f.urgency) &&
+      (!f.mine || (user !== undefined && i.claimedBy === user)),
+  );
+});
+
+export const modalities = computed(() => [...new Set(items.value.map((i) => i.modality).filter((m): m is string => !!m))].sort());
+export const sites = computed(() => [...new Set(items.value.map((i) => i.site).filter((s): s is string => !!s))].sort());
+
+function highlight(uid: string): void {
+  highlighted.value = new Set([...highlighted.value, uid]);
+  setTimeout(() => {
+    const next = new Set(highlighted.value);
+    next.delete(uid);
+    highlighted.value = next;
+  }, HIGHLIGHT_MS);
+}
+
+/** Puts one changed row where it belongs: binary search into the sorted list, no full sort. */
+export function placeItem(list: readonly WorklistItem[], item: WorklistItem, keep: boolean): WorklistItem[] {
+  const out = list.filter((i) => i.studyInstanceUid !== item.studyInstanceUid);
+  if (!keep) return out;
+  let lo = 0;
+  let hi = out.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareItems(out[mid] as WorklistItem, item) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  out.splice(lo, 0, item);
+  return out;
+}
+
+export function applyEvent(e: WorklistEvent): void {
+  if (e.type === 'reranked') {
+    void reload();
+    return;
+  }
+  const item = e.item;
+  const before = items.value.find((i) => i.studyInstanceUid === item.studyInstanceUid);
+  items.value = placeItem(items.value, item, matchesStatus(item, filters.value.status));
+  const rose = e.type === 'ranked' && item.urgency === 'critical' && before?.urgency !== 'critical';
+  if (rose) highlight(item.studyInstanceUid);
+}
+
+let generation = 0;
+
+/** Loads the list for the current status filter, page by page: the first page shows at once. */
+export async function reload(): Promise<void> {
+  const mine = ++generation;
+  loading.value = true;
+  let acc: WorklistItem[] = [];
+  try {
+    await fetchWorklist(filters.value.status, (page, first) => {
+      if (mine !== generation) return;
+      acc = first ? page : acc.concat(page);
+      items.value = acc;
+    });
+  } finally {
+    if (mine === generation) loading.value = false;
+  }
+}
+
+let unsubscribe: (() => void) | undefined;
+
+/** Starts the live connection once per signed-in session; reloads on every (re)connect. */
+export function connectWorklist(): void {
+  if (unsubscribe) return;
+  unsubscribe = subscribeWorklist(applyEvent, () => {
+    live.value = true;
+    void reload();
+  });
+}
+
+export function disconnectWorklist(): void {
+  unsubscribe?.();
+  unsubscribe = undefined;
+  batch(() => {
+    live.value = false;
+    items.value = [];
+  });
+}
+
+export function setFilters(patch: Partial<Filters>): void {
+  const statusChanged = patch.status !== undefined && patch.status !== filters.value.status;
+  filters.value = { ...filters.value, ...patch };
+  if (statusChanged) void reload();
+}
+
+/** The study after (or before) `uid` in the visible list, for next/previous study. */
+export function neighbour(uid: string, step: 1 | -1): WorklistItem | undefined {
+  const list = visible.value;
+  const at = list.findIndex((i) => i.studyInstanceUid === uid);
+  if (at < 0) return list[0];
+  return list[at + step];
+}
