@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A free loopback TCP port (bound and released). */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  httpPort: number;
+  dimsePort: number;
+}
+
+/** Starts `readfirst serve` as a child process configured by READFIRST_* variables; resolves once /healthz answers. */
+export async function startServerProcess(env: Record<string, string>, ports?: { http: number; dimse: number }): Promise<ServerProcess> {
+  const httpPort = ports?.http ?? (await freePort());
+  const dimsePort = ports?.dimse ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'serve'], {
+    cwd: repoRoot,
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
+      READFIRST_HTTP_HOST: '127.0.0.1',
+      READFIRST_HTTP_PORT: String(httpPort),
+      READFIRST_DIMSE_HOST: '127.0.0.1',
+      READFIRST_DIMSE_PORT: String(dimsePort),
+      READFIRST_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server not ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, httpPort, dimsePort };
+}
+
+/** Stops the child by its PID with `signal` and waits for it to exit. */
+export async function stopServerProcess(p: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill(signal);
+  await exited;
+}
