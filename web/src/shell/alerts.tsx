@@ -15,12 +15,11 @@ export interface AlertView {
 
 const openAlerts = signal<AlertView[]>([]);
 const failure = signal('');
-const POLL_MS = 5_000;
 
 async function refresh(): Promise<void> {
   try {
-    const list = await api<AlertView[] | { items: AlertView[] }>('GET', '/api/alerts?status=open');
-    openAlerts.value = (Array.isArray(list) ? list : list.items).filter((a) => a.status === 'open');
+    const list = await api<{ items: AlertView[] }>('GET', '/api/alerts?status=open');
+    openAlerts.value = list.items.filter((a) => a.status === 'open');
     failure.value = '';
   } catch (e) {
     // No alerts module (404) is not an error worth a banner.
@@ -29,16 +28,23 @@ async function refresh(): Promise<void> {
 }
 
 async function acknowledge(id: string): Promise<void> {
-  await api('POST', `/api/alerts/${id}/ack`, {});
+  await api('POST', `/api/alerts/${id}/acknowledge`, {});
   openAlerts.value = openAlerts.value.filter((a) => a.id !== id);
+}
+
+/** A raised, escalated or acknowledged alert from the stream: keep the open ones, newest first. */
+function applyAlert(a: AlertView): void {
+  const rest = openAlerts.value.filter((x) => x.id !== a.id);
+  openAlerts.value = a.status === 'open' ? [a, ...rest] : rest;
 }
 
 /** The red banner for unacknowledged critical results; each needs a person's acknowledgement. */
 export function AlertBanner(): preact.JSX.Element | null {
   useEffect(() => {
-    void refresh();
-    const t = setInterval(() => void refresh(), POLL_MS);
-    return () => clearInterval(t);
+    const es = new EventSource('/api/alerts/events');
+    es.addEventListener('ready', () => void refresh());
+    es.addEventListener('alert', (ev: MessageEvent<string>) => applyAlert(JSON.parse(ev.data) as AlertView));
+    return () => es.close();
   }, []);
   if (openAlerts.value.length === 0 && !failure.value) return null;
   return (
