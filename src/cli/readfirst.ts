@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { errorMessage, isReadfirstError } from '../core/errors.ts';
+import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUser } from './commands/user.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
 registerServe(program);
+registerImport(program);
 registerUser(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
