@@ -39,7 +39,8 @@ export async function writeFileDurable(path: string, bytes: Uint8Array, root: st
   const fh = await open(tmp, 'wx', 0o640);
   try {
     await fh.writeFile(bytes);
-    await fh.sync();
+    // fdatasync: contents and size are durable; the rename and folder fsync below make the name durable.
+    await fh.datasync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });

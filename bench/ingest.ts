@@ -1,0 +1,114 @@
+/**
+ * `npm run bench -- ingest [N]`: the same N generated DX files go through dcmtk storescu (one
+ * association) to readfirst and to Orthanc (Debian package, temporary config, loopback ports,
+ * stopped by PID). Prints instances/s for both, their ratio, and instances lost (acknowledged
+ * but not queryable afterwards). Target: ≥1.5× Orthanc with 0 lost.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { acknowledgedCount, runDcmtk } from '../test/support/dcmtk.ts';
+import { makeInstance, testUid } from '../test/support/dicom-gen.ts';
+import { freePort, startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
+
+interface Run {
+  seconds: number;
+  acked: number;
+  found: number;
+}
+
+async function storescu(port: number, aec: string, dir: string): Promise<{ seconds: number; acked: number }> {
+  const t0 = performance.now();
+  const r = await runDcmtk('storescu', ['-v', '-aec', aec, '+sd', '127.0.0.1', String(port), dir], 600_000);
+  return { seconds: (performance.now() - t0) / 1000, acked: acknowledgedCount(r.stdout + r.stderr) };
+}
+
+async function benchReadfirst(dir: string, studyUid: string): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-rf-'));
+  const server = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
+  try {
+    const s = await storescu(server.dimsePort, 'READFIRST', dir);
+    const res = await fetch(`http://127.0.0.1:${server.httpPort}/dicom-web/studies/${studyUid}/instances?limit=100000`);
+    return { ...s, found: ((await res.json()) as unknown[]).length };
+  } finally {
+    await stopServerProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function waitHttp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('Orthanc exited early');
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error('Orthanc did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function benchOrthanc(dir: string): Promise<Run> {
+  const root = mkdtempSync(join(tmpdir(), 'rf-bench-orthanc-'));
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const config = {
+    Name: 'readfirst-bench',
+    StorageDirectory: join(root, 'storage'),
+    IndexDirectory: join(root, 'index'),
+    HttpPort: httpPort,
+    DicomPort: dicomPort,
+    DicomAet: 'ORTHANC',
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: false,
+    DicomCheckCalledAet: false,
+    Plugins: [],
+  };
+  const cfg = join(root, 'orthanc.json');
+  writeFileSync(cfg, JSON.stringify(config));
+  const child = spawn('/usr/sbin/Orthanc', [cfg], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  try {
+    await waitHttp(`http://127.0.0.1:${httpPort}/system`, child);
+    const s = await storescu(dicomPort, 'ORTHANC', dir);
+    const stats = (await (await fetch(`http://127.0.0.1:${httpPort}/statistics`)).json()) as { CountInstances: number };
+    return { ...s, found: stats.CountInstances };
+  } finally {
+    if (child.pid !== undefined && child.exitCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      process.kill(child.pid, 'SIGTERM');
+      await exited;
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const n = Number(args[0] ?? 500);
+  const size = Number(args[1] ?? 256);
+  const dir = mkdtempSync(join(tmpdir(), 'rf-bench-in-'));
+  const studyUid = testUid();
+  const seriesUid = testUid();
+  let bytes = 0;
+  for (let i = 1; i <= n; i++) {
+    const x = makeInstance({ studyUid, seriesUid, instanceNumber: i, rows: size, columns: size });
+    bytes += x.bytes.length;
+    writeFileSync(join(dir, `f${i}.dcm`), x.bytes);
+  }
+  process.stdout.write(`ingest bench: ${n} files of ${size}x${size} 16-bit (${(bytes / n / 1024).toFixed(0)} KiB each), storescu, one association\n`);
+  try {
+    const orthanc = await benchOrthanc(dir);
+    const rf = await benchReadfirst(dir, studyUid);
+    const rate = (r: Run): number => r.acked / r.seconds;
+    const line = (name: string, r: Run): string =>
+      `${name.padEnd(10)} ${rate(r).toFixed(1).padStart(8)} instances/s  (${r.seconds.toFixed(2)} s, ${r.acked}/${n} acknowledged, ${r.found} queryable, lost ${Math.max(0, r.acked - r.found)})\n`;
+    process.stdout.write(line('readfirst', rf));
+    process.stdout.write(line('orthanc', orthanc));
+    process.stdout.write(`ratio readfirst/orthanc: ${(rate(rf) / rate(orthanc)).toFixed(2)}x (target >= 1.5x), readfirst lost: ${Math.max(0, rf.acked - rf.found)} (target 0)\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
