@@ -6,6 +6,7 @@ import type { DimseService } from '../dicom/dimse/dimse-server.ts';
 import type { IngestService } from '../dicom/ingest/ingest-service.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { AccessGuard } from '../http/server.ts';
+import type { InferenceResultStore } from '../inference/result.ts';
 import type { RouteDef } from '../http/route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
@@ -36,6 +37,8 @@ export interface AppServices {
   instanceFiles?: InstanceFiles;
   ingest?: IngestService;
   dimse?: DimseService;
+  /** Set by the inference module: stored AI results (per study, series, instance and model). */
+  inferenceResults?: InferenceResultStore;
   /** Set by the triage module: the ranked worklist and the follow-up registry. */
   worklist?: WorklistService;
   followUps?: FollowUpRegistry;

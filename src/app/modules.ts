@@ -1,4 +1,5 @@
 import { initDicom } from '../dicom/module.ts';
+import { initInference } from '../inference/module.ts';
 import { initHealth } from '../http/health.ts';
 import { initReading } from '../reading/module.ts';
 import { initSecurity } from '../security/module.ts';
@@ -11,4 +12,4 @@ import type { ModuleFactory } from './context.ts';
  * The domain modules in start order; each may use the services of those before it.
  * Add a module by appending its factory here.
  */
-export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initReading, initWeb, (ctx) => initTriage(ctx), (ctx) => initAlerts(ctx)];
+export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initInference, initReading, initWeb, (ctx) => initTriage(ctx), (ctx) => initAlerts(ctx)];

@@ -63,7 +63,10 @@ export interface InferenceResult {
   /** Why not analysable / no model / failed, in words. */
   statusReason?: string | undefined;
   model: ModelProvenance | null;
+  /** Claimed findings only (the card's `claimed: true`): what triage and the viewer show. */
   findings: FindingResult[];
+  /** Outputs the card does not claim: stored for monitoring, never shown or used for triage. */
+  unclaimedFindings?: FindingResult[] | undefined;
   gate: QualityGateOutcome | null;
   timings: InferenceTimings | null;
   /** sha256 of the input pixel data bytes, for traceability. */

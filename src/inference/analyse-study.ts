@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../core/errors.ts';
+import type { DicomStore, InstanceFiles, InstanceRecord, SeriesRecord } from '../dicom/dicom-store.ts';
+import type { AnalysisStatus, StudyAnalysedEvent } from '../events/types.ts';
+import type { InferenceEngine, ImageScore } from './engine.ts';
+import { camToImageGrid, colourPng, greyPng } from './explain/heatmap.ts';
+import { isPositive } from './findings.ts';
+import type { RegisteredModel } from './registry/model-registry.ts';
+import type { SeriesFacts } from './registry/routing.ts';
+import type { InferenceResult } from './result.ts';
+import type { SqlInferenceResultStore } from './result-store.ts';
+
+export interface StudyAnalysisDeps {
+  engine: InferenceEngine;
+  results: SqlInferenceResultStore;
+  dicomStore: DicomStore;
+  instanceFiles: InstanceFiles;
+  now: () => number;
+  /** Instances read per series at most (projection radiographs have one or two). */
+  maxInstancesPerSeries?: number;
+}
+
+export const NO_MODEL_REASON = 'no AI model for this study';
+
+function factsOf(series: SeriesRecord, instance: InstanceRecord | undefined): SeriesFacts {
+  return {
+    modality: series.modality,
+    bodyPart: series.bodyPartExamined,
+    viewPosition: series.viewPosition,
+    sopClassUid: instance?.sopClassUid ?? null,
+    imageType: (instance?.imageType ?? '').split('\\').filter(Boolean),
+  };
+}
+
+/** Renders and stores the grey and colour heat-maps of every positive finding. */
+async function storeHeatmaps(results: SqlInferenceResultStore, resultId: string, score: ImageScore): Promise<void> {
+  const ex = score.explain;
+  if (!ex) return;
+  for (const f of score.findings) {
+    const cam = ex.cams.get(f.key);
+    if (!cam || !isPositive(f)) continue;
+    const map = camToImageGrid(cam, ex.input.dims[2], ex.input.dims[1], ex.input.placement, ex.columns, ex.rows);
+    const ids = { grey: randomUUID(), colour: randomUUID() };
+    const [grey, colour] = await Promise.all([greyPng(map, ex.columns, ex.rows), colourPng(map, ex.columns, ex.rows)]);
+    await results.saveHeatmap({ id: ids.grey, resultId, findingKey: f.key, kind: 'grey', rows: ex.rows, columns: ex.columns, png: grey });
+    await results.saveHeatmap({ id: ids.colour, resultId, findingKey: f.key, kind: 'colour', rows: ex.rows, columns: ex.columns, png: colour });
+    f.heatmap = ids;
+  }
+}
+
+function toResult(id: string, studyUid: string, inst: InstanceRecord, model: RegisteredModel, score: ImageScore, createdAt: number): InferenceResult {
+  const c = model.pkg.card;
+  return {
+    id,
+    studyInstanceUid: studyUid,
+    seriesInstanceUid: inst.seriesInstanceUid,
+    sopInstanceUid: inst.sopInstanceUid,
+    status: score.status,
+    statusReason: score.statusReason,
+    model: { modelId: c.id, modelName: c.name, modelVersion: c.version, modelSha256: c.sha256, shadow: model.shadow },
+    findings: score.findings,
+    unclaimedFindings: score.unclaimedFindings,
+    gate: score.gate,
+    timings: score.timings,
+    inputSha256: score.inputSha256,
+    createdAt,
+    aiGenerated: true,
+  };
+}
+
+/** The study's status for triage, from its live (non-shadow) results. */
+export function studyStatus(results: readonly InferenceResult[]): AnalysisStatus {
+  const live = results.filter((r) => !r.model?.shadow);
+  if (live.some((r) => r.status === 'analysed')) return 'analysed';
+  if (live.some((r) => r.status === 'not-analysable')) return 'not-analysable';
+  if (live.some((r) => r.status === 'failed')) return 'failed';
+  return 'no-model';
+}
+
+/**
+ * Reads a complete study: routes each series to its models, scores each instance, stores one
+ * result per instance and model (with heat-maps for positive findings), and returns the
+ * `study.analysed` payload. A study no live model reads gets a stored "no AI model for this
+ * study" result, so it is visible and keeps its order priority; it is never dropped.
+ */
+export async function analyseStudy(deps: StudyAnalysisDeps, studyUid: string): Promise<StudyAnalysedEvent> {
+  const results: InferenceResult[] = [];
+  const seriesList = await deps.dicomStore.listSeries(studyUid);
+  const jobs: Promise<void>[] = [];
+  for (const series of seriesList) {
+    const instances = (await deps.dicomStore.listInstances(studyUid, series.seriesInstanceUid)).slice(0, deps.maxInstancesPerSeries ?? 8);
+    for (const inst of instances) {
+      for (const model of deps.engine.registry.route(factsOf(series, inst))) {
+        jobs.push(
+          (async () => {
+            const id = randomUUID();
+            let score: ImageScore;
+            try {
+              const bytes = await deps.instanceFiles.read(inst);
+              score = await deps.engine.scoreImage(model.pkg.card.id, { kind: 'dicom', bytes });
+              await storeHeatmaps(deps.results, id, score);
+            } catch (e) {
+              score = { status: 'failed', statusReason: errorMessage(e), gate: null, findings: [], unclaimedFindings: [], timings: { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: 0 }, inputSha256: inst.sha256, meta: null };
+            }
+            const r = toResult(id, studyUid, inst, model, score, deps.now());
+            await deps.results.save(r);
+            results.push(r);
+          })(),
+        );
+      }
+    }
+  }
+  await Promise.all(jobs);
+  let status = studyStatus(results);
+  if (status === 'no-model') {
+    const none: InferenceResult = {
+      id: randomUUID(), studyInstanceUid: studyUid, seriesInstanceUid: null, sopInstanceUid: null, status: 'no-model',
+      statusReason: NO_MODEL_REASON, model: null, findings: [], gate: null, timings: null, inputSha256: null, createdAt: deps.now(), aiGenerated: true,
+    };
+    await deps.results.save(none);
+    results.push(none);
+    status = 'no-model';
+  }
+  return { studyInstanceUid: studyUid, status, resultIds: results.map((r) => r.id), analysedAt: deps.now() };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test/support/app.ts';
+import type { App } from '../app/app.ts';
+import { initDicom } from '../dicom/module.ts';
+import type { StudyAnalysedEvent } from '../events/types.ts';
+import type { AuthService } from '../security/module.ts';
+import { initSecurity } from '../security/module.ts';
+import { initInference } from './module.ts';
+import type { InferenceResult } from './result.ts';
+import { UNCOMPRESSED, derive, setString } from './testing/dicom-fixtures.ts';
+import { makeTinyPackage } from './testing/tiny-package.ts';
+
+/** One study per fixture: new Study/Series/SOP UIDs, and the tags under test. */
+function study(name: string, n: number, tags: Record<string, [string, string]>): { path: string; uid: string } {
+  const uid = `1.2.826.0.1.3680043.10.1.${n}`;
+  const path = derive(UNCOMPRESSED, `${name}.dcm`, (d, meta) => {
+    setString(d, '0020000D', 'UI', uid);
+    setString(d, '0020000E', 'UI', `${uid}.1`);
+    setString(d, '00080018', 'UI', `${uid}.1.1`);
+    setString(meta, '00020003', 'UI', `${uid}.1.1`);
+    for (const [tag, [vr, value]] of Object.entries(tags)) {
+      setString(d, tag, vr, value);
+      if (tag === '00080016') setString(meta, '00020002', 'UI', value);
+    }
+  });
+  return { path, uid };
+}
+
+describe('inference module: study.complete → results → study.analysed', () => {
+  let app: App;
+  let base: string;
+  let cookie = '';
+  const events = new Map<string, StudyAnalysedEvent>();
+  const tiny = makeTinyPackage({
+    size: 32,
+    card: (c) => {
+      // every finding positive at the high-sensitivity point, so each gets heat-maps
+      for (const f of c.findings) f.operatingPoints[0]!.threshold = 0;
+    },
+  });
+  const chest = study('pa', 1, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
+  const lateral = study('ll', 2, { '00185101': ['CS', 'LL'] });
+  const ct = study('ct', 3, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
+
+  beforeAll(async () => {
+    app = await startTestApp(
+      { 'inference.modelDirs': [tiny.dir], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false },
+      { modules: [initSecurity, initDicom, initInference] },
+    );
+    base = `http://127.0.0.1:${app.httpPort()}`;
+    app.ctx.bus.on('study.analysed', (e) => void events.set(e.studyInstanceUid, e));
+    const auth = app.ctx.services.auth as AuthService;
+    await auth.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
+    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    for (const s of [chest, lateral, ct]) {
+      const r = await app.ctx.services.ingest?.storeBuffer(readFileSync(s.path), 'import');
+      expect(r).toBeDefined();
+    }
+    const deadline = Date.now() + 30_000;
+    while (events.size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  });
+  afterAll(async () => app.close());
+
+  const get = (path: string): Promise<Response> => fetch(`${base}${path}`, { headers: { cookie, 'x-requested-with': 'readfirst' } });
+
+  it('analyses a PA chest: probabilities, decisions per operating point, provenance, timings', async () => {
+    expect(events.get(chest.uid)).toMatchObject({ status: 'analysed', resultIds: [expect.any(String) as unknown] });
+    const res = await get(`/api/studies/${chest.uid}/inference`);
+    expect(res.status).toBe(200);
+    const [r] = ((await res.json()) as { results: InferenceResult[] }).results;
+    expect(r).toMatchObject({ status: 'analysed', aiGenerated: true, seriesInstanceUid: `${chest.uid}.1`, model: { modelId: 'tiny-cxr', modelVersion: '0.0.1', modelSha256: tiny.card.sha256, shadow: false }, gate: { passed: true } });
+    expect(r?.findings.map((f) => f.key)).toEqual(['pneumothorax', 'effusion', 'cardiomegaly']);
+    for (const f of r?.findings ?? []) {
+      expect(f.probability).toBeGreaterThan(0);
+      expect(f.decisions.map((d) => [d.name, d.positive])).toEqual([['high-sensitivity', true], ['balanced', f.probability >= 0.5]]);
+    }
+    expect(Object.keys(r?.timings ?? {})).toEqual(['queueMs', 'decodeMs', 'preprocessMs', 'inferMs', 'totalMs']);
+    expect(r?.gate?.measures?.oodDistance).toBeGreaterThanOrEqual(0);
+  });
+
+  it('serves grey and colour heat-maps on the original 1024×1024 grid', async () => {
+    const [r] = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    const hm = r?.findings[0]?.heatmap;
+    expect(hm).toBeDefined();
+    const grey = await get(`/api/inference/heatmaps/${hm?.grey}.png`);
+    expect(grey.headers.get('content-type')).toBe('image/png');
+    const gm = await sharp(Buffer.from(await grey.arrayBuffer())).metadata();
+    expect([gm.width, gm.height, gm.channels]).toEqual([1024, 1024, 1]);
+    const cm = await sharp(Buffer.from(await (await get(`/api/inference/heatmaps/${hm?.colour}.png`)).arrayBuffer())).metadata();
+    expect([cm.width, cm.height, cm.channels]).toEqual([1024, 1024, 4]);
+    expect((await fetch(`${base}/api/inference/heatmaps/${hm?.grey}.png`)).status).toBe(401);
+  });
+
+  it('records a lateral as not analysable, with the reason, and no probabilities', async () => {
+    expect(events.get(lateral.uid)?.status).toBe('not-analysable');
+    const [r] = await app.ctx.services.inferenceResults!.listForStudy(lateral.uid);
+    expect(r).toMatchObject({ status: 'not-analysable', gate: { passed: false, reason: 'lateral-view' }, findings: [] });
+    expect(r?.statusReason).toMatch(/lateral view \(LL\)/);
+  });
+
+  it('gives a CT study an explicit "no AI model for this study" result', async () => {
+    expect(events.get(ct.uid)?.status).toBe('no-model');
+    const [r] = await app.ctx.services.inferenceResults!.listForStudy(ct.uid);
+    expect(r).toMatchObject({ status: 'no-model', statusReason: 'no AI model for this study', model: null });
+  });
+
+  it('lists the loaded model with its card', async () => {
+    const body = (await (await get('/api/inference/models')).json()) as { models: { id: string; shadow: boolean }[]; refused: unknown[] };
+    expect(body.models.map((m) => [m.id, m.shadow])).toEqual([['tiny-cxr', false]]);
+    expect(body.refused).toEqual([]);
+  });
+});
