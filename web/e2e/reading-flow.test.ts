@@ -1,0 +1,97 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch } from './support/browser.ts';
+import { difference, stats } from './support/pixels.ts';
+import { OUT, READER, readingRoom, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
+import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
+
+/** The row at the top of the worklist (rows are absolutely placed: sort by their offset). */
+async function topRowUid(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const rows = [...document.querySelectorAll<HTMLElement>('.vrow')];
+    rows.sort((a, b) => new DOMMatrix(getComputedStyle(a).transform).m42 - new DOMMatrix(getComputedStyle(b).transform).m42);
+    return rows[0]?.querySelector<HTMLElement>('.wl-row')?.dataset.uid ?? null;
+  });
+}
+
+async function viewportShot(page: Page): Promise<Buffer> {
+  return page.locator('.viewport-wrap').screenshot();
+}
+
+describe('the radiologist app in Chromium against a real server', () => {
+  let server: ServerHandle;
+  let context: BrowserContext;
+  let page: Page;
+  let jpegStudyUid: string;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    const room = await readingRoom();
+    server = room.server;
+    jpegStudyUid = room.jpegStudyUid;
+    context = await launch();
+    page = await context.newPage();
+  }, 240_000);
+  afterAll(async () => {
+    await context?.close();
+    await server?.stop();
+  });
+
+  it('signs in with a readfirst account and shows the worklist', async () => {
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('Username').fill(READER.username);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong username or password/);
+    await shot(page, 'signin.png');
+    await signInThroughUi(page, server.base);
+    expect(await page.locator('.wl-row').count()).toBe(4);
+    expect(await page.locator('.who').textContent()).toContain(READER.displayName);
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'rf_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  });
+
+  it('re-ranks live: a new critical study moves to the top, highlighted, without a reload', async () => {
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const before = await topRowUid(page);
+    const critical = await sendCriticalStudy(server.base);
+    await expect.poll(() => topRowUid(page), { timeout: 30_000 }).toBe(critical);
+    expect(before).not.toBe(critical);
+    const row = page.locator(`.wl-row[data-uid="${critical}"]`);
+    expect(await row.getAttribute('class')).toMatch(/highlight/);
+    expect(await row.locator('.badge').textContent()).toBe('Critical');
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await shot(page, 'worklist.png');
+  });
+
+  it('opens a study (claiming it) and renders the JPEG-baseline image; window/level and invert change the pixels', async () => {
+    await page.locator(`.wl-row[data-uid="${jpegStudyUid}"]`).click();
+    await page.waitForURL(`**/study/${jpegStudyUid}`);
+    await page.locator('.viewport[data-rendered="true"]').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    const first = await viewportShot(page);
+    const s = await stats(first);
+    expect(s.std).toBeGreaterThan(10);
+    expect(s.lit).toBeGreaterThan(0.2);
+    const box = await page.locator('.viewport').boundingBox();
+    if (!box) throw new Error('no viewport box');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 80, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    const levelled = await viewportShot(page);
+    expect(await difference(first, levelled)).toBeGreaterThan(2);
+    await page.keyboard.press('i');
+    await page.waitForTimeout(200);
+    const inverted = await viewportShot(page);
+    expect(await difference(levelled, inverted)).toBeGreaterThan(20);
+    await page.keyboard.press('r');
+    await page.waitForTimeout(200);
+    expect(await difference(first, await viewportShot(page))).toBeLessThan(2);
+    await page.locator('.ai-label').waitFor();
+    expect(await page.locator('.ai-label').textContent()).toContain('AI-generated: for assistance, not a diagnosis');
+    await shot(page, 'viewer.png');
+    expect(OUT).toContain('test-output');
+  });
+});

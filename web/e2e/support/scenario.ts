@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, readSample, sampleStudyUid, stow } from './dicom.ts';
+import { REPO, type ServerHandle, startServer } from './server.ts';
+import { apiGet, apiLogin, waitFor } from './session.ts';
+
+export const OUT = join(REPO, 'test-output');
+export const READER = { username: 'reader', password: 'reader password 1', displayName: 'Dr Reader' };
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
+  const path = join(OUT, name);
+  await page.screenshot({ path });
+  return path;
+}
+
+interface ListPage {
+  items: Array<{ studyInstanceUid: string; urgency: string }>;
+}
+
+/**
+ * A real server with a radiologist account and real studies ingested over STOW-RS: routine
+ * copies of the DX sample and the JPEG-baseline CR sample as it is.
+ */
+export async function readingRoom(routineCopies = 3, config: Record<string, string> = {}): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
+  const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', ...config }, (h) => {
+    h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
+  });
+  const cookie = await apiLogin(server.base, READER.username, READER.password);
+  const dx = readSample(SAMPLE_DX);
+  const copies = Array.from({ length: routineCopies }, (_, i) =>
+    asNewStudy(dx, { patientName: `Routine^Patient${i + 1}`, patientId: `R${i + 1}`, accession: `ACC-R${i + 1}`, priority: 'ROUTINE', institution: 'General Hospital' }),
+  );
+  // The JPEG file goes in exactly as the modality wrote it (dcmjs would rewrite its fragments).
+  const jpeg = readSample(SAMPLE_CR_JPEG);
+  const jpegStudyUid = sampleStudyUid(jpeg);
+  await stow(server.base, [...copies.map((c) => c.bytes), jpeg]);
+  const studies = [...copies.map((c) => c.studyUid), jpegStudyUid];
+  await waitFor('studies on the worklist', async () => {
+    const list = await apiGet<ListPage>(server.base, cookie, '/api/worklist');
+    return studies.every((u) => list.items.some((i) => i.studyInstanceUid === u)) ? true : undefined;
+  });
+  return { server, cookie, jpegStudyUid, studies };
+}
+
+/** A new study ordered STAT: the policy makes it critical whatever the AI says. */
+export async function sendCriticalStudy(base: string): Promise<string> {
+  const s = asNewStudy(readSample(SAMPLE_DX), { patientName: 'Critical^Arrival', patientId: 'C1', accession: 'ACC-C1', priority: 'STAT', institution: 'General Hospital' });
+  await stow(base, [s.bytes]);
+  return s.studyUid;
+}
+
+export async function signInThroughUi(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Username').fill(READER.username);
+  await page.getByLabel('Password').fill(READER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.wl-row').first().waitFor();
+}

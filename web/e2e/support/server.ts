@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's place in it. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(REPO, 'src/cli/readfirst.ts');
+
+/** ../shared (real DICOM samples), overridable with READFIRST_SHARED_DIR; never copied into the repo. */
+export const SHARED_DIR = resolve(REPO, process.env.READFIRST_SHARED_DIR ?? '../shared');
+export const SAMPLES = join(SHARED_DIR, 'data/dicom-samples');
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Builds web/dist once when it is missing (vite is heavy: never in a loop). */
+export function ensureWebBuilt(): void {
+  if (existsSync(join(REPO, 'web/dist/index.html'))) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+export interface ServerHandle {
+  base: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs `readfirst <args>` against the same configuration, with `stdin` piped in. */
+  cli(args: string[], stdin?: string): string;
+  stop(): Promise<void>;
+}
+
+/** Only our READFIRST_* keys reach the server: it refuses unknown ones. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('READFIRST_')) env[k] = v;
+  return env;
+}
+
+/**
+ * Starts the real server (`readfirst serve`) in a child process on a free port with a fresh data
+ * folder and SQLite store; `config` adds READFIRST_* settings.
+ */
+export async function startServer(config: Record<string, string> = {}, before?: (h: Omit<ServerHandle, 'stop' | 'base'>) => void): Promise<ServerHandle> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rf-e2e-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...cleanEnv(),
+    READFIRST_DATA_DIR: dataDir,
+    READFIRST_HTTP_PORT: String(port),
+    READFIRST_HTTP_HOST: '127.0.0.1',
+    READFIRST_DIMSE_ENABLED: 'false',
+    READFIRST_LOG_LEVEL: 'warn',
+    ...config,
+  };
+  const cli = (args: string[], stdin?: string): string => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, env, input: stdin ?? '', encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`readfirst ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  before?.({ dataDir, env, cli });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    dataDir,
+    env,
+    cli,
+    stop: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null) return ok();
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+      }),
+  };
+}
