@@ -1,5 +1,5 @@
 import type { UrgencyClass } from '../events/types.ts';
-import { compareReadingOrder, type Orderable } from '../triage/order.ts';
+import { compareAtTime, type Orderable } from '../triage/order.ts';
 
 /** One study in a replay: when it arrived, how long its read takes, and how it is ordered. */
 export interface SimStudy extends Orderable {
@@ -23,10 +23,12 @@ export interface SimOutcome {
   waitMs: number;
 }
 
-export type QueueOrder = (a: SimStudy, b: SimStudy) => number;
+/** Negative when `a` should be read before `b` at time `now`. */
+export type QueueOrder = (a: SimStudy, b: SimStudy, now: number) => number;
 
-export const fifoOrder: QueueOrder = (a, b) => a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
-export const policyOrder: QueueOrder = compareReadingOrder;
+export const fifoOrder = (a: SimStudy, b: SimStudy): number => a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
+/** The readfirst order at `now`: overdue studies first, oldest first; then by score (see triage/order.ts). */
+export const policyOrder: QueueOrder = (a, b, now) => compareAtTime(a, b, now);
 
 /**
  * Discrete-event replay of a reading room: each reader, when free and on shift, opens the first
@@ -47,7 +49,7 @@ export function replay(studies: readonly SimStudy[], shifts: readonly ReaderShif
       const free = freeAt[r] ?? 0;
       if (free > now || now < shift.start || now >= shift.end) continue;
       let best = 0;
-      for (let i = 1; i < queue.length; i++) if (order(queue[i] as SimStudy, queue[best] as SimStudy) < 0) best = i;
+      for (let i = 1; i < queue.length; i++) if (order(queue[i] as SimStudy, queue[best] as SimStudy, now) < 0) best = i;
       const study = queue.splice(best, 1)[0] as SimStudy;
       out.push({ study, startedAt: now, reader: r, waitMs: now - study.arrivedAt });
       freeAt[r] = now + study.readMs;

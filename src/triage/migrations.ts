@@ -40,6 +40,7 @@ export const triageMigrations: readonly Migration[] = [
         updated_at BIGINT NOT NULL
       );
       CREATE INDEX worklist_open_order ON worklist_items (is_open, score DESC, arrived_at, study_instance_uid);
+      CREATE INDEX worklist_open_arrival ON worklist_items (is_open, arrived_at, study_instance_uid);
       CREATE INDEX worklist_state_order ON worklist_items (state, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_urgency_order ON worklist_items (urgency, is_open, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_modality_order ON worklist_items (modality, is_open, score DESC, arrived_at, study_instance_uid);

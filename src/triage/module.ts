@@ -48,7 +48,7 @@ export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) 
   ctx.services.worklist = service;
   ctx.services.followUps = followUps;
   const dicom = (): DicomStore | undefined => ctx.services.dicomStore;
-  const results = (): InferenceResultStore | undefined => ctx.services.inferenceResults as InferenceResultStore | undefined;
+  const results = (): InferenceResultStore | undefined => ctx.services.inferenceResults;
 
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
     const study = await dicom()?.getStudy(e.studyInstanceUid);

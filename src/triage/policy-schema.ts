@@ -19,7 +19,7 @@ const findingKey = z.string().regex(/^[a-z0-9_]+$/, 'must be a snake_case findin
 const minutes = z.number().positive().max(30 * 24 * 60);
 
 const classSchema = z.object({
-  /** Longest a study of this class should wait; past it, it is overdue and reads before any newcomer. */
+  /** Longest a study of this class should wait; past it, it is overdue: read before anything not overdue, oldest first. */
   maxWaitMinutes: minutes,
 });
 
@@ -55,10 +55,10 @@ export const policySchema = z
     version: z.literal(1).default(1),
     classes: z
       .object({
-        critical: classSchema.default({ maxWaitMinutes: 30 }),
-        urgent: classSchema.default({ maxWaitMinutes: 120 }),
-        routine: classSchema.default({ maxWaitMinutes: 360 }),
-        'likely-normal': classSchema.default({ maxWaitMinutes: 360 }),
+        critical: classSchema.default({ maxWaitMinutes: 15 }),
+        urgent: classSchema.default({ maxWaitMinutes: 45 }),
+        routine: classSchema.default({ maxWaitMinutes: 60 }),
+        'likely-normal': classSchema.default({ maxWaitMinutes: 60 }),
       })
       .default({}),
     findings: z.array(findingRuleSchema).optional(),

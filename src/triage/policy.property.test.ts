@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { UrgencyClass } from '../events/types.ts';
 import { Prng } from '../simulate/prng.ts';
 import { policyOrder, replay, type SimStudy } from '../simulate/engine.ts';
-import { compareReadingOrder, dueAtOfScore } from './order.ts';
-import { defaultPolicy } from './policy.ts';
+import { compareAtTime, compareReadingOrder, dueAtOfScore, scoreOfDueAt } from './order.ts';
+import { defaultPolicy, parsePolicy } from './policy.ts';
 import { URGENCY_CLASSES, URGENCY_RANK } from './policy-schema.ts';
 import { rankStudy, type AiStatus, type TriageInput } from './rank.ts';
 
@@ -52,6 +52,13 @@ describe('urgency policy properties (seeded)', () => {
     }
   });
 
+  it('reads overdue studies first, oldest first, whatever their class', () => {
+    const due = (uid: string, arrivedAt: number, minutes: number) => ({ studyInstanceUid: uid, arrivedAt, score: scoreOfDueAt(arrivedAt + minutes * 60_000) });
+    const now = 100 * 60_000;
+    const items = [due('new-critical', now - 60_000, 15), due('overdue-critical', 50 * 60_000, 15), due('overdue-routine', 30 * 60_000, 60), due('fresh-routine', now - 10 * 60_000, 60)];
+    expect([...items].sort((a, b) => compareAtTime(a, b, now)).map((i) => i.studyInstanceUid)).toEqual(['overdue-routine', 'overdue-critical', 'new-critical', 'fresh-routine']);
+  });
+
   it('lets an overdue routine study read before a newly arrived critical one', () => {
     const t = Date.UTC(2026, 0, 1);
     const old = rankStudy(policy, { arrivedAt: t, orderPriority: 'ROUTINE', patientLocation: null, aiStatus: 'no-model', findings: [] });
@@ -61,6 +68,7 @@ describe('urgency policy properties (seeded)', () => {
   });
 
   it('with enough reading capacity, no study waits past its class maximum plus one read time', () => {
+    const policy = parsePolicy({ classes: { critical: { maxWaitMinutes: 30 }, urgent: { maxWaitMinutes: 120 }, routine: { maxWaitMinutes: 360 }, 'likely-normal': { maxWaitMinutes: 360 } } });
     const rng = new Prng(3);
     let checked = 0;
     for (let run = 0; run < 60; run++) {

@@ -22,7 +22,7 @@ describe('rankStudy', () => {
     expect(r.urgency).toBe('critical');
     expect(r.reason).toBe('Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical');
     expect(r.upsPriority).toBe('HIGH');
-    expect(r.dueAt).toBe(T0 + 30 * 60_000);
+    expect(r.dueAt).toBe(T0 + policy.classes.critical.maxWaitMinutes * 60_000);
   });
 
   it('calls an all-negative study likely normal, but never below the order priority', () => {

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { UrgencyClass } from '../events/types.ts';
 import { type Db, queryOne, type SqlValue } from '../store/db.ts';
+import { scoreOfDueAt } from '../triage/order.ts';
 import type { ReadingState } from './worklist-item.ts';
 import { ENTRY_COLUMNS, entryParams, rowToEntry, rowToItem, type WorklistRow } from './worklist-row.ts';
 import type { ClaimResult, RankFields, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
@@ -17,15 +18,24 @@ const ALLOWED: Record<ReadingState, readonly ReadingState[]> = {
   addended: ['addended'],
 };
 
-function encodeCursor(r: { score: number; arrivedAt: number; studyInstanceUid: string }): string {
-  return Buffer.from(JSON.stringify([r.score, r.arrivedAt, r.studyInstanceUid])).toString('base64url');
+type Tier = 'overdue' | 'ranked';
+interface Cursor {
+  tier: Tier;
+  score: number;
+  arrivedAt: number;
+  uid: string;
 }
 
-function decodeCursor(c: string): [number, number, string] {
+function encodeCursor(r: { score: number; arrivedAt: number; studyInstanceUid: string; overdue: boolean }): string {
+  return Buffer.from(JSON.stringify([r.overdue ? 'overdue' : 'ranked', r.score, r.arrivedAt, r.studyInstanceUid])).toString('base64url');
+}
+
+function decodeCursor(c: string): Cursor {
   try {
     const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'number' && typeof v[2] === 'string') {
-      return [v[0], v[1], v[2]];
+    const [tier, score, arrivedAt, uid] = Array.isArray(v) ? (v as unknown[]) : [];
+    if ((tier === 'overdue' || tier === 'ranked') && typeof score === 'number' && typeof arrivedAt === 'number' && typeof uid === 'string') {
+      return { tier, score, arrivedAt, uid };
     }
   } catch {
     /* fall through */
@@ -67,8 +77,29 @@ export class SqlWorklistStore implements WorklistStore {
     return row ? rowToEntry(row) : undefined;
   }
 
+  /**
+   * One page in reading order at the current time: the overdue tier (due time passed) oldest
+   * first, then the rest by score. Overdue ⇔ score ≥ the score of "due now", so each tier is an
+   * index range: the overdue tier walks (is_open, arrived_at), the rest (is_open, score).
+   */
   async list(q: WorklistQuery): Promise<WorklistPage> {
     const limit = Math.min(500, Math.max(1, Math.trunc(q.limit ?? 50)));
+    const now = this.clock.now();
+    const dueNow = scoreOfDueAt(now);
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows: WorklistRow[] = [];
+    if (!cursor || cursor.tier === 'overdue') {
+      rows.push(...(await this.page(q, limit + 1, 'overdue', dueNow, cursor)));
+    }
+    if (rows.length <= limit) {
+      rows.push(...(await this.page(q, limit + 1 - rows.length, 'ranked', dueNow, cursor?.tier === 'ranked' ? cursor : undefined)));
+    }
+    const items = rows.slice(0, limit).map((r) => rowToItem(r, now));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  private async page(q: WorklistQuery, limit: number, tier: Tier, dueNow: number, cursor: Cursor | undefined): Promise<WorklistRow[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     const p = (v: SqlValue): string => {
@@ -78,33 +109,38 @@ export class SqlWorklistStore implements WorklistStore {
     const states = q.states ?? 'open';
     if (states === 'open') where.push('is_open = 1');
     else if (states !== 'all') {
-      if (states.length === 0) return { items: [], nextCursor: null };
+      if (states.length === 0) return [];
       where.push(states.length === 1 ? `state = ${p(states[0] ?? '')}` : `state IN (${states.map((s) => p(s)).join(', ')})`);
     }
     if (q.modality) where.push(`modality = ${p(q.modality)}`);
     if (q.site) where.push(`site = ${p(q.site)}`);
     if (q.urgency) where.push(`urgency = ${p(q.urgency)}`);
-    if (q.cursor) {
-      const [s, a, u] = decodeCursor(q.cursor);
-      where.push(`(score < ${p(s)} OR (score = ${p(s)} AND (arrived_at > ${p(a)} OR (arrived_at = ${p(a)} AND study_instance_uid > ${p(u)}))))`);
+    // A read study is never overdue: only open ones form the overdue tier.
+    if (tier === 'overdue') where.push(`is_open = 1 AND score >= ${p(dueNow)}`);
+    else where.push(`(is_open = 0 OR score < ${p(dueNow)})`);
+    if (cursor && tier === 'overdue') {
+      where.push(`(arrived_at > ${p(cursor.arrivedAt)} OR (arrived_at = ${p(cursor.arrivedAt)} AND study_instance_uid > ${p(cursor.uid)}))`);
+    } else if (cursor) {
+      where.push(`(score < ${p(cursor.score)} OR (score = ${p(cursor.score)} AND (arrived_at > ${p(cursor.arrivedAt)} OR (arrived_at = ${p(cursor.arrivedAt)} AND study_instance_uid > ${p(cursor.uid)}))))`);
     }
-    const sql = `SELECT * FROM worklist_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${ORDER_BY} LIMIT ${limit + 1}`;
-    const rows = await this.db.query<WorklistRow>(sql, params);
-    const now = this.clock.now();
-    const items = rows.slice(0, limit).map((r) => rowToItem(r, now));
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    const order = tier === 'overdue' ? 'ORDER BY arrived_at ASC, study_instance_uid ASC' : ORDER_BY;
+    return this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE ${where.join(' AND ')} ${order} LIMIT ${limit}`, params);
   }
 
   async position(uid: string) {
     const row = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1 AND is_open = 1', [uid]);
     if (!row) return null;
-    const ahead = await queryOne<{ n: number | string }>(
-      this.db,
-      `SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND (score > $1 OR (score = $1 AND (arrived_at < $2 OR (arrived_at = $2 AND study_instance_uid < $3))))`,
-      [Number(row.score), Number(row.arrived_at), uid],
-    );
-    return Number(ahead?.n ?? 0) + 1;
+    const dueNow = scoreOfDueAt(this.clock.now());
+    const score = Number(row.score);
+    const arrived = Number(row.arrived_at);
+    const count = async (sql: string, params: SqlValue[]): Promise<number> => Number((await queryOne<{ n: number | string }>(this.db, sql, params))?.n ?? 0);
+    const sameTierBefore = '(arrived_at < $2 OR (arrived_at = $2 AND study_instance_uid < $3))';
+    if (score >= dueNow) {
+      return 1 + (await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1 AND ${sameTierBefore}`, [dueNow, arrived, uid]));
+    }
+    const overdue = await count('SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1', [dueNow]);
+    const ahead = await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score < $4 AND (score > $1 OR (score = $1 AND ${sameTierBefore}))`, [score, arrived, uid, dueNow]);
+    return 1 + overdue + ahead;
   }
 
   async countsByUrgency() {

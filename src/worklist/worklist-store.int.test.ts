@@ -40,6 +40,26 @@ describe.each(testDbs)('worklist store contract: $name', (testDb) => {
     expect(await store.countsByUrgency()).toEqual({ critical: 1, urgent: 0, routine: 2, 'likely-normal': 1 });
   });
 
+  it('reads the overdue tier first, oldest first, and pages across the tiers', async () => {
+    await store.upsert(makeEntry('2.1', T0, 'likely-normal'), T0);
+    await store.upsert(makeEntry('2.2', T0 + 5 * MIN, 'routine'), T0);
+    await store.upsert(makeEntry('2.3', T0 + 50 * MIN, 'critical'), T0);
+    await store.upsert(makeEntry('2.4', T0 + 350 * MIN, 'critical'), T0);
+    await store.upsert(makeEntry('2.5', T0 + 355 * MIN, 'urgent'), T0);
+    clock.advance(370 * MIN);
+    const order = ['2.1', '2.2', '2.3', '2.4', '2.5'];
+    expect((await store.list({})).items.map((i) => [i.studyInstanceUid, i.overdue])).toEqual([['2.1', true], ['2.2', true], ['2.3', true], ['2.4', false], ['2.5', false]]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((i) => i.studyInstanceUid));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(order);
+    for (const [i, uid] of order.entries()) expect(await store.position(uid)).toBe(i + 1);
+  });
+
   it('re-ranks on upsert and keeps the reading state', async () => {
     await store.upsert(makeEntry('1.1', T0, 'routine'), T0);
     await store.upsert(makeEntry('1.2', T0 + MIN, 'routine'), T0);
