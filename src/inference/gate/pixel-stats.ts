@@ -1,18 +1,22 @@
-import type { UnitImage } from '../preprocess/window.ts';
+import { UNIT, type UnitImage } from '../preprocess/window.ts';
 
-/** A small square thumbnail (box-averaged) of a [0, 1] image: cheap to test against. */
+/** A small square thumbnail (box-averaged, values in [0, 1]) of a unit image: cheap to test against. */
 export function thumbnail(img: UnitImage, size = 64): Float32Array {
-  const out = new Float32Array(size * size);
-  const counts = new Float32Array(size * size);
+  const sums = new Float64Array(size * size);
+  const counts = new Float64Array(size * size);
+  const tileX = new Int32Array(img.width);
+  for (let x = 0; x < img.width; x++) tileX[x] = Math.min(size - 1, Math.floor((x * size) / img.width));
   for (let y = 0; y < img.height; y++) {
-    const ty = Math.min(size - 1, Math.floor((y * size) / img.height));
+    const base = Math.min(size - 1, Math.floor((y * size) / img.height)) * size;
+    const row = y * img.width;
     for (let x = 0; x < img.width; x++) {
-      const t = ty * size + Math.min(size - 1, Math.floor((x * size) / img.width));
-      out[t] = (out[t] ?? 0) + (img.data[y * img.width + x] ?? 0);
-      counts[t] = (counts[t] ?? 0) + 1;
+      const t = base + (tileX[x] as number);
+      sums[t] = (sums[t] as number) + (img.data[row + x] as number);
+      counts[t] = (counts[t] as number) + 1;
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) / Math.max(1, counts[i] ?? 0);
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < out.length; i++) out[i] = (sums[i] as number) / Math.max(1, counts[i] as number) / UNIT;
   return out;
 }
 
@@ -85,14 +89,18 @@ export function pixelMeasures(img: UnitImage): PixelMeasures {
   let s2 = 0;
   let white = 0;
   let black = 0;
-  for (const v of img.data) {
+  const whiteFrom = 0.98 * UNIT;
+  const blackTo = 0.02 * UNIT;
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i] as number;
     s += v;
     s2 += v * v;
-    if (v >= 0.98) white++;
-    if (v <= 0.02) black++;
+    if (v >= whiteFrom) white++;
+    if (v <= blackTo) black++;
   }
-  const n = Math.max(1, img.data.length);
-  const mean = s / n;
+  const n = Math.max(1, d.length);
+  const mean = s / n / UNIT;
   const lr = new Float32Array(t.length);
   const tb = new Float32Array(t.length);
   for (let y = 0; y < size; y++)
@@ -110,7 +118,7 @@ export function pixelMeasures(img: UnitImage): PixelMeasures {
   const centre = boxMean(t, size, 0.25, 0.75, 0.25, 0.75);
   const border = (boxMean(t, size, 0, 1, 0, 0.08) + boxMean(t, size, 0, 1, 0.92, 1) + boxMean(t, size, 0, 0.08, 0, 1) + boxMean(t, size, 0.92, 1, 0, 1)) / 4;
   return {
-    std: Math.sqrt(Math.max(0, s2 / n - mean * mean)),
+    std: Math.sqrt(Math.max(0, s2 / n / (UNIT * UNIT) - mean * mean)),
     whiteFraction: white / n,
     blackFraction: black / n,
     lungContrast: lungContrast(t, size),

@@ -8,7 +8,7 @@ import { tinyCard } from '../testing/tiny-package.ts';
 import { readImageMeta } from '../preprocess/image-meta.ts';
 import { dicomToUnitImage } from '../preprocess/dicom-input.ts';
 import { rasterToUnitImage } from '../preprocess/raster.ts';
-import type { UnitImage } from '../preprocess/window.ts';
+import { UNIT, type UnitImage } from '../preprocess/window.ts';
 import { checkOod, diagMahalanobis } from './ood.ts';
 import { checkHeader, checkPixels } from './quality-gate.ts';
 
@@ -66,9 +66,9 @@ describe('input-quality gate', () => {
   it('rejects inverted and 90°-rotated pixels, and rotation from PatientOrientation', async () => {
     const img = await rasterToUnitImage(readFileSync(join(sharedDir, 'data', 'nih-cxr14-621', 'images', '00000100_000.jpg')));
     expect(checkPixels(img).passed).toBe(true);
-    const inverted: UnitImage = { ...img, data: img.data.map((v) => 1 - v) };
+    const inverted: UnitImage = { ...img, data: img.data.map((v) => UNIT - v) };
     expect(checkPixels(inverted)).toMatchObject({ passed: false, reason: 'inverted' });
-    const rotated = new Float32Array(img.data.length);
+    const rotated = new Uint16Array(img.data.length);
     for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) rotated[x * img.height + (img.height - 1 - y)] = img.data[y * img.width + x] ?? 0;
     expect(checkPixels({ ...img, width: img.height, height: img.width, data: rotated })).toMatchObject({ passed: false, reason: 'rotated' });
     expect(checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['F', 'L'] }, card)).toMatchObject({ reason: 'rotated' });

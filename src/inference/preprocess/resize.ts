@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { InputSpec } from '../models/model-card.ts';
-import type { UnitImage } from './window.ts';
+import { UNIT, type UnitImage } from './window.ts';
 
 /** Where the image landed in the model input: scale and offset, to map heat-maps back. */
 export interface Placement {
@@ -27,15 +27,13 @@ export function placement(srcW: number, srcH: number, spec: Pick<InputSpec, 'wid
 }
 
 /**
- * Resizes a [0, 1] image into the model input grid (letterbox pads with 0 = black) on sharp's
- * 16-bit grey pipeline: a Uint16Array in, grey16 throughout (STACK-NOTES: a Buffer would be read
+ * Resizes a unit image into the model input grid as [0, 1] floats (letterbox pads with
+ * 0 = black) on sharp's 16-bit grey pipeline: the Uint16Array in, grey16 throughout (STACK-NOTES: a Buffer would be read
  * as 8-bit, and without grey16 sharp converts to 8-bit sRGB).
  */
 export async function resizeToInput(img: UnitImage, spec: Pick<InputSpec, 'width' | 'height' | 'resize'>): Promise<{ data: Float32Array; placement: Placement }> {
   const p = placement(img.width, img.height, spec);
-  const u16 = new Uint16Array(img.data.length);
-  for (let i = 0; i < u16.length; i++) u16[i] = Math.round((img.data[i] ?? 0) * 65535);
-  const resized = await sharp(u16, { raw: { width: img.width, height: img.height, channels: 1 } })
+  const resized = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
     .pipelineColourspace('grey16')
     .resize(p.width, p.height, { fit: 'fill', kernel: 'linear' })
     .toColourspace('grey16')
@@ -45,7 +43,7 @@ export async function resizeToInput(img: UnitImage, spec: Pick<InputSpec, 'width
   const out = new Float32Array(spec.width * spec.height);
   for (let y = 0; y < p.height; y++) {
     const row = (y + p.offsetY) * spec.width + p.offsetX;
-    for (let x = 0; x < p.width; x++) out[row + x] = (px[y * p.width + x] ?? 0) / 65535;
+    for (let x = 0; x < p.width; x++) out[row + x] = (px[y * p.width + x] as number) / UNIT;
   }
   return { data: out, placement: p };
 }

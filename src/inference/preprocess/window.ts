@@ -12,19 +12,27 @@ export type WindowUsed =
   | { kind: 'window'; center: number; width: number; function: string }
   | { kind: 'percentile'; lo: number; hi: number };
 
+/** Full scale of a UnitImage value (1.0). */
+export const UNIT = 65535;
+
 /**
- * A grey image in display space on its original pixel grid: row-major values in [0, 1],
- * 0 = black, MONOCHROME2 orientation (MONOCHROME1 already inverted).
+ * A grey image in display space on its original pixel grid: row-major values 0..UNIT standing
+ * for [0, 1], 0 = black, MONOCHROME2 orientation (MONOCHROME1 already inverted). Sixteen bits
+ * keep far more precision than the 8-bit training images had, and go to sharp's grey16
+ * pipeline without another pass.
  */
 export interface UnitImage {
   width: number;
   height: number;
-  data: Float32Array;
+  data: Uint16Array;
   window: WindowUsed;
 }
 
-function applyLinear(values: Float32Array, c: number, w: number, fn: string): Float32Array {
-  const out = new Float32Array(values.length);
+/** Clamps y to [0, 1] and quantises it to 0..UNIT. */
+const q = (y: number): number => (y <= 0 ? 0 : y >= 1 ? UNIT : (y * UNIT + 0.5) | 0);
+
+function applyLinear(values: Float32Array, c: number, w: number, fn: string): Uint16Array {
+  const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const x = values[i] ?? 0;
     let y: number;
@@ -33,30 +41,30 @@ function applyLinear(values: Float32Array, c: number, w: number, fn: string): Fl
     else if (fn === 'LINEAR_EXACT') y = (x - (c - w / 2)) / w;
     else if (w <= 1) y = x <= c - 0.5 ? 0 : 1;
     else y = (x - (c - 0.5)) / (w - 1) + 0.5;
-    out[i] = y < 0 ? 0 : y > 1 ? 1 : y;
+    out[i] = q(y);
   }
   return out;
 }
 
-function applyLut(values: Float32Array, lut: VoiLut): Float32Array {
-  const out = new Float32Array(values.length);
+function applyLut(values: Float32Array, lut: VoiLut): Uint16Array {
+  const out = new Uint16Array(values.length);
   const last = lut.data.length - 1;
   const scale = 1 / (2 ** lut.bits - 1);
   for (let i = 0; i < values.length; i++) {
     const idx = Math.round((values[i] ?? 0) - lut.firstMapped);
-    out[i] = (lut.data[idx < 0 ? 0 : idx > last ? last : idx] ?? 0) * scale;
+    out[i] = q((lut.data[idx < 0 ? 0 : idx > last ? last : idx] ?? 0) * scale);
   }
   return out;
 }
 
 /** Percentile window, as training does: clip((v - p0.5) / (p99.5 - p0.5), 0, 1). */
-export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW): { data: Float32Array; lo: number; hi: number } {
+export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW): { data: Uint16Array; lo: number; hi: number } {
   const [lo = 0, hi = 0] = percentiles(values, bounds);
-  const span = Math.max(hi - lo, 1e-6);
-  const out = new Float32Array(values.length);
+  const k = UNIT / Math.max(hi - lo, 1e-6);
+  const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const y = ((values[i] ?? 0) - lo) / span;
-    out[i] = y < 0 ? 0 : y > 1 ? 1 : y;
+    const y = ((values[i] as number) - lo) * k;
+    out[i] = y <= 0 ? 0 : y >= UNIT ? UNIT : (y + 0.5) | 0;
   }
   return { data: out, lo, hi };
 }
@@ -66,7 +74,7 @@ export function percentileWindow(values: Float32Array, bounds: readonly [number,
  * else its window centre/width, else the 0.5/99.5 percentile window; then MONOCHROME1 inversion.
  */
 export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: InputSpec['window'], bounds: readonly [number, number] = PERCENTILE_WINDOW): UnitImage {
-  let data: Float32Array;
+  let data: Uint16Array;
   let window: WindowUsed;
   if (mode === 'dicom-voi-else-percentile' && voiLut) {
     data = applyLut(frame.values, voiLut);
@@ -80,6 +88,6 @@ export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: Input
     data = p.data;
     window = { kind: 'percentile', lo: p.lo, hi: p.hi };
   }
-  if (frame.photometric === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = 1 - (data[i] ?? 0);
+  if (frame.photometric === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = UNIT - (data[i] as number);
   return { width: frame.columns, height: frame.rows, data, window };
 }

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench -- inference [--images N] [--studies N] [--concurrency N] [--threads N]`
+ *
+ * DICOM bytes in, probabilities out, through the engine (header gate, decode, window, pixel
+ * gate, letterbox, normalise, worker-thread ONNX Runtime, OOD gate) against a bare
+ * onnxruntime-node session on tensors prepared beforehand: same model, same run, same threads.
+ * Then the latency from `study.complete` to `study.analysed` through the running modules
+ * (including result storage and heat-map PNGs). Uses models/readfirst-cxr when it exists, else a
+ * random-weight stand-in of the same architecture (it says which).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { startApp } from '../src/app/app.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { initDicom } from '../src/dicom/module.ts';
+import { InferenceEngine } from '../src/inference/engine.ts';
+import { initInference } from '../src/inference/module.ts';
+import { loadModelPackage } from '../src/inference/models/model-package.ts';
+import { dicomToUnitImage } from '../src/inference/preprocess/dicom-input.ts';
+import { readImageMeta } from '../src/inference/preprocess/image-meta.ts';
+import { toModelInput } from '../src/inference/preprocess/prepare.ts';
+import { JPEG_BASELINE, UNCOMPRESSED, derive, setString } from '../src/inference/testing/dicom-fixtures.ts';
+import { makeStandinPackage } from '../src/inference/testing/standin-package.ts';
+import { samplePath } from '../test/support/shared-data.ts';
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(args[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+
+export async function main(args: string[]): Promise<void> {
+  const images = option(args, 'images', 60);
+  const studies = option(args, 'studies', 20);
+  const concurrency = option(args, 'concurrency', 4);
+  const threads = option(args, 'threads', 2);
+  const bundled = resolve('models/readfirst-cxr');
+  const useBundled = existsSync(join(bundled, 'model.onnx'));
+  const dir = useBundled ? bundled : makeStandinPackage();
+  const pkg = await loadModelPackage(dir);
+  const card = pkg.card;
+  const model = useBundled ? `bundled model ${card.id}@${card.version}` : 'stand-in (random weights, training architecture; models/readfirst-cxr/model.onnx not found)';
+  const size = readFileSync(pkg.onnxPath).byteLength;
+  process.stdout.write(`model: ${model}, ${(size / 1e6).toFixed(1)} MB, input ${card.input.width}x${card.input.height}; intra-op threads ${threads}\n`);
+  const dicoms = [readFileSync(samplePath(JPEG_BASELINE)), readFileSync(samplePath(UNCOMPRESSED))];
+  process.stdout.write('inputs: siim-cr-jpeg-baseline.dcm (JPEG baseline, 1024²) and nccid-dx-uncompressed.dcm (1024²), alternating\n\n');
+
+  // Bare ONNX Runtime on tensors prepared with the engine's own preprocessing, outside the timing.
+  const tensors = await Promise.all(
+    dicoms.map(async (b) => (await toModelInput(await dicomToUnitImage(b, readImageMeta(b), card.input.window, card.input.percentiles), card.input)).tensor),
+  );
+  const session = await ort.InferenceSession.create(pkg.onnxPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+  const dims = [1, 1, card.input.height, card.input.width];
+  for (let i = 0; i < 3; i++) await session.run({ [card.input.name]: new ort.Tensor('float32', tensors[0]!, dims) });
+  const bareLat: number[] = [];
+  const bareStart = performance.now();
+  for (let i = 0; i < images; i++) {
+    const t0 = performance.now();
+    await session.run({ [card.input.name]: new ort.Tensor('float32', tensors[i % tensors.length]!, dims) });
+    bareLat.push(performance.now() - t0);
+  }
+  const bareRate = images / ((performance.now() - bareStart) / 1000);
+  await session.release();
+
+  // The engine: DICOM bytes → findings, `concurrency` images in flight.
+  const engine = await InferenceEngine.start({ packages: [pkg], workers: 1, intraOpThreads: threads, maxBatch: 4, jobTimeoutMs: 30_000 });
+  for (let i = 0; i < 3; i++) await engine.scoreImage(card.id, { kind: 'dicom', bytes: dicoms[i % 2]! });
+  const engLat: number[] = [];
+  const parts = { decode: [] as number[], preprocess: [] as number[], queue: [] as number[], infer: [] as number[] };
+  let next = 0;
+  const engStart = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < images) {
+        const i = next++;
+        const t0 = performance.now();
+        const s = await engine.scoreImage(card.id, { kind: 'dicom', bytes: dicoms[i % 2]! });
+        if (s.status !== 'analysed') throw new Error(`image ${i} was ${s.status}: ${s.statusReason}`);
+        engLat.push(performance.now() - t0);
+        parts.decode.push(s.timings.decodeMs);
+        parts.preprocess.push(s.timings.preprocessMs);
+        parts.queue.push(s.timings.queueMs);
+        parts.infer.push(s.timings.inferMs);
+      }
+    }),
+  );
+  const engRate = images / ((performance.now() - engStart) / 1000);
+  await engine.close();
+
+  // One study at a time through the running modules: study.complete → study.analysed.
+  const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-inference-'));
+  const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.enabled': false, 'ingest.quietPeriodMs': 20, 'inference.modelDirs': [dir], 'inference.intraOpThreads': threads } });
+  const app = await startApp(config, { modules: [initDicom, initInference], listen: false });
+  const completeAt = new Map<string, number>();
+  const waits = new Map<string, (t: number) => void>();
+  app.ctx.bus.on('study.complete', (e) => void completeAt.set(e.studyInstanceUid, performance.now()));
+  app.ctx.bus.on('study.analysed', (e) => waits.get(e.studyInstanceUid)?.(performance.now()));
+  const e2e: number[] = [];
+  for (let i = 0; i < studies + 2; i++) {
+    const uid = `1.2.826.0.1.3680043.10.99.${Date.now()}.${i}`;
+    const path = derive(i % 2 ? UNCOMPRESSED : JPEG_BASELINE, `bench-${i}.dcm`, (d, meta) => {
+      setString(d, '0020000D', 'UI', uid);
+      setString(d, '0020000E', 'UI', `${uid}.1`);
+      setString(d, '00080018', 'UI', `${uid}.1.1`);
+      setString(meta, '00020003', 'UI', `${uid}.1.1`);
+    });
+    const analysed = new Promise<number>((r) => waits.set(uid, r));
+    await app.ctx.services.ingest?.storeBuffer(readFileSync(path), 'import');
+    const at = await analysed;
+    if (i >= 2) e2e.push(at - (completeAt.get(uid) ?? at));
+  }
+  await app.close();
+
+  const rows: [string, string, string, string][] = [
+    ['', 'images/s', 'p50 ms', 'p95 ms'],
+    [`engine (DICOM bytes → findings, ${concurrency} in flight)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95))],
+    ['bare ORT session (prepared tensors, batch 1)', f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95))],
+  ];
+  for (const r of rows) process.stdout.write(`${r[0].padEnd(52)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}\n`);
+  const ratio = engRate / bareRate;
+  process.stdout.write(`\nthroughput ratio engine / bare ORT: ${ratio.toFixed(2)}x (target >= 0.8x) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(`engine stage medians (ms): decode ${f1(pct(parts.decode, 50))}, preprocess ${f1(pct(parts.preprocess, 50))}, queue ${f1(pct(parts.queue, 50))}, infer ${f1(pct(parts.infer, 50))} (per batch)\n`);
+  const p95 = pct(e2e, 95);
+  process.stdout.write(`study.complete → study.analysed over ${e2e.length} one-image studies: p50 ${f1(pct(e2e, 50))} ms, p95 ${f1(p95)} ms (target <= 2000 ms) ${p95 <= 2000 ? 'MET' : 'NOT MET'}\n`);
+}
