@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import type { AppContext, AppModule } from '../app/context.ts';
 import { LocalInstanceFiles } from '../files/instance-files.ts';
+import { IngestJournal } from '../files/journal/ingest-journal.ts';
+import { retireSegment } from '../files/journal/segment-files.ts';
+import { SegmentSweeper } from '../files/journal/segment-sweeper.ts';
 import { Quarantine } from '../files/quarantine.ts';
 import { DimseServer } from './dimse/dimse-server.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';
 import { CompletenessTracker } from './ingest/completeness.ts';
 import { IngestService } from './ingest/ingest-service.ts';
+import { replayJournal } from './ingest/journal-replay.ts';
 import { createIngestMetrics } from './ingest/metrics.ts';
 import { SqlDicomStore } from './store/sql-dicom-store.ts';
 
@@ -35,6 +39,21 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
   ctx.services.instanceFiles = files;
   ctx.services.ingest = ingest;
   ctx.services.completeness = tracker;
+  // Recover acknowledged instances from the ingest journal before accepting anything new.
+  const journalDir = join(ctx.config.dataDir, 'journal');
+  await replayJournal(journalDir, { store, files, logger });
+  const sweeper = new SegmentSweeper({
+    beforeRetire: () => store.makeDurable(),
+    retire: (seq) => retireSegment(journalDir, seq, true),
+    onError: (err, seq) => logger.error({ err, segment: seq }, 'ingest journal segment not retired; it is replayed at start-up'),
+  });
+  const journal = await IngestJournal.open(journalDir, { onSealed: sweeper.onSealed });
+  files.useJournal(journal);
+  const closeJournal = async (): Promise<void> => {
+    files.useJournal(undefined);
+    await journal.close();
+    await sweeper.idle();
+  };
   await tracker.start();
   let dimse: DimseServer | undefined;
   if (ctx.config.dimse.enabled) {
@@ -44,6 +63,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
       await dimse.start();
     } catch (e) {
       await tracker.close();
+      await closeJournal();
       throw e;
     }
     ctx.services.dimse = dimse;
@@ -53,6 +73,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
     routes: dicomWebRoutes({ store, files, ingest, publicUrl: ctx.config.http.publicUrl }),
     async close() {
       await dimse?.close();
+      await closeJournal();
       await tracker.close();
     },
   };

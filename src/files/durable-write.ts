@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
@@ -24,6 +24,42 @@ async function ensureDir(dir: string, root: string): Promise<void> {
     if (d === first || d === root || dirname(d) === d) break;
   }
   for (const d of created) await fsyncDir(dirname(d));
+}
+
+/**
+ * Writes `bytes` to `path` atomically but without syncing it: a temporary file renamed over the
+ * target, so readers never see a partial file. New folders are synced into their parents. Only
+ * for bytes that are already durable elsewhere (the ingest journal) until `syncFiles` runs.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, root: string): Promise<void> {
+  const dir = dirname(path);
+  if (relative(root, dir).startsWith('..' + sep)) throw new Error('path escapes its root');
+  await ensureDir(dir, root);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx', mode: 0o640 });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** fdatasyncs each file (a few at a time), then each of their folders once. */
+export async function syncFiles(paths: readonly string[], concurrency = 8): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const fh = await open(paths[next++] as string, 'r');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  for (const d of new Set(paths.map((p) => dirname(p)))) await fsyncDir(d);
 }
 
 /**

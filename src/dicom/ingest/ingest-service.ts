@@ -93,7 +93,7 @@ export class IngestService {
         return { ...ids, outcome: 'duplicate', filePath: existing.filePath, transferSyntaxUid: existing.transferSyntaxUid };
       }
       const filePath = LocalInstanceFiles.pathFor(ids.studyInstanceUid, ids.seriesInstanceUid, ids.sopInstanceUid);
-      await files.write(filePath, bytes);
+      await files.write(filePath, bytes, via);
       const at = clock.now();
       const write = toInstanceWrite(parsed, { filePath, sizeBytes: bytes.byteLength, sha256 }, via, at);
       const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 });

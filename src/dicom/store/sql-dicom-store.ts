@@ -95,6 +95,14 @@ export class SqlDicomStore implements DicomStore {
     });
   }
 
+  /**
+   * Makes every commit so far durable. SQLite runs WAL with synchronous=NORMAL, so commits reach
+   * the disk at a checkpoint (which syncs the WAL first); PostgreSQL commits are durable already.
+   */
+  async makeDurable(): Promise<void> {
+    if (this.db.dialect === 'sqlite') await this.db.query('PRAGMA wal_checkpoint(PASSIVE)');
+  }
+
   async recordEvent(event: IngestEventWrite): Promise<void> {
     await this.insertEvent(this.db, event);
   }
