@@ -40,7 +40,6 @@ export const triageMigrations: readonly Migration[] = [
         updated_at BIGINT NOT NULL
       );
       CREATE INDEX worklist_open_order ON worklist_items (is_open, score DESC, arrived_at, study_instance_uid);
-      CREATE INDEX worklist_open_arrival ON worklist_items (is_open, arrived_at, study_instance_uid);
       CREATE INDEX worklist_state_order ON worklist_items (state, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_urgency_order ON worklist_items (urgency, is_open, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_modality_order ON worklist_items (modality, is_open, score DESC, arrived_at, study_instance_uid);
@@ -101,5 +100,10 @@ export const triageMigrations: readonly Migration[] = [
       );
       CREATE INDEX followups_due ON followups (status, due_at);
     `,
+  },
+  {
+    // The overdue tier is read oldest first.
+    id: 'triage-004-worklist-arrival-index',
+    sql: 'CREATE INDEX worklist_open_arrival ON worklist_items (is_open, arrived_at, study_instance_uid)',
   },
 ];

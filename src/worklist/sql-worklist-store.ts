@@ -198,11 +198,30 @@ export class SqlWorklistStore implements WorklistStore {
     if (ranks.length === 0) return 0;
     return this.db.transaction(async (tx) => {
       let n = 0;
-      for (const r of ranks) {
+      if (tx.dialect === 'sqlite') {
+        // SQLite plans UPDATE … FROM as a scan per batch; one keyed UPDATE per row is faster here.
+        for (const r of ranks) {
+          n += await tx.run(
+            `UPDATE worklist_items SET urgency = $1, ai_urgency = $2, score = $3, due_at = $4, reason = $5, explanation = $6, ups_priority = $7, updated_at = $8 WHERE study_instance_uid = $9`,
+            [r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority, now, r.studyInstanceUid],
+          );
+        }
+        return n;
+      }
+      // PostgreSQL: one UPDATE … FROM (VALUES …) per batch of 500 (VALUES columns are column1…).
+      for (let i = 0; i < ranks.length; i += 500) {
+        const params: SqlValue[] = [];
+        const rows = ranks.slice(i, i + 500).map((r) => {
+          const b = params.length;
+          params.push(r.studyInstanceUid, r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority);
+          return `($${b + 1}, $${b + 2}, $${b + 3}, CAST($${b + 4} AS DOUBLE PRECISION), CAST($${b + 5} AS BIGINT), $${b + 6}, $${b + 7}, $${b + 8})`;
+        });
+        params.push(now);
         n += await tx.run(
-          `UPDATE worklist_items SET urgency = $1, ai_urgency = $2, score = $3, due_at = $4, reason = $5, explanation = $6, ups_priority = $7, updated_at = $8
-           WHERE study_instance_uid = $9`,
-          [r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority, now, r.studyInstanceUid],
+          `UPDATE worklist_items SET urgency = v.column2, ai_urgency = v.column3, score = v.column4, due_at = v.column5, reason = v.column6,
+             explanation = v.column7, ups_priority = v.column8, updated_at = $${params.length}
+           FROM (VALUES ${rows.join(', ')}) AS v WHERE worklist_items.study_instance_uid = v.column1`,
+          params,
         );
       }
       return n;
