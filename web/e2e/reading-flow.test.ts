@@ -4,6 +4,8 @@ import { launch } from './support/browser.ts';
 import { difference, stats } from './support/pixels.ts';
 import { OUT, READER, readingRoom, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
 import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
+import { apiGet } from './support/session.ts';
+import type { Reading } from '../../src/reading/reading.ts';
 
 /** The row at the top of the worklist (rows are absolutely placed: sort by their offset). */
 async function topRowUid(page: Page): Promise<string | null> {
@@ -23,12 +25,14 @@ describe('the radiologist app in Chromium against a real server', () => {
   let context: BrowserContext;
   let page: Page;
   let jpegStudyUid: string;
+  let cookie: string;
 
   beforeAll(async () => {
     ensureWebBuilt();
     const room = await readingRoom();
     server = room.server;
     jpegStudyUid = room.jpegStudyUid;
+    cookie = room.cookie;
     context = await launch();
     page = await context.newPage();
   }, 240_000);
@@ -91,7 +95,66 @@ describe('the radiologist app in Chromium against a real server', () => {
     expect(await difference(first, await viewportShot(page))).toBeLessThan(2);
     await page.locator('.ai-label').waitFor();
     expect(await page.locator('.ai-label').textContent()).toContain('AI-generated: for assistance, not a diagnosis');
-    await shot(page, 'viewer.png');
+    const entry = await apiGet<{ claimedBy: string | null; state: string }>(server.base, cookie, `/api/worklist/${jpegStudyUid}`);
+    expect(entry.claimedBy).toBe(READER.username);
     expect(OUT).toContain('test-output');
+  });
+
+  it('shows the findings with probability and operating point, and the heat-map toggle changes the pixels', async () => {
+    await page.locator('.finding').first().waitFor();
+    const first = page.locator('.finding').first();
+    expect(await first.textContent()).toMatch(/Pleural effusion|Cardiomegaly/);
+    expect(await first.textContent()).toMatch(/\d+%.*passed (high-sensitivity|balanced)/s);
+    expect(await page.locator('.ai-label').textContent()).toContain('tiny test model · version 0.0.1');
+    const plain = await viewportShot(page);
+    await page.keyboard.press('h');
+    await expect.poll(async () => difference(plain, await viewportShot(page)), { timeout: 10_000 }).toBeGreaterThan(3);
+    expect(await first.locator('button.heat').getAttribute('aria-pressed')).toBe('true');
+    await shot(page, 'viewer.png');
+    await page.keyboard.press(']');
+    await page.keyboard.press('h');
+    await expect.poll(async () => difference(plain, await viewportShot(page)), { timeout: 10_000 }).toBeLessThan(1);
+  });
+
+  it('stores agree and disagree verdicts from the keyboard and a report signed by the reader (Ctrl+Enter)', async () => {
+    const keys = await page.locator('.finding').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key ?? ''));
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('.finding').first().locator('.verdict.chosen').textContent()).toBe('Agree');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('d');
+    await expect.poll(() => page.locator('.finding').nth(1).locator('.verdict.chosen').textContent()).toBe('Disagree');
+    const agreed = (await page.locator('.finding').first().locator('strong').textContent()) ?? '';
+    await expect.poll(() => page.locator('textarea[name="impression"]').inputValue()).toContain(agreed);
+    await page.getByLabel('Agree with AI').check();
+    await page.keyboard.press('Control+Enter');
+    await page.waitForURL((url) => !url.pathname.endsWith(jpegStudyUid), { timeout: 15_000 });
+    const { reading } = await apiGet<{ reading: Reading }>(server.base, cookie, `/api/readings/${jpegStudyUid}`);
+    expect(reading).toMatchObject({ status: 'signed', readerName: READER.displayName, modelId: 'tiny-cxr', modelVersion: '0.0.1', overall: 'agree' });
+    expect(reading.readingMs).toBeGreaterThan(0);
+    expect(reading.report.impression).toContain(agreed);
+    expect(Object.fromEntries(reading.verdicts.map((v) => [v.findingKey, v.verdict]))).toMatchObject({ [keys[0] ?? '']: 'agree', [keys[1] ?? '']: 'disagree' });
+    const entry = await apiGet<{ state: string }>(server.base, cookie, `/api/worklist/${jpegStudyUid}`);
+    expect(entry.state).toBe('read');
+  });
+
+  it('keyboard: help overlay, next and previous study, back to the worklist', async () => {
+    await page.locator('.viewport[data-rendered="true"]').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await page.getByRole('dialog').textContent()).toContain('Sign the report and open the next study');
+    await shot(page, 'help.png');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const here = new URL(page.url()).pathname;
+    await page.keyboard.press('n');
+    await page.waitForURL((url) => url.pathname !== here && url.pathname.startsWith('/study/'));
+    await page.keyboard.press('p');
+    await page.waitForURL((url) => url.pathname === here);
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.locator('.wl-row').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname.startsWith('/study/'));
   });
 });

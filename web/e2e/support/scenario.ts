@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, readSample, sampleStudyUid, stow } from './dicom.ts';
 import { REPO, type ServerHandle, startServer } from './server.ts';
 import { apiGet, apiLogin, waitFor } from './session.ts';
+import { makeTinyPackage } from '../../../src/inference/testing/tiny-package.ts';
 
 export const OUT = join(REPO, 'test-output');
 export const READER = { username: 'reader', password: 'reader password 1', displayName: 'Dr Reader' };
@@ -16,7 +17,22 @@ export async function shot(page: Page, name: string): Promise<string> {
 }
 
 interface ListPage {
-  items: Array<{ studyInstanceUid: string; urgency: string }>;
+  items: Array<{ studyInstanceUid: string; urgency: string; aiStatus: string }>;
+}
+
+/**
+ * The inference module's tiny seeded ONNX model (real ONNX Runtime, real heat-maps) with a card
+ * that makes the outcome certain: pneumothorax never positive (so AI alone never makes a study
+ * critical), effusion and cardiomegaly always positive (urgent, with heat-maps).
+ */
+function testModel(): string {
+  const pkg = makeTinyPackage({
+    size: 32,
+    card: (c) => {
+      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? 1 : 0;
+    },
+  });
+  return pkg.dir;
 }
 
 /**
@@ -24,7 +40,8 @@ interface ListPage {
  * copies of the DX sample and the JPEG-baseline CR sample as it is.
  */
 export async function readingRoom(routineCopies = 3, config: Record<string, string> = {}): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
-  const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', ...config }, (h) => {
+  const model = testModel();
+  const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', READFIRST_INFERENCE_MODEL_DIRS: model, READFIRST_INFERENCE_INTRA_OP_THREADS: '1', ...config }, (h) => {
     h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
   });
   const cookie = await apiLogin(server.base, READER.username, READER.password);
@@ -37,9 +54,9 @@ export async function readingRoom(routineCopies = 3, config: Record<string, stri
   const jpegStudyUid = sampleStudyUid(jpeg);
   await stow(server.base, [...copies.map((c) => c.bytes), jpeg]);
   const studies = [...copies.map((c) => c.studyUid), jpegStudyUid];
-  await waitFor('studies on the worklist', async () => {
+  await waitFor('studies analysed and on the worklist', async () => {
     const list = await apiGet<ListPage>(server.base, cookie, '/api/worklist');
-    return studies.every((u) => list.items.some((i) => i.studyInstanceUid === u)) ? true : undefined;
+    return studies.every((u) => list.items.some((i) => i.studyInstanceUid === u && i.aiStatus === 'analysed')) ? true : undefined;
   });
   return { server, cookie, jpegStudyUid, studies };
 }

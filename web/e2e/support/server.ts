@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,9 +25,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Builds web/dist once when it is missing (vite is heavy: never in a loop). */
+/** Newest modification time under a path (file or folder). */
+function newest(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+/** Builds web/dist when it is missing or older than its sources (vite is heavy: never in a loop). */
 export function ensureWebBuilt(): void {
-  if (existsSync(join(REPO, 'web/dist/index.html'))) return;
+  const index = join(REPO, 'web/dist/index.html');
+  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts'].map((p) => newest(join(REPO, p)));
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
 }

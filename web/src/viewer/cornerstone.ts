@@ -96,16 +96,18 @@ export async function resolveImage(studyUid: string, preferSop?: string | null):
   return { imageId, studyUid, seriesUid, sopUid };
 }
 
-/** The image's top-left and bottom-right corners in canvas (CSS pixel) coordinates. */
+/** The image's pixel grid, (0,0) to (columns, rows), as a box in canvas (CSS pixel) coordinates. */
 export function imageBoxOnCanvas(viewport: Types.IStackViewport): { x: number; y: number; w: number; h: number } | undefined {
-  const corners = utilities.getViewportImageCornersInWorld(viewport);
-  if (corners.length < 4) return undefined;
-  const pts = corners.map((c) => viewport.worldToCanvas(c));
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => p[1]);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
+  const image = viewport.getCornerstoneImage();
+  const imageId = viewport.getCurrentImageId();
+  if (!image || !imageId) return undefined;
+  const corners = [
+    [0, 0],
+    [image.columns, image.rows],
+  ].map(([c, r]) => utilities.imageToWorldCoords(imageId, [c ?? 0, r ?? 0]));
+  const [a, b] = corners.map((w) => (w ? viewport.worldToCanvas(w) : undefined));
+  if (!a || !b) return undefined;
+  return { x: Math.min(a[0], b[0]), y: Math.min(a[1], b[1]), w: Math.abs(b[0] - a[0]), h: Math.abs(b[1] - a[1]) };
 }
 
 export const RENDERED = Enums.Events.IMAGE_RENDERED;

@@ -1,4 +1,4 @@
-/** Where the inference module serves a heat-map image (PNG) by its id. */
+/** Where the inference module serves a heat-map PNG by its id (`/api/inference/heatmaps/<id>.png`). */
 export function heatmapUrl(id: string): string {
-  return `/api/heatmaps/${encodeURIComponent(id)}`;
+  return `/api/inference/heatmaps/${encodeURIComponent(id)}.png`;
 }

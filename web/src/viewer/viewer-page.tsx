@@ -7,7 +7,7 @@ import { errorText } from '../shell/api.ts';
 import { isTyping } from '../shell/keyboard.ts';
 import { navigate } from '../shell/router.ts';
 import { claimConflict, openStudy } from '../worklist/open-study.ts';
-import { items, neighbour } from '../worklist/worklist-state.ts';
+import { items, neighbour, visible } from '../worklist/worklist-state.ts';
 import { RENDERED, type LeftTool, createViewport, initCornerstone, resolveImage, setLeftTool } from './cornerstone.ts';
 import { FindingsPanel } from './findings-panel.tsx';
 import { HeatmapOverlay } from './heatmap-overlay.ts';
@@ -88,7 +88,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
     sign: async (): Promise<void> => {
       const text = draftText.value ?? reading.value?.report;
       if (!text || reading.value?.status !== 'draft') return;
-      const next = neighbour(uid, 1);
+      // The next study down the list, else the most urgent one left: the reader keeps reading.
+      const next = neighbour(uid, 1) ?? visible.value.find((i) => i.studyInstanceUid !== uid);
       await signReading(uid, text);
       if (next && next.studyInstanceUid !== uid) await openStudy(next.studyInstanceUid);
       else navigate('/');
