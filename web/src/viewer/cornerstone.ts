@@ -54,9 +54,13 @@ export function createViewport(element: HTMLDivElement): { viewport: Types.IStac
   group?.addViewport(VIEWPORT_ID, ENGINE_ID);
   setLeftTool('wl');
   element.addEventListener('contextmenu', (e) => e.preventDefault());
+  // Keep the canvas matched to its box (window resize, side panel) and the image fitted.
+  const resize = new ResizeObserver(() => engine.resize(true, true));
+  resize.observe(element);
   return {
     viewport: engine.getViewport<Types.IStackViewport>(VIEWPORT_ID),
     destroy: () => {
+      resize.disconnect();
       ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
       engine.destroy();
     },
