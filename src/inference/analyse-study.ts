@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { DicomStore, InstanceFiles, InstanceRecord, SeriesRecord } from '../dicom/dicom-store.ts';
 import type { AnalysisStatus, StudyAnalysedEvent } from '../events/types.ts';
 import type { InferenceEngine, ImageScore } from './engine.ts';
-import { camToImageGrid, colourPng, greyPng } from './explain/heatmap.ts';
+import type { HeatmapSource } from './explain/heatmap.ts';
 import { isPositive } from './findings.ts';
 import type { RegisteredModel } from './registry/model-registry.ts';
 import type { SeriesFacts } from './registry/routing.ts';
@@ -32,18 +32,28 @@ function factsOf(series: SeriesRecord, instance: InstanceRecord | undefined): Se
   };
 }
 
-/** Renders and stores the grey and colour heat-maps of every positive finding. */
+/**
+ * Stores the heat-map of every positive finding: its CAM and placement now (a few hundred
+ * numbers), the grey and colour PNGs on first request (routes.ts), so analysis never waits on
+ * encoding two full-size PNGs per finding.
+ */
 async function storeHeatmaps(results: SqlInferenceResultStore, resultId: string, score: ImageScore): Promise<void> {
   const ex = score.explain;
   if (!ex) return;
   for (const f of score.findings) {
     const cam = ex.cams.get(f.key);
     if (!cam || !isPositive(f)) continue;
-    const map = camToImageGrid(cam, ex.input.dims[2], ex.input.dims[1], ex.input.placement, ex.columns, ex.rows);
+    const source: HeatmapSource = {
+      cam: { width: cam.width, height: cam.height, data: Array.from(cam.data) },
+      inputWidth: ex.input.dims[2],
+      inputHeight: ex.input.dims[1],
+      placement: ex.input.placement,
+      columns: ex.columns,
+      rows: ex.rows,
+    };
     const ids = { grey: randomUUID(), colour: randomUUID() };
-    const [grey, colour] = await Promise.all([greyPng(map, ex.columns, ex.rows), colourPng(map, ex.columns, ex.rows)]);
-    await results.saveHeatmap({ id: ids.grey, resultId, findingKey: f.key, kind: 'grey', rows: ex.rows, columns: ex.columns, png: grey });
-    await results.saveHeatmap({ id: ids.colour, resultId, findingKey: f.key, kind: 'colour', rows: ex.rows, columns: ex.columns, png: colour });
+    for (const kind of ['grey', 'colour'] as const)
+      await results.saveHeatmap({ id: ids[kind], resultId, findingKey: f.key, kind, rows: ex.rows, columns: ex.columns, png: Buffer.alloc(0), source });
     f.heatmap = ids;
   }
 }

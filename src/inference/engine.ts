@@ -40,6 +40,7 @@ export interface EngineOptions {
   rules?: readonly RoutingRule[];
   workers: number;
   intraOpThreads: number;
+  spinning?: boolean;
   maxBatch: number;
   jobTimeoutMs: number;
 }
@@ -76,7 +77,7 @@ export class InferenceEngine {
       ),
     }));
     const pool = models.length
-      ? InferencePool.start({ models, workers: opts.workers, intraOpThreads: opts.intraOpThreads, maxBatch: opts.maxBatch, jobTimeoutMs: opts.jobTimeoutMs })
+      ? InferencePool.start({ models, workers: opts.workers, intraOpThreads: opts.intraOpThreads, spinning: opts.spinning ?? false, maxBatch: opts.maxBatch, jobTimeoutMs: opts.jobTimeoutMs })
       : null;
     if (pool && !opts.background) await pool;
     return new InferenceEngine(registry, pool);
@@ -131,7 +132,7 @@ export class InferenceEngine {
       return done({ status: 'failed', statusReason: `decode failed: ${errorMessage(e)}`, gate: null });
     }
     const tPre = performance.now();
-    const pixels = checkPixels(unit);
+    const pixels = await checkPixels(unit);
     if (!pixels.passed) return refuse(pixels);
     const input = await toModelInput(unit, card.input);
     timings.preprocessMs = ms(tPre);

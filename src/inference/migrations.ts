@@ -45,4 +45,10 @@ CREATE TABLE inference_heatmap (
 CREATE INDEX inference_heatmap_result ON inference_heatmap (result_id);`,
     },
   },
+  {
+    // Heat-maps are rendered on first request from the stored CAM (a few hundred numbers), so
+    // analysis and study.analysed never wait on PNG encoding; an empty png means "not rendered yet".
+    id: 'inference-003-heatmap-source',
+    sql: 'ALTER TABLE inference_heatmap ADD COLUMN source TEXT',
+  },
 ];

@@ -45,10 +45,13 @@ for (const t of testDbs) {
 
     it('stores heat-map PNG bytes exactly', async () => {
       const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-      await store.saveHeatmap({ id: 'h1', resultId: 'a', findingKey: 'pneumothorax', kind: 'grey', rows: 10, columns: 20, png });
+      const source = { cam: { width: 1, height: 1, data: [0.5] }, inputWidth: 8, inputHeight: 8, placement: { scaleX: 0.4, scaleY: 0.4, offsetX: 0, offsetY: 2, width: 8, height: 4 }, columns: 20, rows: 10 };
+      await store.saveHeatmap({ id: 'h1', resultId: 'a', findingKey: 'pneumothorax', kind: 'grey', rows: 10, columns: 20, png: Buffer.alloc(0), source });
+      expect((await store.getHeatmap('h1'))?.png.length).toBe(0);
+      await store.setHeatmapPng('h1', png);
       const h = await store.getHeatmap('h1');
       expect(h?.png.equals(png)).toBe(true);
-      expect(h).toMatchObject({ resultId: 'a', kind: 'grey', rows: 10, columns: 20 });
+      expect(h).toMatchObject({ resultId: 'a', kind: 'grey', rows: 10, columns: 20, source });
     });
   });
 }

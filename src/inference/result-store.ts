@@ -1,4 +1,5 @@
 import { type Db, queryOne } from '../store/db.ts';
+import type { HeatmapSource } from './explain/heatmap.ts';
 import type { InferenceResult, InferenceResultStore } from './result.ts';
 
 export type HeatmapKind = 'grey' | 'colour';
@@ -10,7 +11,9 @@ export interface StoredHeatmap {
   kind: HeatmapKind;
   rows: number;
   columns: number;
+  /** Empty until rendered (see `source`). */
   png: Buffer;
+  source: HeatmapSource | null;
 }
 
 /**
@@ -41,18 +44,22 @@ export class SqlInferenceResultStore implements InferenceResultStore {
 
   async saveHeatmap(h: StoredHeatmap): Promise<void> {
     await this.db.run(
-      'INSERT INTO inference_heatmap (id, result_id, finding_key, kind, pixel_rows, pixel_columns, png) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [h.id, h.resultId, h.findingKey, h.kind, h.rows, h.columns, h.png],
+      'INSERT INTO inference_heatmap (id, result_id, finding_key, kind, pixel_rows, pixel_columns, png, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [h.id, h.resultId, h.findingKey, h.kind, h.rows, h.columns, h.png, h.source ? JSON.stringify(h.source) : null],
     );
   }
 
+  async setHeatmapPng(id: string, png: Buffer): Promise<void> {
+    await this.db.run('UPDATE inference_heatmap SET png = $1 WHERE id = $2', [png, id]);
+  }
+
   async getHeatmap(id: string): Promise<StoredHeatmap | undefined> {
-    const row = await queryOne<{ id: string; result_id: string; finding_key: string; kind: HeatmapKind; pixel_rows: number; pixel_columns: number; png: Buffer | Uint8Array }>(
+    const row = await queryOne<{ id: string; result_id: string; finding_key: string; kind: HeatmapKind; pixel_rows: number; pixel_columns: number; png: Buffer | Uint8Array; source: string | null }>(
       this.db,
-      'SELECT id, result_id, finding_key, kind, pixel_rows, pixel_columns, png FROM inference_heatmap WHERE id = $1',
+      'SELECT id, result_id, finding_key, kind, pixel_rows, pixel_columns, png, source FROM inference_heatmap WHERE id = $1',
       [id],
     );
     if (!row) return undefined;
-    return { id: row.id, resultId: row.result_id, findingKey: row.finding_key, kind: row.kind, rows: Number(row.pixel_rows), columns: Number(row.pixel_columns), png: Buffer.from(row.png) };
+    return { id: row.id, resultId: row.result_id, findingKey: row.finding_key, kind: row.kind, rows: Number(row.pixel_rows), columns: Number(row.pixel_columns), png: Buffer.from(row.png), source: row.source ? (JSON.parse(row.source) as HeatmapSource) : null };
   }
 }

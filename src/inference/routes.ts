@@ -1,5 +1,6 @@
 import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef } from '../http/route.ts';
+import { renderHeatmap } from './explain/heatmap.ts';
 import type { ModelRegistry } from './registry/model-registry.ts';
 import type { SqlInferenceResultStore } from './result-store.ts';
 
@@ -49,6 +50,11 @@ export function inferenceRoutes(opts: { results: SqlInferenceResultStore; regist
         const m = HEATMAP.exec((req.params as { file: string }).file);
         const h = m?.[1] ? await opts.results.getHeatmap(m[1]) : undefined;
         if (!h) throw new ReadfirstError('not-found', 'no such heat-map');
+        if (h.png.length === 0) {
+          if (!h.source) throw new ReadfirstError('not-found', 'heat-map has nothing to render');
+          h.png = await renderHeatmap(h.source, h.kind);
+          await opts.results.setHeatmapPng(h.id, h.png);
+        }
         return reply
           .header('content-type', 'image/png')
           .header('cache-control', 'private, max-age=86400, immutable')

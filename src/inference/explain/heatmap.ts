@@ -75,3 +75,19 @@ export async function colourPng(map: Float32Array, columns: number, rows: number
   }
   return sharp(px, { raw: { width: columns, height: rows, channels: 4 } }).png({ compressionLevel: 3 }).toBuffer();
 }
+
+/** What a heat-map is rendered from: the CAM and how the image sat in the model input. */
+export interface HeatmapSource {
+  cam: { width: number; height: number; data: number[] };
+  inputWidth: number;
+  inputHeight: number;
+  placement: Placement;
+  columns: number;
+  rows: number;
+}
+
+/** Renders a stored heat-map source as the grey or colour PNG on the image grid. */
+export async function renderHeatmap(src: HeatmapSource, kind: 'grey' | 'colour'): Promise<Buffer> {
+  const map = camToImageGrid({ width: src.cam.width, height: src.cam.height, data: Float32Array.from(src.cam.data) }, src.inputWidth, src.inputHeight, src.placement, src.columns, src.rows);
+  return kind === 'grey' ? greyPng(map, src.columns, src.rows) : colourPng(map, src.columns, src.rows);
+}

@@ -1,4 +1,17 @@
+import sharp from 'sharp';
 import { UNIT, type UnitImage } from '../preprocess/window.ts';
+
+/** A size × size copy (aspect not kept; the measures are relative positions) on sharp's grey16 path. */
+export async function downsample(img: UnitImage, size: number): Promise<UnitImage> {
+  if (img.width <= size && img.height <= size) return img;
+  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .pipelineColourspace('grey16')
+    .resize(size, size, { fit: 'fill', kernel: 'linear' })
+    .toColourspace('grey16')
+    .raw({ depth: 'ushort' })
+    .toBuffer();
+  return { width: size, height: size, data: new Uint16Array(out.buffer, out.byteOffset, size * size), window: img.window };
+}
 
 /** A small square thumbnail (box-averaged, values in [0, 1]) of a unit image: cheap to test against. */
 export function thumbnail(img: UnitImage, size = 64): Float32Array {

@@ -19,7 +19,7 @@ async function gateDicom(path: string) {
   const meta = readImageMeta(bytes);
   const header = checkHeader(meta, card);
   if (!header.passed) return header;
-  return checkPixels(await dicomToUnitImage(bytes, meta, 'dicom-voi-else-percentile'));
+  return await checkPixels(await dicomToUnitImage(bytes, meta, 'dicom-voi-else-percentile'));
 }
 
 describe('input-quality gate', () => {
@@ -65,12 +65,12 @@ describe('input-quality gate', () => {
 
   it('rejects inverted and 90°-rotated pixels, and rotation from PatientOrientation', async () => {
     const img = await rasterToUnitImage(readFileSync(join(sharedDir, 'data', 'nih-cxr14-621', 'images', '00000100_000.jpg')));
-    expect(checkPixels(img).passed).toBe(true);
+    expect((await checkPixels(img)).passed).toBe(true);
     const inverted: UnitImage = { ...img, data: img.data.map((v) => UNIT - v) };
-    expect(checkPixels(inverted)).toMatchObject({ passed: false, reason: 'inverted' });
+    expect(await checkPixels(inverted)).toMatchObject({ passed: false, reason: 'inverted' });
     const rotated = new Uint16Array(img.data.length);
     for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) rotated[x * img.height + (img.height - 1 - y)] = img.data[y * img.width + x] ?? 0;
-    expect(checkPixels({ ...img, width: img.height, height: img.width, data: rotated })).toMatchObject({ passed: false, reason: 'rotated' });
+    expect(await checkPixels({ ...img, width: img.height, height: img.width, data: rotated })).toMatchObject({ passed: false, reason: 'rotated' });
     expect(checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['F', 'L'] }, card)).toMatchObject({ reason: 'rotated' });
     expect(checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['L', 'F'] }, card).passed).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { QualityGateOutcome } from '../result.ts';
 import type { ModelCard } from '../models/model-card.ts';
 import type { UnitImage } from '../preprocess/window.ts';
-import { pixelMeasures } from './pixel-stats.ts';
+import { downsample, pixelMeasures } from './pixel-stats.ts';
 
 /** Why an input was refused. Each is reported as "not analysable", never as a probability. */
 export type GateReason =
@@ -74,9 +74,16 @@ export function checkHeader(h: GateHeader, card: ModelCard): QualityGateOutcome 
  */
 export const PIXEL_LIMITS = { minStd: 0.02, maxWhite: 0.5, maxBlack: 0.85, invertedBelow: -0.15, uprightSymmetryAbove: -0.25, turnedGain: 0.15, uprightLungContrastBelow: 0.1 } as const;
 
-/** Pixel checks on the windowed image (original grid): blank, saturated, inverted, rotated. */
-export function checkPixels(img: UnitImage): QualityGateOutcome {
-  const m = pixelMeasures(img);
+/** Side of the downsampled copy the pixel checks measure (fine enough for every measure here). */
+export const GATE_SIZE = 256;
+
+/**
+ * Pixel checks on the windowed image: blank, saturated, inverted, rotated. They measure a
+ * 256 × 256 box-filtered copy made by sharp (full-resolution passes in JS cost more than the
+ * model on 2 cores); every threshold sits far from the values real images gave.
+ */
+export async function checkPixels(img: UnitImage): Promise<QualityGateOutcome> {
+  const m = pixelMeasures(await downsample(img, GATE_SIZE));
   const measures = { ...m };
   const L = PIXEL_LIMITS;
   if (m.std < L.minStd || m.blackFraction > L.maxBlack) return reject('blank', 'image is blank (no usable contrast)', measures);

@@ -3,17 +3,25 @@
  * matches training's `np.percentile(a, [0.5, 99.5])`. Integer-valued data with a modest range
  * (every 8–16-bit image) uses an exact counting pass; anything else sorts a copy.
  */
-export function percentiles(values: Float32Array, ps: readonly number[]): number[] {
+/** What the caller already knows of the values (a decoded frame knows its range), saving a pass. */
+export interface ValueRange {
+  min: number;
+  max: number;
+  /** Every value is an integer (integer stored values, integer rescale). */
+  integral: boolean;
+}
+
+export function percentiles(values: Float32Array, ps: readonly number[], known?: ValueRange): number[] {
   const n = values.length;
   if (n === 0) return ps.map(() => NaN);
-  let min = Infinity;
-  let max = -Infinity;
-  let integral = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[i] ?? 0;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (integral && v !== Math.round(v)) integral = false;
+  let { min, max, integral } = known ?? { min: Infinity, max: -Infinity, integral: true };
+  if (!known) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (integral && (v | 0) !== v) integral = false;
+    }
   }
   const range = max - min;
   const rankValue = integral && range <= 1 << 20 ? countingRank(values, min, range) : sortedRank(values);
@@ -28,7 +36,10 @@ export function percentiles(values: Float32Array, ps: readonly number[]): number
 
 function countingRank(values: Float32Array, min: number, range: number): (rank: number) => number {
   const counts = new Uint32Array(range + 1);
-  for (let i = 0; i < values.length; i++) counts[(values[i] ?? 0) - min] = (counts[(values[i] ?? 0) - min] ?? 0) + 1;
+  for (let i = 0; i < values.length; i++) {
+    const k = ((values[i] as number) - min) | 0;
+    counts[k] = (counts[k] as number) + 1;
+  }
   const cumulative = new Float64Array(range + 1);
   let acc = 0;
   for (let v = 0; v <= range; v++) {

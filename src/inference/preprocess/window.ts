@@ -1,7 +1,7 @@
 import type { GreyFrame } from '../../dicom/pixels/decode.ts';
 import type { InputSpec } from '../models/model-card.ts';
 import type { VoiLut } from './image-meta.ts';
-import { percentiles } from './percentile.ts';
+import { percentiles, type ValueRange } from './percentile.ts';
 
 /** Training's percentile window (training/data.py), the default of the card's `input.percentiles`. */
 export const PERCENTILE_WINDOW: readonly [number, number] = [0.5, 99.5];
@@ -58,8 +58,8 @@ function applyLut(values: Float32Array, lut: VoiLut): Uint16Array {
 }
 
 /** Percentile window, as training does: clip((v - p0.5) / (p99.5 - p0.5), 0, 1). */
-export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW): { data: Uint16Array; lo: number; hi: number } {
-  const [lo = 0, hi = 0] = percentiles(values, bounds);
+export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW, known?: ValueRange): { data: Uint16Array; lo: number; hi: number } {
+  const [lo = 0, hi = 0] = percentiles(values, bounds, known);
   const k = UNIT / Math.max(hi - lo, 1e-6);
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
@@ -84,7 +84,8 @@ export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: Input
     data = applyLinear(frame.values, frame.window.center, frame.window.width, fn);
     window = { kind: 'window', center: frame.window.center, width: frame.window.width, function: fn };
   } else {
-    const p = percentileWindow(frame.values, bounds);
+    const integral = Number.isInteger(frame.rescale.slope) && Number.isInteger(frame.rescale.intercept) && Math.abs(frame.min) < 2 ** 31 && Math.abs(frame.max) < 2 ** 31;
+    const p = percentileWindow(frame.values, bounds, { min: frame.min, max: frame.max, integral });
     data = p.data;
     window = { kind: 'percentile', lo: p.lo, hi: p.hi };
   }

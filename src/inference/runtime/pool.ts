@@ -6,6 +6,8 @@ export interface PoolOptions {
   models: WorkerModelSpec[];
   workers: number;
   intraOpThreads: number;
+  /** See WorkerInit.spinning (default false). */
+  spinning?: boolean;
   maxBatch: number;
   /** A batch not answered within this long is abandoned: its worker is replaced. */
   jobTimeoutMs: number;
@@ -92,7 +94,7 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const init: WorkerInit = { models: this.opts.models, intraOpThreads: this.opts.intraOpThreads };
+    const init: WorkerInit = { models: this.opts.models, intraOpThreads: this.opts.intraOpThreads, spinning: this.opts.spinning ?? false };
     if (this.opts.crashOnValue !== undefined) init.crashOnValue = this.opts.crashOnValue;
     if (this.opts.hangOnValue !== undefined) init.hangOnValue = this.opts.hangOnValue;
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });

@@ -10,6 +10,8 @@ export interface WorkerModelSpec {
 export interface WorkerInit {
   models: WorkerModelSpec[];
   intraOpThreads: number;
+  /** Let ONNX Runtime's threads busy-wait between ops (faster alone, worse when sharing cores). */
+  spinning?: boolean;
   /** Test hook: a job whose first input value equals this makes the worker exit abruptly. */
   crashOnValue?: number;
   /** Test hook: a job whose first input value equals this makes the worker hang. */

@@ -21,6 +21,9 @@ async function load(): Promise<void> {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      // Spinning intra-op threads busy-wait between ops; on a small shared CPU they steal the
+      // cores that decode and preprocessing need, so they yield instead.
+      extra: { session: { intra_op: { allow_spinning: init.spinning ? '1' : '0' }, inter_op: { allow_spinning: init.spinning ? '1' : '0' } } },
     });
     for (const name of m.outputNames)
       if (!session.outputNames.includes(name)) throw new Error(`model ${m.id} has no output "${name}" (has ${session.outputNames.join(', ')})`);
