@@ -44,7 +44,8 @@ async function fill(db: Db, n: number): Promise<void> {
     }
     await db.run(`INSERT INTO worklist_items (${cols.join(', ')}) VALUES ${values.join(', ')}`, rows);
   }
-  if (db.dialect === 'postgres') await db.exec('ANALYZE worklist_items');
+  // As autovacuum would: lets PostgreSQL use index-only scans for the position counts.
+  if (db.dialect === 'postgres') await db.exec('VACUUM ANALYZE worklist_items');
   else await db.exec('ANALYZE');
 }
 

@@ -4,12 +4,14 @@ import { errorMessage, isReadfirstError } from '../core/errors.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
 registerServe(program);
 registerSimulate(program);
+registerDemo(program);
 registerImport(program);
 registerUser(program);
 

@@ -69,7 +69,19 @@ export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) 
     }
     log.info({ study: item.studyInstanceUid, urgency: item.urgency, reason: item.reason }, 'study ranked');
   };
-  const offs = [ctx.bus.on('study.complete', onComplete), ctx.bus.on('study.analysed', onAnalysed)];
+  // One study at a time: completion and analysis may arrive together, and the later must see the earlier's row.
+  const chains = new Map<string, Promise<void>>();
+  const serial = <E extends { studyInstanceUid: string }>(fn: (e: E) => Promise<void>) => async (e: E): Promise<void> => {
+    const prev = chains.get(e.studyInstanceUid) ?? Promise.resolve();
+    const next = prev.then(() => fn(e));
+    const tail = next.catch(() => undefined);
+    chains.set(e.studyInstanceUid, tail);
+    void tail.then(() => {
+      if (chains.get(e.studyInstanceUid) === tail) chains.delete(e.studyInstanceUid);
+    });
+    return next;
+  };
+  const offs = [ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
   policy.watch(() => {
     service.rerankOpen(policy.file).then(
       (n) => log.info({ changed: n }, 'open worklist re-ranked under the new policy'),

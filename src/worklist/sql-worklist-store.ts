@@ -9,6 +9,8 @@ import type { ClaimResult, RankFields, WorklistEntry, WorklistPage, WorklistQuer
 
 const ORDER_BY = 'ORDER BY score DESC, arrived_at ASC, study_instance_uid ASC';
 const OPEN_STATES: readonly ReadingState[] = ['unread', 'in-progress'];
+/** Positions are exact up to this; a study further down is reported at this position. */
+export const POSITION_CAP = 1_000;
 
 /** Reading-state moves a radiologist may make with `setState`. */
 const ALLOWED: Record<ReadingState, readonly ReadingState[]> = {
@@ -133,14 +135,16 @@ export class SqlWorklistStore implements WorklistStore {
     const dueNow = scoreOfDueAt(this.clock.now());
     const score = Number(row.score);
     const arrived = Number(row.arrived_at);
-    const count = async (sql: string, params: SqlValue[]): Promise<number> => Number((await queryOne<{ n: number | string }>(this.db, sql, params))?.n ?? 0);
+    // Counting is bounded: past POSITION_CAP studies ahead, the exact place no longer matters.
+    const count = async (sql: string, params: SqlValue[]): Promise<number> =>
+      Number((await queryOne<{ n: number | string }>(this.db, `SELECT COUNT(*) AS n FROM (${sql.replace('COUNT(*) AS n', '1 AS x')} LIMIT ${POSITION_CAP}) AS t`, params))?.n ?? 0);
     const sameTierBefore = '(arrived_at < $2 OR (arrived_at = $2 AND study_instance_uid < $3))';
     if (score >= dueNow) {
-      return 1 + (await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1 AND ${sameTierBefore}`, [dueNow, arrived, uid]));
+      return Math.min(POSITION_CAP, 1 + (await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1 AND ${sameTierBefore}`, [dueNow, arrived, uid])));
     }
     const overdue = await count('SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1', [dueNow]);
     const ahead = await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score < $4 AND (score > $1 OR (score = $1 AND ${sameTierBefore}))`, [score, arrived, uid, dueNow]);
-    return 1 + overdue + ahead;
+    return Math.min(POSITION_CAP, 1 + overdue + ahead);
   }
 
   async countsByUrgency() {

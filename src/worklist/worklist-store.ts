@@ -66,7 +66,7 @@ export interface WorklistStore {
   get(studyInstanceUid: string): Promise<WorklistItem | undefined>;
   entry(studyInstanceUid: string): Promise<WorklistEntry | undefined>;
   list(query: WorklistQuery): Promise<WorklistPage>;
-  /** Position (1-based) in the open worklist, or null when not open. */
+  /** Position (1-based) in the open worklist, exact up to 1,000 (deeper studies report 1,000); null when not open. */
   position(studyInstanceUid: string): Promise<number | null>;
   countsByUrgency(): Promise<Record<UrgencyClass, number>>;
   /** Takes the study for `user` until `expiresAt`, unless someone else holds an unexpired claim. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/load.ts';
+import { type DemoFlags, startDemo } from './demo.ts';
 
 /** `readfirst serve`: run the server until SIGINT/SIGTERM. */
 export function registerServe(program: Command): void {
@@ -8,7 +9,10 @@ export function registerServe(program: Command): void {
     .command('serve', { isDefault: true })
     .description('run the readfirst server (DIMSE, DICOMweb, worklist, web app)')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
-    .action(async (opts: { config?: string }) => {
+    .option('--demo [folder]', 'also stream demo studies into the server (see `readfirst demo`)')
+    .option('--demo-count <n>', 'demo studies to send', '20')
+    .option('--demo-interval <ms>', 'pause between demo studies', '3000')
+    .action(async (opts: { config?: string; demo?: string | boolean } & DemoFlags) => {
       const config = loadConfig(opts.config ? { file: opts.config } : {});
       const app = await startApp(config);
       const stop = async (): Promise<void> => {
@@ -17,5 +21,6 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
+      if (opts.demo) await startDemo(app, typeof opts.demo === 'string' ? opts.demo : undefined, opts);
     });
 }
