@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { InstanceFiles, InstanceRecord } from '../dicom/dicom-store.ts';
-import { syncFiles, writeFileAtomic, writeFileDurable } from './durable-write.ts';
+import { ensureDir, syncFiles, writeFileAtomicSync, writeFileDurable } from './durable-write.ts';
 import type { IngestJournal } from './journal/ingest-journal.ts';
 
 /**
@@ -12,6 +12,8 @@ import type { IngestJournal } from './journal/ingest-journal.ts';
 export class LocalInstanceFiles implements InstanceFiles {
   readonly root: string;
   private journal: IngestJournal | undefined;
+  /** Folders known to exist and be durable (created or seen by this process). */
+  private readonly knownDirs = new Set<string>();
   constructor(root: string) {
     this.root = resolve(root);
   }
@@ -49,8 +51,28 @@ export class LocalInstanceFiles implements InstanceFiles {
       await writeFileDurable(abs, bytes, this.root);
       return;
     }
-    const file = writeFileAtomic(abs, bytes, this.root).then(() => abs);
-    await Promise.all([journal.append(filePath, tag, bytes, file), file]);
+    const dir = dirname(abs);
+    if (!this.knownDirs.has(dir)) {
+      await ensureDir(dir, this.root);
+      if (this.knownDirs.size > 10_000) this.knownDirs.clear();
+      this.knownDirs.add(dir);
+    }
+    let fileDone!: (path: string) => void;
+    let fileFailed!: (e: unknown) => void;
+    const file = new Promise<string>((res, rej) => ((fileDone = res), (fileFailed = rej)));
+    // The append copies the record into the journal and starts its fdatasync; the file is
+    // written while that sync runs. If the file write fails, the segment is kept for replay.
+    const durable = journal.append(filePath, tag, bytes, file);
+    try {
+      writeFileAtomicSync(abs, bytes);
+      fileDone(abs);
+    } catch (e) {
+      this.knownDirs.delete(dir);
+      fileFailed(e);
+      await durable.catch(() => undefined);
+      throw e;
+    }
+    await durable;
   }
 
   /** Writes and syncs the file unless it already holds exactly these bytes (journal replay). */

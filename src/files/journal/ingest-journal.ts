@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { encodeRecord, recordLength } from './record.ts';
 import { listSegments, prepareSegment, retireSegment } from './segment-files.ts';
@@ -190,14 +191,14 @@ export class IngestJournal {
 
   private async writeRun(seg: Segment, run: Pending[]): Promise<void> {
     let at = seg.used - run.reduce((n, p) => n + p.length, 0);
-    // writev may write less than asked: loop over each record's buffers until all are written.
+    // Copies into the page cache synchronously (no thread-pool round trip per record); only the
+    // fdatasync waits off the event loop. A short write is continued until all is written.
     for (const p of run) {
       for (const b of p.buffers) {
-        let done = 0;
-        while (done < b.length) {
-          const { bytesWritten } = await seg.fh.write(b, done, b.length - done, at);
-          done += bytesWritten;
-          at += bytesWritten;
+        for (let done = 0; done < b.length; ) {
+          const n = writeSync(seg.fh.fd, b, done, b.length - done, at);
+          done += n;
+          at += n;
         }
       }
     }

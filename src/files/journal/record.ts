@@ -1,17 +1,18 @@
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
 /**
  * One journal record (little-endian), padded to 8 bytes:
  *
  *   0  magic "RFJ1"        4  segment sequence number   8  payload length
- *  12  key length (u16)   14  tag length (u16)         16  sha256 of bytes 0–15, key, tag, payload
- *  48  key (UTF-8)  ·  tag (UTF-8)  ·  payload
+ *  12  key length (u16)   14  tag length (u16)         16  CRC-32 of bytes 0–15, key, tag, payload
+ *  20  reserved (zeros)   32  key (UTF-8)  ·  tag (UTF-8)  ·  payload
  *
  * The sequence number makes records left over in a recycled segment file read as the end of
- * the log; the digest makes a torn or corrupted record detectable.
+ * the log; the CRC makes a torn or corrupted record detectable (it guards against torn writes
+ * and media errors, not tampering; the instance's SHA-256 is kept in the database).
  */
 export const RECORD_MAGIC = 0x314a4652;
-export const HEADER_BYTES = 48;
+export const HEADER_BYTES = 32;
 
 export interface JournalRecord {
   /** Byte offset of the record in its segment. */
@@ -35,8 +36,8 @@ export interface ScanResult {
 
 export const pad8 = (n: number): number => (n + 7) & ~7;
 
-function digest(head: Buffer, key: Buffer, tag: Buffer, payload: Uint8Array): Buffer {
-  return createHash('sha256').update(head.subarray(0, 16)).update(key).update(tag).update(payload).digest();
+function checksum(head: Buffer, key: Buffer, tag: Buffer, payload: Uint8Array): number {
+  return crc32(payload, crc32(tag, crc32(key, crc32(head.subarray(0, 16)))));
 }
 
 /** The buffers of one record (header with key and tag, payload, padding) and its padded length. */
@@ -50,7 +51,7 @@ export function encodeRecord(seq: number, key: string, tag: string, payload: Uin
   head.writeUInt32LE(payload.byteLength, 8);
   head.writeUInt16LE(k.length, 12);
   head.writeUInt16LE(t.length, 14);
-  digest(head, k, t, payload).copy(head, 16);
+  head.writeUInt32LE(checksum(head, k, t, payload), 16);
   k.copy(head, HEADER_BYTES);
   t.copy(head, HEADER_BYTES + k.length);
   const raw = head.length + payload.byteLength;
@@ -86,7 +87,7 @@ export function scanSegment(buf: Buffer, seq: number): ScanResult {
     const key = buf.subarray(start, start + keyLen);
     const tag = buf.subarray(start + keyLen, payloadAt);
     const payload = buf.subarray(payloadAt, payloadAt + payloadLen);
-    if (!digest(head, key, tag, payload).equals(buf.subarray(pos + 16, pos + 48))) return stop('checksum-mismatch');
+    if (checksum(head, key, tag, payload) !== buf.readUInt32LE(pos + 16)) return stop('checksum-mismatch');
     records.push({ offset: pos, key: key.toString('utf8'), tag: tag.toString('utf8'), payload });
     pos += pad8(payloadAt + payloadLen - pos);
   }
