@@ -38,6 +38,7 @@ function pct(values: number[], p: number): number {
 }
 
 const f1 = (n: number): string => n.toFixed(1);
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 export async function main(args: string[]): Promise<void> {
   const images = option(args, 'images', 60);
@@ -65,6 +66,7 @@ export async function main(args: string[]): Promise<void> {
   let bareRate = 0;
   let bareLat: number[] = [];
   let bareSpin = '';
+  let bareCpu = 0;
   for (const spin of ['1', '0']) {
     const session = await ort.InferenceSession.create(pkg.onnxPath, {
       intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential',
@@ -72,6 +74,7 @@ export async function main(args: string[]): Promise<void> {
     });
     for (let i = 0; i < 3; i++) await session.run({ [card.input.name]: new ort.Tensor('float32', tensors[0]!, dims) });
     const lat: number[] = [];
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < images; i++) {
       const t0 = performance.now();
@@ -79,8 +82,9 @@ export async function main(args: string[]): Promise<void> {
       lat.push(performance.now() - t0);
     }
     const rate = images / ((performance.now() - start) / 1000);
+    const cpu = cpuMs(process.cpuUsage(cpu0)) / images;
     await session.release();
-    if (rate > bareRate) [bareRate, bareLat, bareSpin] = [rate, lat, spin === '1' ? 'spinning' : 'yielding'];
+    if (rate > bareRate) [bareRate, bareLat, bareSpin, bareCpu] = [rate, lat, spin === '1' ? 'spinning' : 'yielding', cpu];
   }
 
   // The engine: DICOM bytes → findings, `concurrency` images in flight.
@@ -89,6 +93,7 @@ export async function main(args: string[]): Promise<void> {
   const engLat: number[] = [];
   const parts = { decode: [] as number[], preprocess: [] as number[], queue: [] as number[], infer: [] as number[] };
   let next = 0;
+  const engCpu0 = process.cpuUsage();
   const engStart = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -106,6 +111,7 @@ export async function main(args: string[]): Promise<void> {
     }),
   );
   const engRate = images / ((performance.now() - engStart) / 1000);
+  const engCpu = cpuMs(process.cpuUsage(engCpu0)) / images;
   await engine.close();
 
   // One study at a time through the running modules: study.complete → study.analysed.
@@ -139,14 +145,15 @@ export async function main(args: string[]): Promise<void> {
   }
   await app.close();
 
-  const rows: [string, string, string, string][] = [
-    ['', 'images/s', 'p50 ms', 'p95 ms'],
-    [`engine (DICOM bytes → findings, ${concurrency} in flight, ${workers} worker)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95))],
-    [`bare ORT session (prepared tensors, batch 1, ${bareSpin})`, f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95))],
+  const rows: [string, string, string, string, string][] = [
+    ['', 'images/s', 'p50 ms', 'p95 ms', 'CPU ms/img'],
+    [`engine (DICOM bytes → findings, ${concurrency} in flight, ${workers} worker)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95)), f1(engCpu)],
+    [`bare ORT session (prepared tensors, batch 1, ${bareSpin})`, f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95)), f1(bareCpu)],
   ];
-  for (const r of rows) process.stdout.write(`${r[0].padEnd(64)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}\n`);
+  for (const r of rows) process.stdout.write(`${r[0].padEnd(64)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}${r[4].padStart(12)}\n`);
   const ratio = engRate / bareRate;
   process.stdout.write(`\nthroughput ratio engine / bare ORT: ${ratio.toFixed(2)}x (target >= 0.8x) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(`CPU time per image (all threads of the process, robust to other load): engine ${f1(engCpu)} ms, bare ${f1(bareCpu)} ms, ratio ${(bareCpu / engCpu).toFixed(2)}x\n`);
   process.stdout.write(`engine stage medians (ms): decode ${f1(pct(parts.decode, 50))}, preprocess ${f1(pct(parts.preprocess, 50))}, queue ${f1(pct(parts.queue, 50))}, infer ${f1(pct(parts.infer, 50))} (per batch)\n`);
   const p95 = pct(e2e, 95);
   process.stdout.write(`\nstudies: one image each, alternately uncompressed and JPEG baseline (dcmcjpeg), ingested one at a time; timed from study.complete to study.analysed\n`);
