@@ -66,7 +66,7 @@ describe('ingest journal', () => {
     const { seq, buf } = await segmentBytes(dir);
     const second = scanSegment(buf, seq).records[1];
     if (!second) throw new Error('missing record');
-    buf[second.offset + 600] ^= 0x01;
+    buf.writeUInt8((buf.readUInt8(second.offset + 600) ^ 0x01) & 0xff, second.offset + 600);
     const scan = scanSegment(buf, seq);
     expect(scan.records.map((r) => r.key)).toEqual(['k1']);
     expect(scan.end).toBe('checksum-mismatch');
