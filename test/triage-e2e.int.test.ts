@@ -40,11 +40,11 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
   let base = '';
   let cookie = '';
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-  // Pneumothorax positive at high-sensitivity for any image; nothing else ever positive.
+  // Pneumothorax positive at every operating point for any image; nothing else ever positive.
   const tiny = makeTinyPackage({
     size: 32,
     card: (c) => {
-      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' && p.name === 'high-sensitivity' ? 0 : 1;
+      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? 0 : 1;
     },
   });
   const ct = study('e2e-ct', 1, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
@@ -99,7 +99,7 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
     await storescu(chest.path);
     const top = await sse.next((f) => f.event === 'worklist.changed' && JSON.stringify(f.data).includes(chest.uid) && JSON.stringify(f.data).includes('"critical"'), 30_000);
     expect(top.data).toMatchObject({ position: 1, item: { studyInstanceUid: chest.uid, urgency: 'critical', aiStatus: 'analysed', modelId: 'tiny-cxr' } });
-    expect((top.data as { item: { reason: string } }).item.reason).toMatch(/^Pneumothorax 0\.\d\d ≥ 0\.00 \(high-sensitivity\) → critical$/);
+    expect((top.data as { item: { reason: string } }).item.reason).toMatch(/^Pneumothorax 0\.\d\d ≥ 0\.00 \(balanced\) → critical$/);
     sse.close();
 
     const page = (await (await fetch(`${base}/api/worklist`, { headers: { cookie } })).json()) as { items: Array<{ studyInstanceUid: string }> };

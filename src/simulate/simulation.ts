@@ -75,3 +75,22 @@ export function simulate(scenario: Scenario, perf: ModelPerformance, policy: Urg
     outcomes,
   };
 }
+
+/**
+ * The trade-off behind the policy's one big knob: the maximum wait of the two lowest classes
+ * (past it a study is overdue and nothing newer may pass it). Short: the longest wait stays at
+ * FIFO's but the critical gain shrinks; long: the reverse.
+ */
+export function sweepTable(scenario: Scenario, perf: ModelPerformance, policy: UrgencyPolicy, minutes: readonly number[] = [30, 45, 60, 75, 90, 120, 180, 240, 360]): string {
+  const lines = ['| routine / likely-normal max wait (min) | critical mean wait ×FIFO | longest wait ×FIFO |', '|---|---|---|'];
+  for (const m of minutes) {
+    const clamp = (v: number): number => Math.min(v, m);
+    const p: UrgencyPolicy = {
+      ...policy,
+      classes: { critical: { maxWaitMinutes: clamp(policy.classes.critical.maxWaitMinutes) }, urgent: { maxWaitMinutes: clamp(policy.classes.urgent.maxWaitMinutes) }, routine: { maxWaitMinutes: m }, 'likely-normal': { maxWaitMinutes: m } },
+    };
+    const r = simulate(scenario, perf, p);
+    lines.push(`| ${m} | ${r.criticalMeanRatio.toFixed(3)} | ${r.longestWaitRatio.toFixed(3)} |`);
+  }
+  return lines.join('\n');
+}

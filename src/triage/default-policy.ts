@@ -1,13 +1,15 @@
 import type { UrgencyPolicy } from './policy-schema.ts';
 
 /**
- * Safe built-in defaults. Finding keys follow ../shared/data/README.md. Critical findings use the
- * high-sensitivity point (a missed pneumothorax costs more than a false alarm); urgent ones the
- * balanced point. Likely-normal keeps the routine maximum wait: pushing normals back is what made
+ * Safe built-in defaults. Finding keys follow ../shared/data/README.md. Every class rule uses the
+ * balanced point: a flag that misses still leaves the study on the list at its order's priority,
+ * while a flood of false "critical" flags (a weak model at its high-sensitivity point can flag
+ * a third of all films) dilutes the priority of the true ones and costs every routine study a
+ * place. The high-sensitivity point decides "likely normal" (a rule-out). Likely-normal keeps the routine maximum wait: pushing normals back is what made
  * the longest wait grow from 890 to 1,293 min in Baltruschat 2021.
  */
 export const DEFAULT_FINDINGS: UrgencyPolicy['findings'] = [
-  { finding: 'pneumothorax', operatingPoint: 'high-sensitivity', urgency: 'critical' },
+  { finding: 'pneumothorax', operatingPoint: 'balanced', urgency: 'critical' },
   { finding: 'effusion', operatingPoint: 'balanced', urgency: 'urgent' },
   { finding: 'consolidation', operatingPoint: 'balanced', urgency: 'urgent' },
   { finding: 'pneumonia', operatingPoint: 'balanced', urgency: 'urgent' },

@@ -20,7 +20,7 @@ describe('rankStudy', () => {
   it('explains a critical finding at its operating point', () => {
     const r = rankStudy(policy, input({ findings: [ptx(0.93)] }));
     expect(r.urgency).toBe('critical');
-    expect(r.reason).toBe('Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical');
+    expect(r.reason).toBe('Pneumothorax 0.93 ≥ 0.85 (balanced) → critical');
     expect(r.upsPriority).toBe('HIGH');
     expect(r.dueAt).toBe(T0 + policy.classes.critical.maxWaitMinutes * 60_000);
   });

@@ -52,14 +52,14 @@ describe('triage module over HTTP and SSE', () => {
     results.results.push(result('r1', '1.2.3', [finding('pneumothorax', 'Pneumothorax', 0.93)], t));
     app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.3', status: 'analysed', resultIds: ['r1'], analysedAt: t });
     const frame = await sse.next((f) => f.event === 'worklist.changed');
-    expect(frame.data).toMatchObject({ type: 'ranked', position: 1, previousUrgency: 'routine', item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical' } });
+    expect(frame.data).toMatchObject({ type: 'ranked', position: 1, previousUrgency: 'routine', item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical' } });
     sse.close();
     const page = (await (await fetch(`${base}/api/worklist`, { headers: as('alice') })).json()) as { items: WorklistItem[]; counts: Record<string, number> };
     expect(page.items.map((i) => i.studyInstanceUid)).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     expect(page.counts).toMatchObject({ critical: 1, urgent: 1, routine: 1 });
     await app.ctx.bus.idle();
     const alerts = await (app.ctx.services.alerts as AlertService).list('open');
-    expect(alerts.map((a) => [a.studyInstanceUid, a.reason])).toEqual([['1.2.3', 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical']]);
+    expect(alerts.map((a) => [a.studyInstanceUid, a.reason])).toEqual([['1.2.3', 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical']]);
     const ack = await fetch(`${base}/api/alerts/${alerts[0]?.id ?? ''}/acknowledge`, { method: 'POST', headers: as('alice'), body: '{}' });
     expect(await ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
   });

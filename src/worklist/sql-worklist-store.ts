@@ -53,20 +53,19 @@ export class SqlWorklistStore implements WorklistStore {
   ) {}
 
   async upsert(entry: WorklistEntry, now: number) {
-    return this.db.transaction(async (tx) => {
-      const prev = await queryOne<WorklistRow>(tx, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
-      const cols = [...ENTRY_COLUMNS, 'state', 'is_open', 'updated_at'];
-      const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
-      const updates = ENTRY_COLUMNS.filter((c) => c !== 'study_instance_uid' && c !== 'arrived_at').map((c) => `${c} = excluded.${c}`);
-      await tx.run(
-        `INSERT INTO worklist_items (${cols.join(', ')}) VALUES (${placeholders})
-         ON CONFLICT (study_instance_uid) DO UPDATE SET ${updates.join(', ')}, updated_at = excluded.updated_at`,
-        [...entryParams(entry), 'unread', 1, now],
-      );
-      const row = await queryOne<WorklistRow>(tx, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
-      if (!row) throw new ReadfirstError('internal', 'worklist upsert lost its row');
-      return { previous: prev ? rowToItem(prev, now) : undefined, item: rowToItem(row, now) };
-    });
+    // Two round trips, no transaction: the statement itself is atomic; `previous` only feeds the
+    // change notice (its class before), so a concurrent writer in between costs nothing.
+    const prev = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
+    const cols = [...ENTRY_COLUMNS, 'state', 'is_open', 'updated_at'];
+    const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
+    const updates = ENTRY_COLUMNS.filter((c) => c !== 'study_instance_uid' && c !== 'arrived_at').map((c) => `${c} = excluded.${c}`);
+    const [row] = await this.db.query<WorklistRow>(
+      `INSERT INTO worklist_items (${cols.join(', ')}) VALUES (${placeholders})
+       ON CONFLICT (study_instance_uid) DO UPDATE SET ${updates.join(', ')}, updated_at = excluded.updated_at RETURNING *`,
+      [...entryParams(entry), 'unread', 1, now],
+    );
+    if (!row) throw new ReadfirstError('internal', 'worklist upsert lost its row');
+    return { previous: prev ? rowToItem(prev, now) : undefined, item: rowToItem(row, now) };
   }
 
   async get(uid: string) {
@@ -143,6 +142,7 @@ export class SqlWorklistStore implements WorklistStore {
       return Math.min(POSITION_CAP, 1 + (await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1 AND ${sameTierBefore}`, [dueNow, arrived, uid])));
     }
     const overdue = await count('SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1', [dueNow]);
+    if (overdue + 1 >= POSITION_CAP) return POSITION_CAP;
     const ahead = await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score < $4 AND (score > $1 OR (score = $1 AND ${sameTierBefore}))`, [score, arrived, uid, dueNow]);
     return Math.min(POSITION_CAP, 1 + overdue + ahead);
   }

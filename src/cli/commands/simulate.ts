@@ -6,7 +6,7 @@ import { assumedPerformance, performanceFromCard } from '../../simulate/model-pe
 import { writePlot } from '../../simulate/plot.ts';
 import { reportSummary } from '../../simulate/report.ts';
 import { builtinScenario, SCENARIO_FINDINGS } from '../../simulate/scenario.ts';
-import { simulate } from '../../simulate/simulation.ts';
+import { simulate, sweepTable } from '../../simulate/simulation.ts';
 import { defaultPolicy, loadPolicyFile } from '../../triage/policy.ts';
 
 interface SimulateOptions {
@@ -20,6 +20,7 @@ interface SimulateOptions {
   seed: string;
   policy?: string;
   plot: string;
+  sweep?: boolean;
 }
 
 const num = (v: string, name: string): number => {
@@ -43,6 +44,7 @@ export function registerSimulate(program: Command): void {
     .option('--seed <n>', 'seed of the built-in day', '20260101')
     .option('--policy <file>', 'urgency policy file (default: built-in policy)')
     .option('--plot <file.png>', 'where to write the plot', 'readfirst-simulation.png')
+    .option('--sweep', 'also show the trade-off as the routine/likely-normal maximum wait (the starvation guard) varies')
     .action(async (o: SimulateOptions) => {
       if (o.scenario !== 'builtin' && !o.input) throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (only "builtin")`);
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
@@ -56,6 +58,7 @@ export function registerSimulate(program: Command): void {
       }
       const report = simulate(scenario, perf, policy);
       process.stdout.write(`${reportSummary(report)}\n`);
+      if (o.sweep) process.stdout.write(`\n${sweepTable(scenario, perf, policy)}\n`);
       await writePlot(report, o.plot);
       process.stdout.write(`plot: ${resolve(o.plot)}\n`);
     });
