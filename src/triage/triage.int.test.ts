@@ -75,6 +75,19 @@ describe('triage module over HTTP and SSE', () => {
     expect((await fetch(`${base}/api/worklist?status=bogus`, { headers: as('alice') })).status).toBe(400);
   });
 
+  it('puts a nodule on the follow-up registry with a due date', async () => {
+    const t = Date.now();
+    dicom.add('1.2.5', {}, t);
+    results.results.push(result('r5', '1.2.5', [finding('nodule', 'Nodule', 0.9)], t));
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.5', status: 'analysed', resultIds: ['r5'], analysedAt: t });
+    await app.ctx.bus.idle();
+    const res = (await (await fetch(`${base}/api/followups`, { headers: as('alice') })).json()) as { items: Array<{ id: string; studyInstanceUid: string; finding: string; dueAt: number; explanation: string }> };
+    expect(res.items).toEqual([expect.objectContaining({ studyInstanceUid: '1.2.5', finding: 'nodule', explanation: 'Nodule 0.90 ≥ 0.85 (balanced) → follow-up in 90 days' })]);
+    expect(Math.round(((res.items[0]?.dueAt ?? 0) - t) / 86_400_000)).toBe(90);
+    const closed = await fetch(`${base}/api/followups/${res.items[0]?.id ?? ''}/close`, { method: 'POST', headers: as('bob'), body: JSON.stringify({ note: 'CT booked' }) });
+    expect(await closed.json()).toMatchObject({ status: 'closed', closedBy: 'bob', note: 'CT booked' });
+  });
+
   it('re-ranks the open worklist when the policy file changes, without a restart', async () => {
     const t = Date.now();
     dicom.add('1.2.4', {}, t);

@@ -56,6 +56,11 @@ export function registerSimulate(program: Command): void {
         perf = assumedPerformance(SCENARIO_FINDINGS, num(o.sensitivity ?? '0.85', '--sensitivity'), num(o.specificity ?? '0.85', '--specificity'), points);
         process.stdout.write(`NOTE: no model card at ${o.model}; using ${o.sensitivity ? 'the given' : 'DEFAULT'} sensitivity/specificity, not measured ones.\n`);
       }
+      for (const rule of policy.findings) {
+        const f = perf.findings.get(rule.finding);
+        if (!f) process.stdout.write(`NOTE: policy rule ${rule.finding} → ${rule.urgency}: the model does not claim this finding\n`);
+        else if (!f.points.some((p) => p.name === rule.operatingPoint)) process.stdout.write(`NOTE: policy rule ${rule.finding}@${rule.operatingPoint}: no such operating point in the model card\n`);
+      }
       const report = simulate(scenario, perf, policy);
       process.stdout.write(`${reportSummary(report)}\n`);
       if (o.sweep) process.stdout.write(`\n${sweepTable(scenario, perf, policy)}\n`);
