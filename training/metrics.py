@@ -8,16 +8,8 @@ def auroc(y, s):
     npos, nneg = y.sum(), (~y).sum()
     if npos == 0 or nneg == 0:
         return float('nan')
-    order = np.argsort(s, kind='mergesort')
-    ss = s[order]
-    ranks = np.empty(len(s), dtype=np.float64)
-    i = 0
-    while i < len(ss):  # average ranks for ties
-        j = i
-        while j + 1 < len(ss) and ss[j + 1] == ss[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
+    _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inv]  # average ranks for ties, 1-based
     return float((ranks[y].sum() - npos * (npos + 1) / 2) / (npos * nneg))
 
 

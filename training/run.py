@@ -14,7 +14,7 @@ import torch
 
 from . import data as D
 
-FULL_CFG = dict(seed=20261129, epochs=40, batch=32, lr=2e-3, wd=0.02, ema_decay=0.995, full_repeat=2,
+FULL_CFG = dict(seed=20261129, epochs=14, batch=32, lr=2e-3, wd=0.02, ema_decay=0.995, full_repeat=2,
                 n_low=320, n_kid=256, aux_weight=2.0, threads=2)
 SMOKE_CFG = dict(seed=1, epochs=1, batch=16, lr=1e-3, wd=5e-4, ema_decay=0.9, full_repeat=1, n_low=48, n_kid=0,
                  aux_weight=2.0, threads=2)
@@ -53,8 +53,18 @@ def main(argv=None):
         log('LEAKAGE between splits, aborting')
         sys.exit(2)
     from .train import train
-    if 'train' in stages or 'eval' in stages or 'export' in stages:
-        model, hist = train(rows, images, cfg, os.path.join(cache, 'ckpt'), log=log)
+    ckpt = os.path.join(cache, 'ckpt')
+    if 'train' in stages:
+        model, hist = train(rows, images, cfg, ckpt, log=log)
+    elif 'eval' in stages or 'export' in stages:
+        # package the best EMA checkpoint as it stands (e.g. a run stopped early), without training further
+        from .model import CXRNet
+        st = torch.load(os.path.join(ckpt, 'best.pt'), map_location='cpu')
+        model = CXRNet(len(D.HEADS))
+        model.load_state_dict(st['ema'])
+        last = torch.load(os.path.join(ckpt, 'last.pt'), map_location='cpu')
+        hist = {'hist': last['hist'], 'best': last['best']}
+        log(f"packaging best checkpoint (epoch {st['epoch']}) without further training")
     if 'eval' in stages or 'export' in stages:
         from .package import build_package
         build_package(model, rows, images, cfg, hist, leak, root, a.out, cache, smoke=a.smoke, log=log)

@@ -143,7 +143,11 @@ def train(rows, images, cfg, ckpt_dir, log=print):
     start_epoch, step, hist, best = 0, 0, [], {'score': -1, 'epoch': -1}
     if os.path.exists(state_path):
         st = torch.load(state_path, map_location=device)
-        if st.get('cfg') == cfg:
+        same = lambda a, b: {k: v for k, v in a.items() if k != 'epochs'} == {k: v for k, v in b.items() if k != 'epochs'}
+        if st.get('cfg') == cfg or (st.get('cfg') and same(st['cfg'], cfg) and st['epoch'] + 1 < cfg['epochs']):
+            if st['cfg'] != cfg:
+                log(f"resuming with epochs {st['cfg']['epochs']} -> {cfg['epochs']} (LR schedule rescaled)")
+                st['hist'].append({'note': f"after epoch {st['epoch']}: epochs {st['cfg']['epochs']} -> {cfg['epochs']}"})
             model.load_state_dict(st['model'])
             ema.load_state_dict(st['ema'])
             opt.load_state_dict(st['opt'])
