@@ -198,37 +198,47 @@ export class SqlWorklistStore implements WorklistStore {
     return rows.map(rowToEntry);
   }
 
+  /**
+   * Rewrites ranks in chunks of 500, each its own transaction, so a whole-list re-rank never holds
+   * the write lock (on SQLite: the one connection) for long; each study's rank is itself atomic.
+   */
   async updateRanks(ranks: ReadonlyArray<{ studyInstanceUid: string } & RankFields>, now: number) {
-    if (ranks.length === 0) return 0;
-    return this.db.transaction(async (tx) => {
-      let n = 0;
-      if (tx.dialect === 'sqlite') {
-        // SQLite plans UPDATE … FROM as a scan per batch; one keyed UPDATE per row is faster here.
-        for (const r of ranks) {
-          n += await tx.run(
-            `UPDATE worklist_items SET urgency = $1, ai_urgency = $2, score = $3, due_at = $4, reason = $5, explanation = $6, ups_priority = $7, updated_at = $8 WHERE study_instance_uid = $9`,
-            [r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority, now, r.studyInstanceUid],
-          );
-        }
-        return n;
-      }
-      // PostgreSQL: one UPDATE … FROM (VALUES …) per batch of 500 (VALUES columns are column1…).
-      for (let i = 0; i < ranks.length; i += 500) {
-        const params: SqlValue[] = [];
-        const rows = ranks.slice(i, i + 500).map((r) => {
-          const b = params.length;
-          params.push(r.studyInstanceUid, r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority);
-          return `($${b + 1}, $${b + 2}, $${b + 3}, CAST($${b + 4} AS DOUBLE PRECISION), CAST($${b + 5} AS BIGINT), $${b + 6}, $${b + 7}, $${b + 8})`;
-        });
-        params.push(now);
-        n += await tx.run(
-          `UPDATE worklist_items SET urgency = v.column2, ai_urgency = v.column3, score = v.column4, due_at = v.column5, reason = v.column6,
-             explanation = v.column7, ups_priority = v.column8, updated_at = $${params.length}
-           FROM (VALUES ${rows.join(', ')}) AS v WHERE worklist_items.study_instance_uid = v.column1`,
-          params,
-        );
-      }
-      return n;
-    });
+    let n = 0;
+    for (let i = 0; i < ranks.length; i += 500) {
+      const chunk = ranks.slice(i, i + 500);
+      n += await this.db.transaction(async (tx) => (tx.dialect === 'sqlite' ? updateEach(tx, chunk, now) : updateFromValues(tx, chunk, now)));
+    }
+    return n;
   }
+}
+
+type RankRow = { studyInstanceUid: string } & RankFields;
+
+/** SQLite plans UPDATE … FROM as a scan per statement; one keyed UPDATE per row is faster there. */
+async function updateEach(tx: Db, rows: readonly RankRow[], now: number): Promise<number> {
+  let n = 0;
+  for (const r of rows) {
+    n += await tx.run(
+      `UPDATE worklist_items SET urgency = $1, ai_urgency = $2, score = $3, due_at = $4, reason = $5, explanation = $6, ups_priority = $7, updated_at = $8 WHERE study_instance_uid = $9`,
+      [r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority, now, r.studyInstanceUid],
+    );
+  }
+  return n;
+}
+
+/** PostgreSQL: one UPDATE … FROM (VALUES …); VALUES columns are named column1… */
+async function updateFromValues(tx: Db, rows: readonly RankRow[], now: number): Promise<number> {
+  const params: SqlValue[] = [];
+  const values = rows.map((r) => {
+    const b = params.length;
+    params.push(r.studyInstanceUid, r.urgency, r.aiUrgency, r.score, r.dueAt, r.reason, JSON.stringify(r.explanation), r.upsPriority);
+    return `($${b + 1}, $${b + 2}, $${b + 3}, CAST($${b + 4} AS DOUBLE PRECISION), CAST($${b + 5} AS BIGINT), $${b + 6}, $${b + 7}, $${b + 8})`;
+  });
+  params.push(now);
+  return tx.run(
+    `UPDATE worklist_items SET urgency = v.column2, ai_urgency = v.column3, score = v.column4, due_at = v.column5, reason = v.column6,
+       explanation = v.column7, ups_priority = v.column8, updated_at = $${params.length}
+     FROM (VALUES ${values.join(', ')}) AS v WHERE worklist_items.study_instance_uid = v.column1`,
+    params,
+  );
 }
