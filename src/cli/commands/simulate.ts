@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ReadfirstError } from '../../core/errors.ts';
 import { loadStudiesFile } from '../../simulate/input-file.ts';
@@ -43,7 +44,7 @@ export function registerSimulate(program: Command): void {
     .option('--studies <n>', 'studies in the built-in day', '450')
     .option('--seed <n>', 'seed of the built-in day', '20260101')
     .option('--policy <file>', 'urgency policy file (default: built-in policy)')
-    .option('--plot <file.png>', 'where to write the plot', 'readfirst-simulation.png')
+    .option('--plot <file.png>', 'where to write the plot', 'data/readfirst-simulation.png')
     .option('--sweep', 'also show the trade-off as the routine/likely-normal maximum wait (the starvation guard) varies')
     .action(async (o: SimulateOptions) => {
       if (o.scenario !== 'builtin' && !o.input) throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (only "builtin")`);
@@ -64,6 +65,7 @@ export function registerSimulate(program: Command): void {
       const report = simulate(scenario, perf, policy);
       process.stdout.write(`${reportSummary(report)}\n`);
       if (o.sweep) process.stdout.write(`\n${sweepTable(scenario, perf, policy)}\n`);
+      mkdirSync(dirname(resolve(o.plot)), { recursive: true });
       await writePlot(report, o.plot);
       process.stdout.write(`plot: ${resolve(o.plot)}\n`);
     });
