@@ -40,13 +40,21 @@ describe('inference module: study.complete → results → study.analysed', () =
       for (const f of c.findings) f.operatingPoints[0]!.threshold = 0;
     },
   });
+  const shadow = makeTinyPackage({
+    size: 32,
+    seed: 11,
+    card: (c) => {
+      c.id = 'tiny-shadow';
+      c.version = '0.2.0';
+    },
+  });
   const chest = study('pa', 1, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
   const lateral = study('ll', 2, { '00185101': ['CS', 'LL'] });
   const ct = study('ct', 3, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
 
   beforeAll(async () => {
     app = await startTestApp(
-      { 'inference.modelDirs': [tiny.dir], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false },
+      { 'inference.modelDirs': [tiny.dir, shadow.dir], 'inference.shadowModels': ['tiny-shadow'], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false },
       { modules: [initSecurity, initDicom, initInference] },
     );
     base = `http://127.0.0.1:${app.httpPort()}`;
@@ -67,10 +75,10 @@ describe('inference module: study.complete → results → study.analysed', () =
   const get = (path: string): Promise<Response> => fetch(`${base}${path}`, { headers: { cookie, 'x-requested-with': 'readfirst' } });
 
   it('analyses a PA chest: probabilities, decisions per operating point, provenance, timings', async () => {
-    expect(events.get(chest.uid)).toMatchObject({ status: 'analysed', resultIds: [expect.any(String) as unknown] });
+    expect(events.get(chest.uid)?.status).toBe('analysed');
     const res = await get(`/api/studies/${chest.uid}/inference`);
     expect(res.status).toBe(200);
-    const [r] = ((await res.json()) as { results: InferenceResult[] }).results;
+    const r = ((await res.json()) as { results: InferenceResult[] }).results.find((x) => x.model?.modelId === 'tiny-cxr');
     expect(r).toMatchObject({ status: 'analysed', aiGenerated: true, seriesInstanceUid: `${chest.uid}.1`, model: { modelId: 'tiny-cxr', modelVersion: '0.0.1', modelSha256: tiny.card.sha256, shadow: false }, gate: { passed: true } });
     expect(r?.findings.map((f) => f.key)).toEqual(['pneumothorax', 'effusion', 'cardiomegaly']);
     for (const f of r?.findings ?? []) {
@@ -81,8 +89,14 @@ describe('inference module: study.complete → results → study.analysed', () =
     expect(r?.gate?.measures?.oodDistance).toBeGreaterThanOrEqual(0);
   });
 
+  it('runs the shadow model beside the live one: stored, marked shadow, in the event for monitoring', async () => {
+    const results = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    expect(results.map((x) => [x.model?.modelId, x.model?.shadow, x.status]).sort()).toEqual([['tiny-cxr', false, 'analysed'], ['tiny-shadow', true, 'analysed']]);
+    expect(events.get(chest.uid)?.resultIds.sort()).toEqual(results.map((x) => x.id).sort());
+  });
+
   it('serves grey and colour heat-maps on the original 1024×1024 grid', async () => {
-    const [r] = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    const r = (await app.ctx.services.inferenceResults!.listForStudy(chest.uid)).find((x) => !x.model?.shadow);
     const hm = r?.findings[0]?.heatmap;
     expect(hm).toBeDefined();
     const grey = await get(`/api/inference/heatmaps/${hm?.grey}.png`);
@@ -96,7 +110,7 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('records a lateral as not analysable, with the reason, and no probabilities', async () => {
     expect(events.get(lateral.uid)?.status).toBe('not-analysable');
-    const [r] = await app.ctx.services.inferenceResults!.listForStudy(lateral.uid);
+    const r = (await app.ctx.services.inferenceResults!.listForStudy(lateral.uid)).find((x) => !x.model?.shadow);
     expect(r).toMatchObject({ status: 'not-analysable', gate: { passed: false, reason: 'lateral-view' }, findings: [] });
     expect(r?.statusReason).toMatch(/lateral view \(LL\)/);
   });
@@ -109,7 +123,7 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('lists the loaded model with its card', async () => {
     const body = (await (await get('/api/inference/models')).json()) as { models: { id: string; shadow: boolean }[]; refused: unknown[] };
-    expect(body.models.map((m) => [m.id, m.shadow])).toEqual([['tiny-cxr', false]]);
+    expect(body.models.map((m) => [m.id, m.shadow])).toEqual([['tiny-cxr', false], ['tiny-shadow', true]]);
     expect(body.refused).toEqual([]);
   });
 });

@@ -21,8 +21,9 @@ export class ModelRegistry {
     }
   }
 
+  /** Every loaded model, by id. */
   all(): RegisteredModel[] {
-    return [...this.byId.values()];
+    return [...this.byId.values()].sort((a, b) => a.pkg.card.id.localeCompare(b.pkg.card.id));
   }
 
   get(id: string): RegisteredModel | undefined {
