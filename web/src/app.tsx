@@ -1,3 +1,4 @@
+import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { AlertBanner } from './shell/alerts.tsx';
 import { sessionLost } from './shell/api.ts';
@@ -5,9 +6,24 @@ import { HelpOverlay, helpOpen } from './shell/help-overlay.tsx';
 import { navigate, path, studyOf } from './shell/router.ts';
 import { me, signOut } from './shell/session.ts';
 import { SignInPage } from './shell/sign-in.tsx';
-import { ViewerPage } from './viewer/viewer-page.tsx';
+import type * as ViewerModuleNs from './viewer/viewer-page.tsx';
 import { WorklistPage } from './worklist/worklist-page.tsx';
 import { connectWorklist, disconnectWorklist } from './worklist/worklist-state.ts';
+
+type ViewerModule = typeof ViewerModuleNs;
+const viewer = signal<ViewerModule | undefined>(undefined);
+let viewerLoading: Promise<void> | undefined;
+
+/**
+ * The viewer (cornerstone3D, ~4 MB) is its own chunk: the worklist shows without it, and it is
+ * fetched in the background once the worklist is up, so opening a study does not wait for it.
+ */
+function loadViewer(): Promise<void> {
+  viewerLoading ??= import('./viewer/viewer-page.tsx').then((m) => {
+    viewer.value = m;
+  });
+  return viewerLoading;
+}
 
 function Header(): preact.JSX.Element {
   const user = me.value;
@@ -37,13 +53,27 @@ function Header(): preact.JSX.Element {
   );
 }
 
+function Viewer({ uid }: { uid: string }): preact.JSX.Element {
+  const mod = viewer.value;
+  if (!mod) {
+    void loadViewer();
+    return <p class="loading">Loading viewer…</p>;
+  }
+  return <mod.ViewerPage key={uid} uid={uid} />;
+}
+
 /** The app: sign-in until there is a session, then the worklist or the viewer. */
 export function App(): preact.JSX.Element {
   const user = me.value;
   const signedIn = user !== null && user !== undefined && !sessionLost.value;
   useEffect(() => {
-    if (signedIn) connectWorklist();
-    else disconnectWorklist();
+    if (signedIn) {
+      connectWorklist();
+      const t = setTimeout(() => void loadViewer(), 1500);
+      return () => clearTimeout(t);
+    }
+    disconnectWorklist();
+    return undefined;
   }, [signedIn]);
   if (user === undefined) return <p class="loading">Loading…</p>;
   if (!signedIn) return <SignInPage />;
@@ -56,7 +86,7 @@ export function App(): preact.JSX.Element {
       <Header />
       <AlertBanner />
       <div id="content" class="content">
-        {uid ? <ViewerPage key={uid} uid={uid} /> : <WorklistPage />}
+        {uid ? <Viewer uid={uid} /> : <WorklistPage />}
       </div>
       <HelpOverlay />
     </>

@@ -61,7 +61,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * Starts the real server (`readfirst serve`) in a child process on a free port with a fresh data
  * folder and SQLite store; `config` adds READFIRST_* settings.
  */
-export async function startServer(config: Record<string, string> = {}, before?: (h: Omit<ServerHandle, 'stop' | 'base'>) => void): Promise<ServerHandle> {
+export async function startServer(config: Record<string, string> = {}, before?: (h: Omit<ServerHandle, 'stop' | 'base'>) => void | Promise<void>): Promise<ServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -78,7 +78,7 @@ export async function startServer(config: Record<string, string> = {}, before?: 
     if (r.status !== 0) throw new Error(`readfirst ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   };
-  before?.({ dataDir, env, cli });
+  await before?.({ dataDir, env, cli });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

@@ -13,12 +13,13 @@ interface Page {
   counts: Record<UrgencyClass, number>;
 }
 
-/** Pages through `/api/worklist` (500 a page), handing each page over as it arrives. */
+/** Pages through `/api/worklist` (100, then 500 a page), handing each page over as it arrives. */
 export async function fetchWorklist(status: StatusFilter, onPage: (items: WorklistItem[], first: boolean) => void, signal?: AbortSignal): Promise<void> {
   let cursor: string | null = null;
   let first = true;
   do {
-    const q = new URLSearchParams({ status, limit: '500' });
+    // A small first page shows the top of the list sooner; the rest follows 500 at a time.
+    const q = new URLSearchParams({ status, limit: first ? '100' : '500' });
     if (cursor) q.set('cursor', cursor);
     const page: Page = await api<Page>('GET', `/api/worklist?${q.toString()}`);
     if (signal?.aborted) return;

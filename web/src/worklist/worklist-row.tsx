@@ -68,9 +68,10 @@ export function WorklistRow({ item, active, highlight, me, onOpen }: Props): pre
       </span>
       <span class="c-wait">
         <Wait since={item.arrivedAt} />
+        {item.overdue && <span class="overdue">overdue</span>}
         <small>{item.state.replace('-', ' ')}{claimed ? ` · ${claimed}` : ''}</small>
       </span>
-      <span class="c-reason">
+      <span class="c-reason" title={item.explanation.join('\n')}>
         {aiLine(item)}
         <small>{item.modelId ? `AI ${item.modelId} ${item.modelVersion ?? ''}` : 'no AI result'}</small>
       </span>

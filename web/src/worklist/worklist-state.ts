@@ -72,7 +72,11 @@ export function placeItem(list: readonly WorklistItem[], item: WorklistItem, kee
   return out;
 }
 
+/** Events that arrive while the list is loading: re-applied over each page as it lands. */
+let duringLoad: WorklistEvent[] | undefined;
+
 export function applyEvent(e: WorklistEvent): void {
+  duringLoad?.push(e);
   if (e.type === 'reranked') {
     void reload();
     return;
@@ -91,14 +95,22 @@ export async function reload(): Promise<void> {
   const mine = ++generation;
   loading.value = true;
   let acc: WorklistItem[] = [];
+  const seen: WorklistEvent[] = [];
+  duringLoad = seen;
   try {
     await fetchWorklist(filters.value.status, (page, first) => {
       if (mine !== generation) return;
       acc = first ? page : acc.concat(page);
-      items.value = acc;
+      let list = acc;
+      const status = filters.value.status;
+      for (const e of seen) if (e.type !== 'reranked') list = placeItem(list, e.item, matchesStatus(e.item, status));
+      items.value = list;
     });
   } finally {
-    if (mine === generation) loading.value = false;
+    if (mine === generation) {
+      loading.value = false;
+      duringLoad = undefined;
+    }
   }
 }
 
@@ -107,9 +119,12 @@ let unsubscribe: (() => void) | undefined;
 /** Starts the live connection once per signed-in session; reloads on every (re)connect. */
 export function connectWorklist(): void {
   if (unsubscribe) return;
+  // Load at once, in parallel with the stream; reload on every reconnect after the first.
+  let connections = 0;
+  void reload();
   unsubscribe = subscribeWorklist(applyEvent, () => {
     live.value = true;
-    void reload();
+    if (connections++ > 0) void reload();
   });
 }
 
