@@ -6,7 +6,10 @@ import { findingsOf } from './findings.ts';
 import type { ModelPackage } from './models/model-package.ts';
 import { dicomToUnitImage } from './preprocess/dicom-input.ts';
 import { readImageMeta, type ImageMeta } from './preprocess/image-meta.ts';
-import { toModelInput, type ModelInput } from './preprocess/prepare.ts';
+import { fromModelInput } from './gate/pixel-stats.ts';
+import { normalizeInput } from './preprocess/normalize.ts';
+import type { ModelInput } from './preprocess/prepare.ts';
+import { resizeToInput } from './preprocess/resize.ts';
 import { rasterToUnitImage } from './preprocess/raster.ts';
 import type { UnitImage } from './preprocess/window.ts';
 import { ModelRegistry, type RegisteredModel } from './registry/model-registry.ts';
@@ -132,9 +135,11 @@ export class InferenceEngine {
       return done({ status: 'failed', statusReason: `decode failed: ${errorMessage(e)}`, gate: null });
     }
     const tPre = performance.now();
-    const pixels = await checkPixels(unit);
+    const { data, placement } = await resizeToInput(unit, card.input);
+    // The pixel checks measure the resized image (model resolution is plenty for them).
+    const pixels = await checkPixels(fromModelInput(data, card.input.width, placement, unit.window));
     if (!pixels.passed) return refuse(pixels);
-    const input = await toModelInput(unit, card.input);
+    const input: ModelInput = { dims: [card.input.channels, card.input.height, card.input.width], tensor: normalizeInput(data, card.input.normalization), placement };
     timings.preprocessMs = ms(tPre);
     let outputs: Record<string, OutputTensor>;
     try {

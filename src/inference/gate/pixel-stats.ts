@@ -1,5 +1,22 @@
 import sharp from 'sharp';
+import type { Placement } from '../preprocess/resize.ts';
 import { UNIT, type UnitImage } from '../preprocess/window.ts';
+
+/**
+ * The image part of a resized model input ([0, 1] floats, letterbox padding cut away) as a unit
+ * image: the pixel checks can reuse the resize the model needs instead of making their own.
+ */
+export function fromModelInput(data: Float32Array, inputWidth: number, p: Placement, window: UnitImage['window']): UnitImage {
+  const out = new Uint16Array(p.width * p.height);
+  for (let y = 0; y < p.height; y++) {
+    const row = (y + p.offsetY) * inputWidth + p.offsetX;
+    for (let x = 0; x < p.width; x++) {
+      const v = data[row + x] as number;
+      out[y * p.width + x] = v <= 0 ? 0 : v >= 1 ? UNIT : (v * UNIT + 0.5) | 0;
+    }
+  }
+  return { width: p.width, height: p.height, data: out, window };
+}
 
 /** A size × size copy (aspect not kept; the measures are relative positions) on sharp's grey16 path. */
 export async function downsample(img: UnitImage, size: number): Promise<UnitImage> {

@@ -26,7 +26,7 @@ export async function rasterToUnitImage(bytes: Uint8Array, bounds: readonly [num
   } else {
     for (let i = 0; i < count; i++) values[i] = data[i] ?? 0;
   }
-  const w = percentileWindow(values, bounds);
+  const w = percentileWindow(values, bounds, { min: 0, max: sixteen ? 65535 : 255, integral: true });
   return { width: info.width, height: info.height, data: w.data, window: { kind: 'percentile', lo: w.lo, hi: w.hi } };
 }
 

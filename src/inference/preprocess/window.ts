@@ -31,42 +31,50 @@ export interface UnitImage {
 /** Clamps y to [0, 1] and quantises it to 0..UNIT. */
 const q = (y: number): number => (y <= 0 ? 0 : y >= 1 ? UNIT : (y * UNIT + 0.5) | 0);
 
-function applyLinear(values: Float32Array, c: number, w: number, fn: string): Uint16Array {
+/**
+ * y = f(x) in [0, 1] for every value, quantised to 0..UNIT (inverted for MONOCHROME1). When the
+ * values are integers over a modest range (every 8–16-bit image) f is evaluated once per
+ * possible value into a lookup table, and the pixel pass is a single table read.
+ */
+function mapToUnit(values: Float32Array, f: (x: number) => number, range: ValueRange | undefined, invert: boolean): Uint16Array {
   const out = new Uint16Array(values.length);
+  if (range?.integral && range.max - range.min <= 1 << 16) {
+    const min = range.min;
+    const lut = new Uint16Array(range.max - min + 1);
+    for (let v = 0; v < lut.length; v++) lut[v] = invert ? UNIT - q(f(v + min)) : q(f(v + min));
+    for (let i = 0; i < values.length; i++) out[i] = lut[((values[i] as number) - min) | 0] as number;
+    return out;
+  }
   for (let i = 0; i < values.length; i++) {
-    const x = values[i] ?? 0;
-    let y: number;
-    // PS3.3 C.11.2.1.2.1 (LINEAR), C.11.2.1.3.1 (LINEAR_EXACT), C.11.2.1.3.2 (SIGMOID)
-    if (fn === 'SIGMOID') y = 1 / (1 + Math.exp((-4 * (x - c)) / w));
-    else if (fn === 'LINEAR_EXACT') y = (x - (c - w / 2)) / w;
-    else if (w <= 1) y = x <= c - 0.5 ? 0 : 1;
-    else y = (x - (c - 0.5)) / (w - 1) + 0.5;
-    out[i] = q(y);
+    const u = q(f(values[i] as number));
+    out[i] = invert ? UNIT - u : u;
   }
   return out;
 }
 
-function applyLut(values: Float32Array, lut: VoiLut): Uint16Array {
-  const out = new Uint16Array(values.length);
+/** The VOI window function, PS3.3 C.11.2.1.2.1 (LINEAR), C.11.2.1.3.1 (LINEAR_EXACT), C.11.2.1.3.2 (SIGMOID). */
+function windowFunction(c: number, w: number, fn: string): (x: number) => number {
+  if (fn === 'SIGMOID') return (x) => 1 / (1 + Math.exp((-4 * (x - c)) / w));
+  if (fn === 'LINEAR_EXACT') return (x) => (x - (c - w / 2)) / w;
+  if (w <= 1) return (x) => (x <= c - 0.5 ? 0 : 1);
+  return (x) => (x - (c - 0.5)) / (w - 1) + 0.5;
+}
+
+/** A VOI LUT (PS3.3 C.11.2.1.1) as a function: clamped table look-up, scaled to [0, 1]. */
+function lutFunction(lut: VoiLut): (x: number) => number {
   const last = lut.data.length - 1;
   const scale = 1 / (2 ** lut.bits - 1);
-  for (let i = 0; i < values.length; i++) {
-    const idx = Math.round((values[i] ?? 0) - lut.firstMapped);
-    out[i] = q((lut.data[idx < 0 ? 0 : idx > last ? last : idx] ?? 0) * scale);
-  }
-  return out;
+  return (x) => {
+    const idx = Math.round(x - lut.firstMapped);
+    return (lut.data[idx < 0 ? 0 : idx > last ? last : idx] ?? 0) * scale;
+  };
 }
 
 /** Percentile window, as training does: clip((v - p0.5) / (p99.5 - p0.5), 0, 1). */
-export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW, known?: ValueRange): { data: Uint16Array; lo: number; hi: number } {
+export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW, known?: ValueRange, invert = false): { data: Uint16Array; lo: number; hi: number } {
   const [lo = 0, hi = 0] = percentiles(values, bounds, known);
-  const k = UNIT / Math.max(hi - lo, 1e-6);
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const y = ((values[i] as number) - lo) * k;
-    out[i] = y <= 0 ? 0 : y >= UNIT ? UNIT : (y + 0.5) | 0;
-  }
-  return { data: out, lo, hi };
+  const span = Math.max(hi - lo, 1e-6);
+  return { data: mapToUnit(values, (x) => (x - lo) / span, known, invert), lo, hi };
 }
 
 /**
@@ -74,21 +82,22 @@ export function percentileWindow(values: Float32Array, bounds: readonly [number,
  * else its window centre/width, else the 0.5/99.5 percentile window; then MONOCHROME1 inversion.
  */
 export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: InputSpec['window'], bounds: readonly [number, number] = PERCENTILE_WINDOW): UnitImage {
+  const invert = frame.photometric === 'MONOCHROME1';
+  const integral = Number.isInteger(frame.rescale.slope) && Number.isInteger(frame.rescale.intercept) && Math.abs(frame.min) < 2 ** 31 && Math.abs(frame.max) < 2 ** 31;
+  const range: ValueRange = { min: frame.min, max: frame.max, integral };
   let data: Uint16Array;
   let window: WindowUsed;
   if (mode === 'dicom-voi-else-percentile' && voiLut) {
-    data = applyLut(frame.values, voiLut);
+    data = mapToUnit(frame.values, lutFunction(voiLut), range, invert);
     window = { kind: 'voi-lut' };
   } else if (mode === 'dicom-voi-else-percentile' && frame.window) {
     const fn = frame.voiLutFunction.toUpperCase();
-    data = applyLinear(frame.values, frame.window.center, frame.window.width, fn);
+    data = mapToUnit(frame.values, windowFunction(frame.window.center, frame.window.width, fn), range, invert);
     window = { kind: 'window', center: frame.window.center, width: frame.window.width, function: fn };
   } else {
-    const integral = Number.isInteger(frame.rescale.slope) && Number.isInteger(frame.rescale.intercept) && Math.abs(frame.min) < 2 ** 31 && Math.abs(frame.max) < 2 ** 31;
-    const p = percentileWindow(frame.values, bounds, { min: frame.min, max: frame.max, integral });
+    const p = percentileWindow(frame.values, bounds, range, invert);
     data = p.data;
     window = { kind: 'percentile', lo: p.lo, hi: p.hi };
   }
-  if (frame.photometric === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = UNIT - (data[i] as number);
   return { width: frame.columns, height: frame.rows, data, window };
 }
