@@ -95,12 +95,22 @@ export function studyStatus(results: readonly InferenceResult[]): AnalysisStatus
  */
 export async function analyseStudy(deps: StudyAnalysisDeps, studyUid: string): Promise<StudyAnalysedEvent> {
   const results: InferenceResult[] = [];
+  // A study re-completed by late instances: images a model already read (same version) are not
+  // read again; their results stay part of the study's answer.
+  const earlier = new Map<string, InferenceResult>();
+  for (const r of await deps.results.listForStudy(studyUid))
+    if (r.sopInstanceUid && r.model && r.status !== 'failed') earlier.set(`${r.sopInstanceUid}|${r.model.modelId}|${r.model.modelVersion}`, r);
   const seriesList = await deps.dicomStore.listSeries(studyUid);
   const jobs: Promise<void>[] = [];
   for (const series of seriesList) {
     const instances = (await deps.dicomStore.listInstances(studyUid, series.seriesInstanceUid)).slice(0, deps.maxInstancesPerSeries ?? 8);
     for (const inst of instances) {
       for (const model of deps.engine.registry.route(factsOf(series, inst))) {
+        const done = earlier.get(`${inst.sopInstanceUid}|${model.pkg.card.id}|${model.pkg.card.version}`);
+        if (done) {
+          results.push(done);
+          continue;
+        }
         jobs.push(
           (async () => {
             const id = randomUUID();

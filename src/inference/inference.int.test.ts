@@ -121,6 +121,16 @@ describe('inference module: study.complete → results → study.analysed', () =
     expect(r).toMatchObject({ status: 'no-model', statusReason: 'no AI model for this study', model: null });
   });
 
+  it('does not read an image twice when a study completes again (late instances)', async () => {
+    const before = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    const again = new Promise<StudyAnalysedEvent>((resolve) => app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && resolve(e))));
+    app.ctx.bus.emit('study.complete', { studyInstanceUid: chest.uid, instanceCount: 1, lastInstanceAt: Date.now(), completedAt: Date.now(), generation: 2 });
+    const e = await again;
+    expect(e.status).toBe('analysed');
+    expect([...e.resultIds].sort()).toEqual(before.map((r) => r.id).sort());
+    expect(await app.ctx.services.inferenceResults!.listForStudy(chest.uid)).toHaveLength(before.length);
+  });
+
   it('lists the loaded model with its card', async () => {
     const body = (await (await get('/api/inference/models')).json()) as { models: { id: string; shadow: boolean }[]; refused: unknown[] };
     expect(body.models.map((m) => [m.id, m.shadow])).toEqual([['tiny-cxr', false], ['tiny-shadow', true]]);
