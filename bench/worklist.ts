@@ -16,7 +16,7 @@ import { Prng } from '../src/simulate/prng.ts';
 import type { Db } from '../src/store/db.ts';
 import { openDb } from '../src/store/open.ts';
 import { TEST_PG_URL } from '../test/support/dbs.ts';
-import { defaultPolicy } from '../src/triage/policy.ts';
+import { defaultPolicy, guardFloorMs } from '../src/triage/policy.ts';
 import { rankStudy } from '../src/triage/rank.ts';
 import { SqlWorklistStore } from '../src/worklist/sql-worklist-store.ts';
 import { makeEntry } from '../src/worklist/test-entries.ts';
@@ -66,8 +66,8 @@ async function benchOne(name: string, db: Db, n: number): Promise<Array<[string,
   await fill(db, n);
   process.stdout.write(`${name}: ${n} studies loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const clock = new ManualClock(NOW);
-  const store = new SqlWorklistStore(db, clock);
   const policy = defaultPolicy();
+  const store = new SqlWorklistStore(db, clock, () => ({ floorMs: guardFloorMs(policy), marginMs: policy.starvationGuard.marginMinutes * 60_000, windowMs: policy.starvationGuard.windowHours * 3600_000 }));
   const deep = (await store.list({ limit: 50 })).nextCursor ?? undefined;
   let cursor = deep;
   for (let i = 0; i < 20 && cursor; i++) cursor = (await store.list({ limit: 50, cursor })).nextCursor ?? undefined;

@@ -1,5 +1,5 @@
 import type { UrgencyClass } from '../events/types.ts';
-import { compareAtTime, type Orderable } from '../triage/order.ts';
+import { compareAtTime, type Orderable, protectedUpTo } from '../triage/order.ts';
 
 /** One study in a replay: when it arrived, how long its read takes, and how it is ordered. */
 export interface SimStudy extends Orderable {
@@ -23,12 +23,14 @@ export interface SimOutcome {
   waitMs: number;
 }
 
-/** Negative when `a` should be read before `b` at time `now`. */
-export type QueueOrder = (a: SimStudy, b: SimStudy, now: number) => number;
+/** Negative when `a` should be read before `b` at time `now`; `longestWaitMs` is the longest wait so far. */
+export type QueueOrder = (a: SimStudy, b: SimStudy, now: number, longestWaitMs: number) => number;
 
 export const fifoOrder = (a: SimStudy, b: SimStudy): number => a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
-/** The readfirst order at `now`: overdue studies first, oldest first; then by score (see triage/order.ts). */
-export const policyOrder: QueueOrder = (a, b, now) => compareAtTime(a, b, now);
+/** The readfirst order (triage/order.ts) with the policy's starvation guard. */
+export function policyOrder(guard: { floorMs: number; marginMs: number }): QueueOrder {
+  return (a, b, now, longest) => compareAtTime({ ...a, urgency: a.assignedClass }, { ...b, urgency: b.assignedClass }, now, { protectedUpTo: protectedUpTo(now, guard.floorMs, longest, guard.marginMs) });
+}
 
 /**
  * Discrete-event replay of a reading room: each reader, when free and on shift, opens the first
@@ -40,6 +42,8 @@ export function replay(studies: readonly SimStudy[], shifts: readonly ReaderShif
   const queue: SimStudy[] = [];
   const out: SimOutcome[] = [];
   let next = 0;
+  // The longest wait so far: a replayed day starts with no history.
+  let longest = 0;
   let now = arrivals[0]?.arrivedAt ?? 0;
   while (out.length < arrivals.length) {
     while (next < arrivals.length && (arrivals[next]?.arrivedAt ?? Infinity) <= now) queue.push(arrivals[next++] as SimStudy);
@@ -49,9 +53,10 @@ export function replay(studies: readonly SimStudy[], shifts: readonly ReaderShif
       const free = freeAt[r] ?? 0;
       if (free > now || now < shift.start || now >= shift.end) continue;
       let best = 0;
-      for (let i = 1; i < queue.length; i++) if (order(queue[i] as SimStudy, queue[best] as SimStudy, now) < 0) best = i;
+      for (let i = 1; i < queue.length; i++) if (order(queue[i] as SimStudy, queue[best] as SimStudy, now, longest) < 0) best = i;
       const study = queue.splice(best, 1)[0] as SimStudy;
       out.push({ study, startedAt: now, reader: r, waitMs: now - study.arrivedAt });
+      longest = Math.max(longest, now - study.arrivedAt);
       freeAt[r] = now + study.readMs;
       started = true;
     }

@@ -3,6 +3,7 @@ import { URGENCY_CLASSES, type UrgencyPolicy } from '../triage/policy-schema.ts'
 import { rankStudy, type FindingEvidence } from '../triage/rank.ts';
 import { fifoOrder, policyOrder, replay, type ReaderShift, type SimOutcome, type SimStudy } from './engine.ts';
 import type { ModelPerformance } from './model-performance.ts';
+import { guardFloorMs } from '../triage/policy.ts';
 import { Prng } from './prng.ts';
 import { type Scenario, type ScenarioStudy, trueClassOf } from './scenario.ts';
 import { waitStats, type WaitStats } from './stats.ts';
@@ -60,7 +61,7 @@ export function simulate(scenario: Scenario, perf: ModelPerformance, policy: Urg
     return { studyInstanceUid: s.id, arrivedAt: s.arrivedAt, score: ranking.score, readMs: s.readMs, trueClass: trueClassOf(s.truth, classOf), assignedClass: ranking.urgency };
   });
   const shifts = readerShifts(scenario);
-  const outcomes: Record<Arm, SimOutcome[]> = { fifo: replay(studies, shifts, fifoOrder), readfirst: replay(studies, shifts, policyOrder) };
+  const outcomes: Record<Arm, SimOutcome[]> = { fifo: replay(studies, shifts, fifoOrder), readfirst: replay(studies, shifts, policyOrder({ floorMs: guardFloorMs(policy), marginMs: policy.starvationGuard.marginMinutes * 60_000 })) };
   const waits = (arm: Arm, cls: UrgencyClass | 'all'): number[] => outcomes[arm].filter((o) => cls === 'all' || o.study.trueClass === cls).map((o) => o.waitMs);
   const rows: ClassRow[] = [...URGENCY_CLASSES, 'all' as const].map((c) => ({ urgency: c, fifo: waitStats(waits('fifo', c)), readfirst: waitStats(waits('readfirst', c)) }));
   const row = (c: UrgencyClass | 'all'): ClassRow => rows.find((r) => r.urgency === c) as ClassRow;

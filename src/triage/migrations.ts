@@ -106,4 +106,12 @@ export const triageMigrations: readonly Migration[] = [
     id: 'triage-004-worklist-arrival-index',
     sql: 'CREATE INDEX worklist_open_arrival ON worklist_items (is_open, arrived_at, study_instance_uid)',
   },
+  {
+    // When a radiologist first opened the study: the waits behind the starvation guard.
+    id: 'triage-005-worklist-read-started',
+    sql: `
+      ALTER TABLE worklist_items ADD COLUMN read_started_at BIGINT;
+      CREATE INDEX worklist_read_started ON worklist_items (read_started_at);
+    `,
+  },
 ];

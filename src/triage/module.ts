@@ -10,6 +10,7 @@ import { worklistRoutes } from '../worklist/routes.ts';
 import { SqlWorklistStore } from '../worklist/sql-worklist-store.ts';
 import { createWorklistService, type StudyFacts } from '../worklist/worklist-service.ts';
 import { studyEvidence } from './evidence.ts';
+import { guardFloorMs } from './policy.ts';
 import { PolicyHolder } from './policy-watch.ts';
 
 function factsOf(study: StudyRecord, arrivedAt: number): StudyFacts {
@@ -42,7 +43,10 @@ export function defaultUserOf(req: FastifyRequest): string | undefined {
 export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) => string | undefined = defaultUserOf): Promise<AppModule> {
   const log = ctx.logger.child({ mod: 'triage' });
   const policy = new PolicyHolder(ctx.config.triage.policyFile, log);
-  const store = new SqlWorklistStore(ctx.db, ctx.clock);
+  const store = new SqlWorklistStore(ctx.db, ctx.clock, () => {
+    const p = policy.get();
+    return { floorMs: guardFloorMs(p), marginMs: p.starvationGuard.marginMinutes * 60_000, windowMs: p.starvationGuard.windowHours * 3600_000 };
+  });
   const service = createWorklistService({ store, clock: ctx.clock, bus: ctx.bus, policy: () => policy.get(), claimTimeoutMs: ctx.config.triage.claimTimeoutMs });
   const followUps = new FollowUpRegistry(ctx.db, ctx.clock);
   ctx.services.worklist = service;

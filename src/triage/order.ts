@@ -2,7 +2,7 @@
  * Reading order. The score is the study's due time (arrival + its class's maximum wait) turned
  * round so that higher reads first: earliest-deadline-first. The score never changes as time
  * passes (no periodic rewrite of the index), yet every waiting study gains on newcomers minute by
- * minute; and past its due time it joins the overdue tier, read oldest first (`compareAtTime`).
+ * minute; `compareAtTime` adds the tiers that depend on the time: protected, critical, overdue.
  */
 const SCORE_ORIGIN = Date.UTC(2100, 0, 1);
 
@@ -26,15 +26,46 @@ export function compareReadingOrder(a: Orderable, b: Orderable): number {
   return b.score - a.score || a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
 }
 
+/** Which studies no newcomer may pass any more: those that arrived at or before `protectedUpTo`. */
+export interface StarvationGuardState {
+  protectedUpTo: number;
+}
+
 /**
- * The reading order at time `now`. Studies past their due time form an overdue tier, read first
- * and strictly oldest first: once a study has waited its class's maximum, nothing that arrived
- * after it may pass it any more. Below that tier, earliest due first.
+ * Epoch ms up to which arrivals are protected: a study is protected once its wait reaches the
+ * longest wait already seen in the window (never less than the lowest class's maximum wait),
+ * less a margin of about one or two reads. Protecting it there means no reordering ever makes
+ * the worst wait worse than the worst the department has already had.
  */
-export function compareAtTime(a: Orderable, b: Orderable, now: number): number {
-  const overdueA = dueAtOfScore(a.score) <= now;
-  const overdueB = dueAtOfScore(b.score) <= now;
-  if (overdueA !== overdueB) return overdueA ? -1 : 1;
-  if (overdueA) return a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
-  return compareReadingOrder(a, b);
+export function protectedUpTo(now: number, floorMs: number, longestRecentWaitMs: number, marginMs: number): number {
+  return now - Math.max(0, Math.max(floorMs, longestRecentWaitMs) - marginMs);
+}
+
+export type Tier = 'protected' | 'critical' | 'overdue' | 'ranked';
+
+/** The study's tier at time `now`; tiers read in this order. */
+export function tierOf(s: Orderable & { urgency: string }, now: number, guard: StarvationGuardState): Tier {
+  if (s.arrivedAt <= guard.protectedUpTo) return 'protected';
+  if (s.urgency === 'critical') return 'critical';
+  return dueAtOfScore(s.score) <= now ? 'overdue' : 'ranked';
+}
+
+export const TIER_ORDER: readonly Tier[] = ['protected', 'critical', 'overdue', 'ranked'];
+
+const byArrival = (a: Orderable, b: Orderable): number =>
+  a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
+
+/**
+ * The reading order at time `now`, in four tiers:
+ * 1. protected (waited as long as the worst recent wait, less a margin): oldest first;
+ * 2. critical: earliest due first;
+ * 3. overdue (past their class's maximum wait): oldest first;
+ * 4. the rest: earliest due first.
+ */
+export function compareAtTime(a: Orderable & { urgency: string }, b: Orderable & { urgency: string }, now: number, guard: StarvationGuardState): number {
+  const ta = TIER_ORDER.indexOf(tierOf(a, now, guard));
+  const tb = TIER_ORDER.indexOf(tierOf(b, now, guard));
+  if (ta !== tb) return ta - tb;
+  const tier = TIER_ORDER[ta];
+  return tier === 'protected' || tier === 'overdue' ? byArrival(a, b) : compareReadingOrder(a, b);
 }

@@ -72,6 +72,13 @@ export const policySchema = z
     locations: z.array(locationRuleSchema).optional(),
     /** Patient location kind → floor class. */
     locationFloor: z.record(z.enum(LOCATION_KINDS), urgency).optional(),
+    /**
+     * Once a study has waited as long as the longest wait seen in the last `windowHours` (and at
+     * least the lowest class's maximum wait), less `marginMinutes`, nothing newer may pass it.
+     */
+    starvationGuard: z
+      .object({ marginMinutes: z.number().min(0).max(24 * 60).default(10), windowHours: z.number().positive().max(24 * 14).default(24) })
+      .default({}),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -96,6 +103,7 @@ export interface UrgencyPolicy {
   defaultUrgency: UrgencyClass;
   locations: z.infer<typeof locationRuleSchema>[];
   locationFloor: Partial<Record<LocationKind, UrgencyClass>>;
+  starvationGuard: { marginMinutes: number; windowHours: number };
 }
 
 export type FindingRule = UrgencyPolicy['findings'][number];

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { UrgencyClass } from '../events/types.ts';
 import { Prng } from '../simulate/prng.ts';
 import { policyOrder, replay, type SimStudy } from '../simulate/engine.ts';
-import { compareAtTime, compareReadingOrder, dueAtOfScore, scoreOfDueAt } from './order.ts';
-import { defaultPolicy, parsePolicy } from './policy.ts';
+import { compareAtTime, compareReadingOrder, dueAtOfScore, protectedUpTo, scoreOfDueAt } from './order.ts';
+import { defaultPolicy, guardFloorMs, parsePolicy } from './policy.ts';
 import { URGENCY_CLASSES, URGENCY_RANK } from './policy-schema.ts';
 import { rankStudy, type AiStatus, type TriageInput } from './rank.ts';
 
@@ -52,11 +52,25 @@ describe('urgency policy properties (seeded)', () => {
     }
   });
 
-  it('reads overdue studies first, oldest first, whatever their class', () => {
-    const due = (uid: string, arrivedAt: number, minutes: number) => ({ studyInstanceUid: uid, arrivedAt, score: scoreOfDueAt(arrivedAt + minutes * 60_000) });
+  it('reads protected, then critical, then overdue (oldest first), then the rest', () => {
+    const due = (uid: string, arrivedAt: number, minutes: number, urgency: string) => ({ studyInstanceUid: uid, urgency, arrivedAt, score: scoreOfDueAt(arrivedAt + minutes * 60_000) });
     const now = 100 * 60_000;
-    const items = [due('new-critical', now - 60_000, 15), due('overdue-critical', 50 * 60_000, 15), due('overdue-routine', 30 * 60_000, 60), due('fresh-routine', now - 10 * 60_000, 60)];
-    expect([...items].sort((a, b) => compareAtTime(a, b, now)).map((i) => i.studyInstanceUid)).toEqual(['overdue-routine', 'overdue-critical', 'new-critical', 'fresh-routine']);
+    const items = [
+      due('fresh-routine', now - 10 * 60_000, 60, 'routine'),
+      due('new-critical', now - 60_000, 15, 'critical'),
+      due('overdue-routine', 35 * 60_000, 60, 'routine'),
+      due('overdue-urgent', 30 * 60_000, 45, 'urgent'),
+      due('overdue-critical', 50 * 60_000, 15, 'critical'),
+      due('protected-routine', 20 * 60_000, 60, 'routine'),
+    ];
+    const guard = { protectedUpTo: 25 * 60_000 };
+    expect([...items].sort((a, b) => compareAtTime(a, b, now, guard)).map((i) => i.studyInstanceUid)).toEqual(['protected-routine', 'overdue-critical', 'new-critical', 'overdue-urgent', 'overdue-routine', 'fresh-routine']);
+  });
+
+  it('protects a study once it has waited the longest recent wait less the margin, never below the floor', () => {
+    const now = 1000 * 60_000;
+    expect(protectedUpTo(now, 60 * 60_000, 0, 10 * 60_000)).toBe(now - 50 * 60_000);
+    expect(protectedUpTo(now, 60 * 60_000, 200 * 60_000, 10 * 60_000)).toBe(now - 190 * 60_000);
   });
 
   it('lets an overdue routine study read before a newly arrived critical one', () => {
@@ -86,7 +100,7 @@ describe('urgency policy properties (seeded)', () => {
       }
       if (!feasible(studies)) continue;
       checked++;
-      for (const o of replay(studies, [{ start: 0, end: Infinity }], policyOrder)) {
+      for (const o of replay(studies, [{ start: 0, end: Infinity }], policyOrder({ floorMs: guardFloorMs(policy), marginMs: 10 * 60_000 }))) {
         const cls = classes.get(o.study.studyInstanceUid) ?? 'critical';
         expect(o.waitMs).toBeLessThanOrEqual(policy.classes[cls].maxWaitMinutes * 60_000 + maxRead);
       }

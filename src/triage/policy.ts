@@ -22,6 +22,7 @@ export function parsePolicy(input: unknown, source = 'policy'): UrgencyPolicy {
     defaultUrgency: p.defaultUrgency,
     locations: p.locations ?? DEFAULT_LOCATIONS,
     locationFloor: p.locationFloor ?? DEFAULT_LOCATION_FLOOR,
+    starvationGuard: p.starvationGuard,
   };
 }
 
@@ -48,3 +49,8 @@ export function loadPolicyFile(file: string): UrgencyPolicy {
 }
 
 export type { PolicyInput, UrgencyPolicy };
+
+/** The guard's floor: the longest class maximum wait (the lowest class's), in ms. */
+export function guardFloorMs(policy: UrgencyPolicy): number {
+  return Math.max(...Object.values(policy.classes).map((c) => c.maxWaitMinutes)) * 60_000;
+}

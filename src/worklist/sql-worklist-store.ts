@@ -2,12 +2,12 @@ import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { UrgencyClass } from '../events/types.ts';
 import { type Db, queryOne, type SqlValue } from '../store/db.ts';
-import { scoreOfDueAt } from '../triage/order.ts';
+import { protectedUpTo, scoreOfDueAt, type Tier, TIER_ORDER, tierOf } from '../triage/order.ts';
+import { afterCursor, ARRIVAL_ORDER, beforeRow, binder, byArrival, type Cursor, decodeCursor, encodeCursor, SCORE_ORDER, tierCondition, type TierBounds } from './reading-order-sql.ts';
 import type { ReadingState } from './worklist-item.ts';
 import { ENTRY_COLUMNS, entryParams, rowToEntry, rowToItem, type WorklistRow } from './worklist-row.ts';
-import type { ClaimResult, RankFields, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
+import type { ClaimResult, RankFields, StarvationGuardConfig, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
 
-const ORDER_BY = 'ORDER BY score DESC, arrived_at ASC, study_instance_uid ASC';
 const OPEN_STATES: readonly ReadingState[] = ['unread', 'in-progress'];
 /** Positions are exact up to this; a study further down is reported at this position. */
 export const POSITION_CAP = 1_000;
@@ -20,37 +20,22 @@ const ALLOWED: Record<ReadingState, readonly ReadingState[]> = {
   addended: ['addended'],
 };
 
-type Tier = 'overdue' | 'ranked';
-interface Cursor {
-  tier: Tier;
-  score: number;
-  arrivedAt: number;
-  uid: string;
-}
-
-function encodeCursor(r: { score: number; arrivedAt: number; studyInstanceUid: string; overdue: boolean }): string {
-  return Buffer.from(JSON.stringify([r.overdue ? 'overdue' : 'ranked', r.score, r.arrivedAt, r.studyInstanceUid])).toString('base64url');
-}
-
-function decodeCursor(c: string): Cursor {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    const [tier, score, arrivedAt, uid] = Array.isArray(v) ? (v as unknown[]) : [];
-    if ((tier === 'overdue' || tier === 'ranked') && typeof score === 'number' && typeof arrivedAt === 'number' && typeof uid === 'string') {
-      return { tier, score, arrivedAt, uid };
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new ReadfirstError('invalid-input', 'invalid worklist cursor');
-}
-
 /** The worklist over the Db seam (SQLite or PostgreSQL). */
 export class SqlWorklistStore implements WorklistStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** The policy's starvation guard; without one, nothing is protected. */
+    private readonly guard?: () => StarvationGuardConfig,
   ) {}
+
+  /** Tier bounds now: the guard's protection line (from the longest recent wait) and "due now". */
+  async bounds(now: number): Promise<TierBounds> {
+    const g = this.guard?.();
+    if (!g) return { cut: Number.MIN_SAFE_INTEGER, dueNow: scoreOfDueAt(now) };
+    const row = await queryOne<{ w: number | string | null }>(this.db, 'SELECT MAX(read_started_at - arrived_at) AS w FROM worklist_items WHERE read_started_at >= $1', [now - g.windowMs]);
+    return { cut: protectedUpTo(now, g.floorMs, Number(row?.w ?? 0), g.marginMs), dueNow: scoreOfDueAt(now) };
+  }
 
   async upsert(entry: WorklistEntry, now: number) {
     // Two round trips, no transaction: the statement itself is atomic; `previous` only feeds the
@@ -78,73 +63,57 @@ export class SqlWorklistStore implements WorklistStore {
     return row ? rowToEntry(row) : undefined;
   }
 
-  /**
-   * One page in reading order at the current time: the overdue tier (due time passed) oldest
-   * first, then the rest by score. Overdue ⇔ score ≥ the score of "due now", so each tier is an
-   * index range: the overdue tier walks (is_open, arrived_at), the rest (is_open, score).
-   */
+  /** One page in reading order at the current time: the four tiers of triage/order.ts in turn. */
   async list(q: WorklistQuery): Promise<WorklistPage> {
     const limit = Math.min(500, Math.max(1, Math.trunc(q.limit ?? 50)));
     const now = this.clock.now();
-    const dueNow = scoreOfDueAt(now);
+    const b = await this.bounds(now);
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows: WorklistRow[] = [];
-    if (!cursor || cursor.tier === 'overdue') {
-      rows.push(...(await this.page(q, limit + 1, 'overdue', dueNow, cursor)));
+    const rows: Array<{ row: WorklistRow; tier: Tier }> = [];
+    for (const tier of TIER_ORDER.slice(cursor ? TIER_ORDER.indexOf(cursor.tier) : 0)) {
+      if (rows.length > limit) break;
+      const page = await this.page(q, limit + 1 - rows.length, tier, b, cursor?.tier === tier ? cursor : undefined);
+      rows.push(...page.map((row) => ({ row, tier })));
     }
-    if (rows.length <= limit) {
-      rows.push(...(await this.page(q, limit + 1 - rows.length, 'ranked', dueNow, cursor?.tier === 'ranked' ? cursor : undefined)));
-    }
-    const items = rows.slice(0, limit).map((r) => rowToItem(r, now));
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    const items = rows.slice(0, limit).map((r) => rowToItem(r.row, now));
+    const last = rows[limit - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ tier: last.tier, score: Number(last.row.score), arrivedAt: Number(last.row.arrived_at), uid: last.row.study_instance_uid }) : null };
   }
 
-  private async page(q: WorklistQuery, limit: number, tier: Tier, dueNow: number, cursor: Cursor | undefined): Promise<WorklistRow[]> {
+  private async page(q: WorklistQuery, limit: number, tier: Tier, b: TierBounds, cursor: Cursor | undefined): Promise<WorklistRow[]> {
+    const { params, p } = binder();
     const where: string[] = [];
-    const params: SqlValue[] = [];
-    const p = (v: SqlValue): string => {
-      params.push(v);
-      return `$${params.length}`;
-    };
     const states = q.states ?? 'open';
     if (states === 'open') where.push('is_open = 1');
     else if (states !== 'all') {
       if (states.length === 0) return [];
-      where.push(states.length === 1 ? `state = ${p(states[0] ?? '')}` : `state IN (${states.map((s) => p(s)).join(', ')})`);
+      where.push(`state IN (${states.map((s) => p(s)).join(', ')})`);
     }
     if (q.modality) where.push(`modality = ${p(q.modality)}`);
     if (q.site) where.push(`site = ${p(q.site)}`);
     if (q.urgency) where.push(`urgency = ${p(q.urgency)}`);
-    // A read study is never overdue: only open ones form the overdue tier.
-    if (tier === 'overdue') where.push(`is_open = 1 AND score >= ${p(dueNow)}`);
-    else where.push(`(is_open = 0 OR score < ${p(dueNow)})`);
-    if (cursor && tier === 'overdue') {
-      where.push(`(arrived_at > ${p(cursor.arrivedAt)} OR (arrived_at = ${p(cursor.arrivedAt)} AND study_instance_uid > ${p(cursor.uid)}))`);
-    } else if (cursor) {
-      where.push(`(score < ${p(cursor.score)} OR (score = ${p(cursor.score)} AND (arrived_at > ${p(cursor.arrivedAt)} OR (arrived_at = ${p(cursor.arrivedAt)} AND study_instance_uid > ${p(cursor.uid)}))))`);
-    }
-    const order = tier === 'overdue' ? 'ORDER BY arrived_at ASC, study_instance_uid ASC' : ORDER_BY;
-    return this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE ${where.join(' AND ')} ${order} LIMIT ${limit}`, params);
+    where.push(tierCondition(tier, b, p));
+    if (cursor) where.push(afterCursor(cursor, p));
+    return this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE ${where.join(' AND ')} ${byArrival(tier) ? ARRIVAL_ORDER : SCORE_ORDER} LIMIT ${limit}`, params);
   }
 
   async position(uid: string) {
     const row = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1 AND is_open = 1', [uid]);
     if (!row) return null;
-    const dueNow = scoreOfDueAt(this.clock.now());
-    const score = Number(row.score);
-    const arrived = Number(row.arrived_at);
+    const now = this.clock.now();
+    const b = await this.bounds(now);
+    const me = { score: Number(row.score), arrivedAt: Number(row.arrived_at), uid, studyInstanceUid: uid, urgency: row.urgency };
+    const mine = tierOf(me, now, { protectedUpTo: b.cut });
     // Counting is bounded: past POSITION_CAP studies ahead, the exact place no longer matters.
-    const count = async (sql: string, params: SqlValue[]): Promise<number> =>
-      Number((await queryOne<{ n: number | string }>(this.db, `SELECT COUNT(*) AS n FROM (${sql.replace('COUNT(*) AS n', '1 AS x')} LIMIT ${POSITION_CAP}) AS t`, params))?.n ?? 0);
-    const sameTierBefore = '(arrived_at < $2 OR (arrived_at = $2 AND study_instance_uid < $3))';
-    if (score >= dueNow) {
-      return Math.min(POSITION_CAP, 1 + (await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1 AND ${sameTierBefore}`, [dueNow, arrived, uid])));
+    let ahead = 0;
+    for (const tier of TIER_ORDER.slice(0, TIER_ORDER.indexOf(mine) + 1)) {
+      const { params, p } = binder();
+      const cond = `is_open = 1 AND ${tierCondition(tier, b, p)}${tier === mine ? ` AND ${beforeRow(tier, me, p)}` : ''}`;
+      const n = await queryOne<{ n: number | string }>(this.db, `SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM worklist_items WHERE ${cond} LIMIT ${POSITION_CAP}) AS t`, params);
+      ahead += Number(n?.n ?? 0);
+      if (ahead + 1 >= POSITION_CAP) return POSITION_CAP;
     }
-    const overdue = await count('SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score >= $1', [dueNow]);
-    if (overdue + 1 >= POSITION_CAP) return POSITION_CAP;
-    const ahead = await count(`SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND score < $4 AND (score > $1 OR (score = $1 AND ${sameTierBefore}))`, [score, arrived, uid, dueNow]);
-    return Math.min(POSITION_CAP, 1 + overdue + ahead);
+    return ahead + 1;
   }
 
   async countsByUrgency() {
@@ -157,7 +126,7 @@ export class SqlWorklistStore implements WorklistStore {
   async claim(uid: string, user: string, expiresAt: number): Promise<ClaimResult> {
     const now = this.clock.now();
     const n = await this.db.run(
-      `UPDATE worklist_items SET claimed_by = $1, claim_expires_at = $2, updated_at = $3,
+      `UPDATE worklist_items SET claimed_by = $1, claim_expires_at = $2, updated_at = $3, read_started_at = COALESCE(read_started_at, $3),
          state = CASE WHEN state = 'unread' THEN 'in-progress' ELSE state END
        WHERE study_instance_uid = $4 AND (claimed_by IS NULL OR claimed_by = $1 OR claim_expires_at <= $3)`,
       [user, expiresAt, now, uid],
@@ -185,7 +154,7 @@ export class SqlWorklistStore implements WorklistStore {
     const open = OPEN_STATES.includes(state) ? 1 : 0;
     const keepClaim = state === 'in-progress';
     const n = await this.db.run(
-      `UPDATE worklist_items SET state = $1, is_open = $2, updated_at = $3,
+      `UPDATE worklist_items SET state = $1, is_open = $2, updated_at = $3, read_started_at = COALESCE(read_started_at, $3),
          claimed_by = ${keepClaim ? '$4' : 'NULL'}, claim_expires_at = ${keepClaim ? 'claim_expires_at' : 'NULL'}
        WHERE study_instance_uid = $5 AND (claimed_by IS NULL OR claimed_by = $4 OR claim_expires_at <= $3)`,
       [state, open, now, user, uid],
@@ -194,7 +163,7 @@ export class SqlWorklistStore implements WorklistStore {
   }
 
   async openEntries() {
-    const rows = await this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE is_open = 1 ${ORDER_BY}`);
+    const rows = await this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE is_open = 1 ${SCORE_ORDER}`);
     return rows.map(rowToEntry);
   }
 

@@ -40,24 +40,45 @@ describe.each(testDbs)('worklist store contract: $name', (testDb) => {
     expect(await store.countsByUrgency()).toEqual({ critical: 1, urgent: 0, routine: 2, 'likely-normal': 1 });
   });
 
-  it('reads the overdue tier first, oldest first, and pages across the tiers', async () => {
-    await store.upsert(makeEntry('2.1', T0, 'likely-normal'), T0);
-    await store.upsert(makeEntry('2.2', T0 + 5 * MIN, 'routine'), T0);
-    await store.upsert(makeEntry('2.3', T0 + 50 * MIN, 'critical'), T0);
-    await store.upsert(makeEntry('2.4', T0 + 350 * MIN, 'critical'), T0);
-    await store.upsert(makeEntry('2.5', T0 + 355 * MIN, 'urgent'), T0);
+  const tiered = async (st: SqlWorklistStore): Promise<void> => {
+    await st.upsert(makeEntry('2.1', T0, 'likely-normal'), T0);
+    await st.upsert(makeEntry('2.2', T0 + 5 * MIN, 'routine'), T0);
+    await st.upsert(makeEntry('2.3', T0 + 50 * MIN, 'critical'), T0);
+    await st.upsert(makeEntry('2.4', T0 + 350 * MIN, 'critical'), T0);
+    await st.upsert(makeEntry('2.5', T0 + 355 * MIN, 'urgent'), T0);
     clock.advance(370 * MIN);
-    const order = ['2.1', '2.2', '2.3', '2.4', '2.5'];
-    expect((await store.list({})).items.map((i) => [i.studyInstanceUid, i.overdue])).toEqual([['2.1', true], ['2.2', true], ['2.3', true], ['2.4', false], ['2.5', false]]);
+  };
+  const walk = async (st: SqlWorklistStore): Promise<string[]> => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+      const page = await st.list({ limit: 2, ...(cursor ? { cursor } : {}) });
       seen.push(...page.items.map((i) => i.studyInstanceUid));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    expect(seen).toEqual(order);
+    return seen;
+  };
+
+  it('reads critical, then overdue (oldest first), then the rest, and pages across the tiers', async () => {
+    await tiered(store);
+    const order = ['2.3', '2.4', '2.1', '2.2', '2.5'];
+    expect((await store.list({})).items.map((i) => [i.studyInstanceUid, i.overdue])).toEqual([['2.3', true], ['2.4', false], ['2.1', true], ['2.2', true], ['2.5', false]]);
+    expect(await walk(store)).toEqual(order);
     for (const [i, uid] of order.entries()) expect(await store.position(uid)).toBe(i + 1);
+  });
+
+  it('protects studies that waited the longest recent wait (less the margin) ahead of everything', async () => {
+    const guarded = new SqlWorklistStore(db, clock, () => ({ floorMs: 60 * MIN, marginMs: 10 * MIN, windowMs: 24 * 60 * MIN }));
+    await tiered(guarded);
+    // No reads yet: the line is the floor less the margin, 50 min.
+    const order = ['2.1', '2.2', '2.3', '2.4', '2.5'];
+    expect(await walk(guarded)).toEqual(order);
+    for (const [i, uid] of order.entries()) expect(await guarded.position(uid)).toBe(i + 1);
+    // A read that started after a 350-min wait moves the line to 340 min: only 2.1 (370) and 2.2 (365) stay protected.
+    await guarded.upsert(makeEntry('2.0', T0 + 20 * MIN, 'routine'), T0);
+    await guarded.setState('2.0', 'alice', 'read');
+    await guarded.upsert(makeEntry('2.6', T0 + 40 * MIN, 'routine'), T0);
+    expect(await walk(guarded)).toEqual(['2.1', '2.2', '2.3', '2.4', '2.6', '2.5']);
   });
 
   it('re-ranks on upsert and keeps the reading state', async () => {

@@ -51,6 +51,15 @@ export interface WorklistPage {
   nextCursor: string | null;
 }
 
+/** The policy's starvation guard, as the store applies it (see triage/order.ts). */
+export interface StarvationGuardConfig {
+  /** Never protect before this wait: the lowest class's maximum wait. */
+  floorMs: number;
+  marginMs: number;
+  /** How far back "the longest recent wait" looks. */
+  windowMs: number;
+}
+
 export interface ClaimResult {
   ok: boolean;
   item: WorklistItem | undefined;
