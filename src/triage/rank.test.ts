@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy, parsePolicy } from './policy.ts';
+import { fileURLToPath } from 'node:url';
+import { defaultPolicy, loadPolicyFile, parsePolicy } from './policy.ts';
 import { rankStudy, type FindingEvidence, type TriageInput } from './rank.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 8);
@@ -50,6 +51,10 @@ describe('rankStudy', () => {
     const nodule: FindingEvidence = { key: 'nodule', display: 'Nodule', probability: 0.8, decisions: [{ name: 'balanced', threshold: 0.5, positive: true }] };
     const r = rankStudy(policy, input({ findings: [nodule] }));
     expect(r.followUps).toEqual([expect.objectContaining({ finding: 'nodule', dueDays: 90 })]);
+  });
+
+  it('documents the defaults exactly in docs/urgency-policy.example.yaml', () => {
+    expect(loadPolicyFile(fileURLToPath(new URL('../../docs/urgency-policy.example.yaml', import.meta.url)))).toEqual(defaultPolicy());
   });
 
   it('rejects an invalid policy with the key and the reason', () => {
