@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch } from './support/browser.ts';
+import { lowestContrast } from './support/contrast.ts';
 import { difference, stats } from './support/pixels.ts';
 import { OUT, READER, readingRoom, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
 import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
@@ -43,6 +44,14 @@ describe('the radiologist app in Chromium against a real server', () => {
 
   it('signs in with a readfirst account and shows the worklist', async () => {
     await page.goto(`${server.base}/`);
+    await page.getByLabel('Username').waitFor();
+    // Keyboard reachable with a visible focus ring: the username field has focus, Tab moves on.
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el ? [el.getAttribute('name'), getComputedStyle(el).outlineStyle, getComputedStyle(el).outlineWidth] : [];
+    });
+    expect(outline).toEqual(['password', 'solid', '3px']);
     await page.getByLabel('Username').fill(READER.username);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -66,6 +75,8 @@ describe('the radiologist app in Chromium against a real server', () => {
     expect(await row.locator('.badge').textContent()).toBe('Critical');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await shot(page, 'worklist.png');
+    const ratios = await lowestContrast(page, ['.wl-row strong', '.wl-row small', '.wl-row .c-reason', '.badge', '.wl-head span', '.filters .field > span', '.topbar .who']);
+    for (const [sel, ratio] of Object.entries(ratios)) expect(ratio, `contrast of ${sel}`).toBeGreaterThanOrEqual(4.5);
   });
 
   it('opens a study (claiming it) and renders the JPEG-baseline image; window/level and invert change the pixels', async () => {
@@ -95,6 +106,8 @@ describe('the radiologist app in Chromium against a real server', () => {
     expect(await difference(first, await viewportShot(page))).toBeLessThan(2);
     await page.locator('.ai-label').waitFor();
     expect(await page.locator('.ai-label').textContent()).toContain('AI-generated: for assistance, not a diagnosis');
+    const ratios = await lowestContrast(page, ['.ai-label', '.toolbar button', '.report .field > span', '.study-summary']);
+    for (const [sel, ratio] of Object.entries(ratios)) expect(ratio, `contrast of ${sel}`).toBeGreaterThanOrEqual(4.5);
     const entry = await apiGet<{ claimedBy: string | null; state: string }>(server.base, cookie, `/api/worklist/${jpegStudyUid}`);
     expect(entry.claimedBy).toBe(READER.username);
     expect(OUT).toContain('test-output');
