@@ -77,7 +77,8 @@ export class SqlWorklistStore implements WorklistStore {
     }
     const items = rows.slice(0, limit).map((r) => rowToItem(r.row, now));
     const last = rows[limit - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ tier: last.tier, score: Number(last.row.score), arrivedAt: Number(last.row.arrived_at), uid: last.row.study_instance_uid }) : null };
+    const nextCursor = rows.length > limit && last ? encodeCursor({ tier: last.tier, score: Number(last.row.score), arrivedAt: Number(last.row.arrived_at), uid: last.row.study_instance_uid }) : null;
+    return { items, nextCursor, at: now, protectedUpTo: b.cut };
   }
 
   private async page(q: WorklistQuery, limit: number, tier: Tier, b: TierBounds, cursor: Cursor | undefined): Promise<WorklistRow[]> {

@@ -49,6 +49,12 @@ export interface WorklistQuery {
 export interface WorklistPage {
   items: WorklistItem[];
   nextCursor: string | null;
+  /**
+   * The reading order depends on the time: clients that re-sort locally use
+   * `compareAtTime(a, b, at, { protectedUpTo })` from triage/order.ts with these two values.
+   */
+  at: number;
+  protectedUpTo: number;
 }
 
 /** The policy's starvation guard, as the store applies it (see triage/order.ts). */
