@@ -42,4 +42,23 @@ describe('evaluate', () => {
     expect(r.subgroups.find((s) => s.group === '18-39')).toMatchObject({ images: 2, diseased: 2, normal: 0, auroc: null });
     expect(r.operatingPoint).toBe('balanced');
   });
+
+  it('with a no_finding output, counts no_finding = 0 as diseased and reads "called normal" from p(no_finding)', () => {
+    const withNf = modelCardSchema.parse({
+      ...tinyCard(32, 'a'.repeat(64), [0]),
+      findings: [
+        { key: 'no_finding', index: 0, display: 'No finding', code: { system: 'http://snomed.info/sct', code: '260413007', display: 'None' }, operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }] },
+        { key: 'cardiomegaly', index: 1, display: 'Cardiomegaly', code: { system: 'http://snomed.info/sct', code: '8186001', display: 'Cardiomegaly' }, operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }] },
+      ],
+    });
+    const img = (i: number, nf: 0 | 1, pNf: number): ScoredImage => ({
+      row: { file: `${i}`, sex: 'F', age: 50, view: 'PA', source: 't', patientId: `p${i}`, labels: { no_finding: nf, cardiomegaly: null, pneumonia: nf ? 0 : 1 } },
+      status: 'analysed',
+      probs: { no_finding: pNf, cardiomegaly: 0.1 },
+    });
+    const rep = evaluate(withNf, [img(1, 0, 0.7), img(2, 0, 0.2), img(3, 0, 0.1), img(4, 1, 0.9)], { resamples: 100 });
+    const all = rep.subgroups.find((g) => g.by === 'all');
+    expect(all).toMatchObject({ diseased: 3, normal: 1, auroc: 1 });
+    expect([all?.underdiagnosis.k, all?.underdiagnosis.n]).toEqual([1, 3]);
+  });
 });

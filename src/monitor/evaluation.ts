@@ -30,7 +30,7 @@ export interface SubgroupEvaluation {
   images: number;
   diseased: number;
   normal: number;
-  /** AUROC of the abnormality score (highest claimed-finding probability) for diseased vs normal. */
+  /** AUROC of the abnormality score (1 - p(no_finding), else the highest claimed-finding probability), diseased vs normal. */
   auroc: number | null;
   ci95: [number, number] | null;
   /** Diseased images called "no finding" at the operating point. */
@@ -89,12 +89,16 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
   const disease = card.findings.filter((f) => f.claimed && f.key !== NO_FINDING);
   const noFinding = card.findings.find((f) => f.key === NO_FINDING);
   const noFindingOp = noFinding?.operatingPoints.find((o) => o.name === op);
+  // Diseased: a claimed finding labelled present, or no_finding labelled 0 (Seyyed-Kalantari's
+  // definition) when the model has a no_finding output; normal: no_finding = 1, or every claimed
+  // finding labelled absent.
   const truth = (s: ScoredImage): 0 | 1 | null => {
     if (disease.some((f) => s.row.labels[f.key] === 1)) return 1;
+    if (noFinding && s.row.labels[NO_FINDING] === 0) return 1;
     if (s.row.labels[NO_FINDING] === 1 || (disease.length > 0 && disease.every((f) => s.row.labels[f.key] === 0))) return 0;
     return null;
   };
-  const score = (s: ScoredImage): number => Math.max(...disease.map((f) => s.probs[f.key] ?? 0));
+  const score = (s: ScoredImage): number => (noFinding ? 1 - (s.probs[NO_FINDING] ?? 1) : Math.max(...disease.map((f) => s.probs[f.key] ?? 0)));
   const calledNormal = (s: ScoredImage): boolean =>
     noFindingOp
       ? (s.probs[NO_FINDING] ?? 0) >= noFindingOp.threshold
@@ -130,7 +134,8 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
       auroc: 'Mann-Whitney with mid-ranks; images whose label is empty (unknown) are left out, never counted negative',
       ci95: `percentile bootstrap, ${resamples} patient-level resamples, seed ${seed}`,
       rates: 'Wilson score 95% intervals',
-      diseased: `any claimed finding (${disease.map((f) => f.key).join(', ')}) labelled 1; normal: no_finding = 1 or all of them labelled 0`,
+      diseased: `any claimed finding (${disease.map((f) => f.key).join(', ')}) labelled 1${noFinding ? ', or no_finding labelled 0' : ''}; normal: no_finding = 1 or all claimed findings labelled 0`,
+      abnormalityScore: noFinding ? '1 - p(no_finding)' : 'highest claimed-finding probability',
       underdiagnosis: noFindingOp ? `diseased images with p(no_finding) >= ${noFindingOp.threshold} (${op})` : `diseased images with every claimed finding negative at "${op}"`,
       excluded: 'images the quality gate refused (not analysable) are counted above and excluded from every metric',
     },
