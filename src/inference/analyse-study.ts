@@ -42,7 +42,8 @@ async function storeHeatmaps(results: SqlInferenceResultStore, resultId: string,
   if (!ex) return;
   for (const f of score.findings) {
     const cam = ex.cams.get(f.key);
-    if (!cam || !isPositive(f)) continue;
+    // "no finding" has nothing to localise: its map would only mislead.
+    if (!cam || !isPositive(f) || f.key === 'no_finding') continue;
     const source: HeatmapSource = {
       cam: { width: cam.width, height: cam.height, data: Array.from(cam.data) },
       inputWidth: ex.input.dims[2],
