@@ -16,6 +16,7 @@ import { READER, sendCriticalStudy } from '../web/e2e/support/scenario.ts';
 import { ensureWebBuilt, startServer } from '../web/e2e/support/server.ts';
 import { apiLogin } from '../web/e2e/support/session.ts';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { UrgencyClass } from '../src/events/types.ts';
 
 const CLASSES: UrgencyClass[] = ['urgent', 'routine', 'routine', 'likely-normal'];
@@ -65,6 +66,23 @@ const PROBE = `(() => {
     const last = w.__rf.top[w.__rf.top.length - 1];
     if (uid && (!last || last.uid !== uid)) w.__rf.top.push({ uid, at: now });
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  w.__rfFrames = (step) => new Promise((done) => {
+    const list = document.querySelector('.vlist');
+    const times = [];
+    let i = 0;
+    let last = 0;
+    const frame = (t) => {
+      if (last) times.push(t - last);
+      last = t;
+      if (list && step > 0) list.scrollTop = (i * step) % list.scrollHeight;
+      if (++i < 180) requestAnimationFrame(frame);
+      else {
+        if (list) list.scrollTop = 0;
+        done(times);
+      }
+    };
+    requestAnimationFrame(frame);
+  });
 })();`;
 
 interface Probe {
@@ -76,9 +94,17 @@ interface Probe {
 /** Page-side globals, typed without DOM types (Node tsconfig); page functions are serialised, so no closures. */
 interface PageGlobals {
   __rf: Probe;
-  document: { querySelector(s: string): { textContent: string | null } | null };
+  document: { querySelector(s: string): { textContent: string | null; scrollTop: number; scrollHeight: number } | null };
   performance: { now(): number };
+  __rfFrames(step: number): Promise<number[]>;
 }
+
+/** Frame intervals while jumping through the list (`jump` px a frame) or idle (`jump` 0); see PROBE. */
+async function frameTimes(page: Page, jump: number): Promise<number[]> {
+  return page.evaluate((step) => (globalThis as unknown as PageGlobals).__rfFrames(step), jump);
+}
+
+const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const f = (ms: number): string => `${ms.toFixed(0)} ms`;
@@ -104,12 +130,13 @@ export async function main(args: string[]): Promise<void> {
     await page.route(`${live.base}/baseline`, (route) =>
       route.fulfill({
         contentType: 'text/html',
-        body: `<!doctype html><body><table id=t></table><script>
+        body: `<!doctype html><body style="margin:0"><div class="vlist" style="height:100vh;overflow:auto"><table id=t></table></div><script>
           fetch('/api/worklist?limit=500').then(r => r.json()).then(p => {
             document.getElementById('t').innerHTML = p.items.map(i => '<tr class="wl-row"><td>' + i.urgency + '</td><td>' + i.patientName + '</td><td>' + i.reason + '</td></tr>').join('');
           });</script></body>`,
       }),
     );
+    let plainWheel: number[] = [];
     const baseline: number[] = [];
     const firstRender: number[] = [];
     const fullList: number[] = [];
@@ -117,12 +144,18 @@ export async function main(args: string[]): Promise<void> {
       await page.goto(`${live.base}/baseline`);
       await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__rf.firstRows > 0);
       baseline.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).__rf.firstRows));
+      if (run === 0) plainWheel = await frameTimes(page, 120);
       await page.goto(`${live.base}/`);
       await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__rf.firstRows > 0, undefined, { timeout: 60_000 });
       await page.waitForFunction((e) => ((globalThis as unknown as PageGlobals).document.querySelector('.filters .count')?.textContent ?? '').startsWith(e), expected, { timeout: 120_000 });
       fullList.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).performance.now()));
       firstRender.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).__rf.firstRows));
     }
+
+    // Smoothness: jump 3,000 px (about 47 rows, all rows replaced) every frame, then wheel speed.
+    const idle = await frameTimes(page, 0);
+    const scrolling = await frameTimes(page, 3000);
+    const wheel = await frameTimes(page, 120);
 
     // Re-rank: each STAT study must reach the top; measure from its SSE event to the screen.
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.live.on') !== null);
@@ -156,6 +189,8 @@ export async function main(args: string[]): Promise<void> {
       [
         `web bench: ${n.toLocaleString('en-US')} studies on the worklist (seeded in ${f(seedMs)}), Debian Chromium headless, median of runs`,
         `first render (navigation → first rows on screen): ${f(fr)}   baseline plain page, same rows: ${f(base)}   ratio ${(fr / base).toFixed(2)}   target ≤500 ms: ${fr <= 500 ? 'met' : 'MISSED'}`,
+        `scrolling 10,000 rows, 3,000 px a frame: p95 frame ${scrolling.length ? p95(scrolling).toFixed(1) : '?'} ms, max ${Math.max(...scrolling).toFixed(1)} ms   baseline idle frames: p95 ${p95(idle).toFixed(1)} ms   ratio ${(p95(scrolling) / p95(idle)).toFixed(2)}`,
+        `scrolling 10,000 rows, 120 px a frame (wheel speed): p95 frame ${p95(wheel).toFixed(1)} ms, max ${Math.max(...wheel).toFixed(1)} ms   baseline plain table of 500 rows at the same speed: p95 ${p95(plainWheel).toFixed(1)} ms   ratio ${(p95(wheel) / p95(plainWheel)).toFixed(2)}`,
         `full list loaded (all ${n.toLocaleString('en-US')} rows, 500 a page): ${f(median(fullList))}`,
         `SSE re-rank on screen (event received → study at the top): ${f(rr)} (max ${f(Math.max(...rerank))}, n=${rerank.length})   baseline one frame after the event: ${f(fb)}   ratio ${(rr / Math.max(fb, 1)).toFixed(2)}   target ≤250 ms: ${rr <= 250 ? 'met' : 'MISSED'}`,
         `end to end (STOW-RS request → on screen, includes quiet period 200 ms and ranking): median ${f(median(endToEnd))}`,
