@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../dicom/pixels/decode.ts';
 import { samplePath } from '../../../test/support/shared-data.ts';
-import { JPEG_BASELINE, UNCOMPRESSED, dcmtk, derive, fixtureDir, pixelBytes, setString } from '../testing/dicom-fixtures.ts';
+import { JPEG_BASELINE, UNCOMPRESSED, dcmtk, derive, fixtureDir, jpeg2000Copy, pixelBytes, setString } from '../testing/dicom-fixtures.ts';
 import type { InputSpec } from '../models/model-card.ts';
 import { dicomToUnitImage } from './dicom-input.ts';
 import { readImageMeta } from './image-meta.ts';
@@ -77,6 +77,12 @@ describe('DICOM → tensor on real chest X-rays', () => {
     const jpeg = await tensorOf(lossy);
     expect(meanAbsDiff(base, jpeg)).toBeLessThan(0.02);
     expect(maxAbsDiff(base, jpeg)).toBeLessThan(0.25);
+  });
+
+  it('a JPEG 2000 lossless copy, its codestream split into fragments behind an offset table, gives the identical tensor', async () => {
+    const j2k = jpeg2000Copy(UNCOMPRESSED, 'j2k.dcm');
+    expect(readImageMeta(readFileSync(j2k)).transferSyntaxUid).toBe('1.2.840.10008.1.2.4.90');
+    expect(maxAbsDiff(await tensorOf(plain), await tensorOf(j2k))).toBe(0);
   });
 
   it('a JPEG baseline file from a real modality gives the same tensor as its dcmdjpeg copy', async () => {

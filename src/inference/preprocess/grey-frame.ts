@@ -19,6 +19,7 @@ export async function decodeGreyFrame(bytes: Uint8Array): Promise<GreyFrame> {
     throw new ReadfirstError('not-analysable', 'not a readable DICOM file', undefined, { cause: e });
   }
   const dict = parsed.dict;
+  joinFrameFragments(dict);
   const ts = dictString(parsed.meta, '00020010') ?? '1.2.840.10008.1.2';
   const rows = need(dict, '00280010', 'Rows');
   const columns = need(dict, '00280011', 'Columns');
@@ -48,6 +49,26 @@ export async function decodeGreyFrame(bytes: Uint8Array): Promise<GreyFrame> {
     voiLutFunction: dictString(dict, '00281056') ?? 'LINEAR',
     transferSyntaxUid: ts, numberOfFrames, min, max,
   };
+}
+
+/**
+ * dcmjs 0.51 gives a frame that spans several fragments, in a file whose basic offset table is
+ * filled, as an array of fragment buffers (PS3.5 A.4): join each into one codestream.
+ */
+function joinFrameFragments(dict: DcmjsDict): void {
+  const el = dict['7FE00010'];
+  if (!el?.Value?.some((v) => Array.isArray(v))) return;
+  el.Value = el.Value.map((v) => {
+    if (!Array.isArray(v)) return v;
+    const parts = v as ArrayBuffer[];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(new Uint8Array(p), at);
+      at += p.byteLength;
+    }
+    return out.buffer;
+  });
 }
 
 function need(dict: DcmjsDict, tag: string, name: string): number {

@@ -37,3 +37,24 @@ export function setString(dict: DcmjsDict, tag: string, vr: string, value: strin
 export function dcmtk(tool: string, args: string[]): void {
   execFileSync(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
+
+/**
+ * A JPEG 2000 lossless copy of an 8-bit sample: opj_compress (libopenjp2-tools; dcmtk has no
+ * J2K encoder) on its pixels, wrapped by dcmjs, which splits the codestream into fragments
+ * behind a filled basic offset table.
+ */
+export function jpeg2000Copy(sample: string, name: string): string {
+  const parsed = readPart10(readFileSync(samplePath(sample)));
+  const rows = Number(parsed.dict['00280010']?.Value?.[0]);
+  const columns = Number(parsed.dict['00280011']?.Value?.[0]);
+  const pgm = join(fixtureDir, `${name}.pgm`);
+  const j2k = join(fixtureDir, `${name}.j2k`);
+  writeFileSync(pgm, Buffer.concat([Buffer.from(`P5\n${columns} ${rows}\n255\n`), Buffer.from(pixelBytes(parsed.dict).subarray(0, rows * columns))]));
+  execFileSync('opj_compress', ['-i', pgm, '-o', j2k], { stdio: 'ignore' });
+  const code = readFileSync(j2k);
+  const even = Buffer.concat([code, Buffer.alloc(code.length % 2)]);
+  return derive(sample, name, (d, meta) => {
+    setString(meta, '00020010', 'UI', '1.2.840.10008.1.2.4.90');
+    d['7FE00010'] = { vr: 'OB', Value: [even.buffer.slice(even.byteOffset, even.byteOffset + even.byteLength)] };
+  });
+}
