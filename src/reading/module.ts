@@ -1,4 +1,5 @@
 import type { AppContext, AppModule } from '../app/context.ts';
+import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
 import { ReadingService, type ResultSource } from './reading-service.ts';
 import { readingRoutes } from './routes.ts';
@@ -27,6 +28,10 @@ export async function initReading(ctx: AppContext): Promise<AppModule> {
     clock: ctx.clock,
     bus: ctx.bus,
     results: () => resultSourceOf(ctx.services),
+    studyExists: async (uid) => {
+      const store = ctx.services.dicomStore as Partial<DicomStore> | undefined;
+      return typeof store?.getStudy === 'function' ? (await store.getStudy(uid)) !== undefined : true;
+    },
     onSigned: async (r, reader) => worklist.markRead(r.studyInstanceUid, reader.username),
   });
   ctx.services.reading = service;

@@ -74,6 +74,12 @@ describe.each(testDbs)('reading a study on $name', (t) => {
     expect(stored[0]).toMatchObject({ overall: 'disagree', missedFindings: ['nodule'], readingMs: 120_000 });
   });
 
+  it('refuses to open a reading of a study the DICOM store does not hold', async () => {
+    const strict = new ReadingService({ db, clock, bus, results: () => results, studyExists: async (uid) => uid === '1.2.3' });
+    await expect(strict.open('7.7.7', reader)).rejects.toThrow(/no study 7.7.7/);
+    expect((await strict.open('1.2.3', reader)).studyInstanceUid).toBe('1.2.3');
+  });
+
   it('reads a study without an AI result: no verdicts, a normal draft, no event', async () => {
     const r = await service.open('9.9', reader);
     expect(r.resultId).toBeNull();

@@ -17,6 +17,8 @@ export interface ReadingDeps {
   bus: EventBus;
   /** Looked up per call: the inference module may start after this one, or not at all. */
   results: () => ResultSource | undefined;
+  /** Whether the study is in the DICOM store; readings of unknown studies are refused. */
+  studyExists?: (studyUid: string) => Promise<boolean>;
   /** Called after a reading is signed (the worklist marks the study read). */
   onSigned?: (reading: Reading, reader: Principal) => Promise<void>;
 }
@@ -53,6 +55,7 @@ export class ReadingService {
   async open(studyUid: string, reader: Principal): Promise<Reading> {
     const existing = await this.store.latest(studyUid, reader.userId);
     if (existing) return existing;
+    if (this.deps.studyExists && !(await this.deps.studyExists(studyUid))) throw new ReadfirstError('not-found', `no study ${studyUid}`);
     const result = primaryResult(await this.resultsFor(studyUid));
     const now = this.deps.clock.now();
     const reading: Reading = {

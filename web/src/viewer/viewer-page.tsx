@@ -3,10 +3,11 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { draftText, findings, loadReading, primary, reading, setVerdict, signReading } from '../reading/reading-state.ts';
 import { ReportPanel } from '../reading/report-panel.tsx';
-import { errorText } from '../shell/api.ts';
+import { api, errorText } from '../shell/api.ts';
 import { isTyping } from '../shell/keyboard.ts';
 import { navigate } from '../shell/router.ts';
 import { claimConflict, openStudy } from '../worklist/open-study.ts';
+import type { WorklistItem } from '../worklist/worklist-api.ts';
 import { items, neighbour, visible } from '../worklist/worklist-state.ts';
 import { RENDERED, type LeftTool, createViewport, initCornerstone, resolveImage, setLeftTool } from './cornerstone.ts';
 import { FindingsPanel } from './findings-panel.tsx';
@@ -26,6 +27,20 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
   const opacity = useSignal(0.45);
   const leftTool = useSignal<LeftTool>('wl');
   const inverted = useSignal(false);
+  const entry = useSignal<WorklistItem | undefined>(undefined);
+
+  // The study summary, when the study is not in the loaded list (opened from an alert, a link).
+  useEffect(() => {
+    if (items.value.some((i) => i.studyInstanceUid === uid)) return;
+    api<WorklistItem>('GET', `/api/worklist/${uid}`)
+      .then((w) => (entry.value = w))
+      .catch(() => undefined);
+  }, [uid]);
+
+  // Keep the focused finding in view as the keyboard moves through the list.
+  useEffect(() => {
+    document.querySelectorAll('.finding')[focused.value]?.scrollIntoView({ block: 'nearest' });
+  }, [focused.value]);
 
   useEffect(() => {
     let destroy: (() => void) | undefined;
@@ -168,7 +183,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
   }, [uid]);
 
   const model = primary.value?.model;
-  const item = items.value.find((i) => i.studyInstanceUid === uid);
+  const item = items.value.find((i) => i.studyInstanceUid === uid) ?? entry.value;
   const signed = reading.value?.status === 'signed';
   return (
     <main class="viewer" aria-label="Study viewer">
