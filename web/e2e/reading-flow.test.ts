@@ -159,8 +159,12 @@ describe('the radiologist app in Chromium against a real server', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     const here = new URL(page.url()).pathname;
+    const hereUid = here.split('/').pop() ?? '';
+    expect((await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${hereUid}`)).claimedBy).toBe(READER.username);
     await page.keyboard.press('n');
     await page.waitForURL((url) => url.pathname !== here && url.pathname.startsWith('/study/'));
+    // Moving on without signing gives the study back.
+    await expect.poll(async () => (await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${hereUid}`)).claimedBy).toBeNull();
     await page.keyboard.press('p');
     await page.waitForURL((url) => url.pathname === here);
     await page.keyboard.press('Escape');

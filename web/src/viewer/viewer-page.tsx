@@ -7,7 +7,7 @@ import { api, errorText } from '../shell/api.ts';
 import { isTyping } from '../shell/keyboard.ts';
 import { navigate } from '../shell/router.ts';
 import { claimConflict, openStudy } from '../worklist/open-study.ts';
-import type { WorklistItem } from '../worklist/worklist-api.ts';
+import { type WorklistItem, release } from '../worklist/worklist-api.ts';
 import { items, neighbour, visible } from '../worklist/worklist-state.ts';
 import { RENDERED, type LeftTool, createViewport, initCornerstone, resolveImage, setLeftTool } from './cornerstone.ts';
 import { FindingsPanel } from './findings-panel.tsx';
@@ -28,6 +28,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
   const leftTool = useSignal<LeftTool>('wl');
   const inverted = useSignal(false);
   const entry = useSignal<WorklistItem | undefined>(undefined);
+  const signedHere = useRef(false);
+  signedHere.current = reading.value?.studyInstanceUid === uid && reading.value.status === 'signed';
 
   // The study summary, when the study is not in the loaded list (opened from an alert, a link).
   useEffect(() => {
@@ -65,6 +67,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
     return () => {
       cancelled = true;
       destroy?.();
+      // Leaving a study unsigned gives it back to the list for the others (claim-on-open's pair).
+      if (!signedHere.current) void release(uid).catch(() => undefined);
     };
   }, [uid]);
 
