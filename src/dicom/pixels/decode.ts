@@ -2,6 +2,7 @@ import { ReadfirstError } from '../../core/errors.ts';
 import { type DcmjsDict, dictNumber, dictString, readPart10 } from '../parse/dcmjs.ts';
 import { NATIVE_SYNTAXES, decodeEncapsulated } from './codecs.ts';
 import { frameBytes } from './frame-bytes.ts';
+import { modalityValues } from './modality-lut.ts';
 
 /** A VOI window (PS3.3 C.11.2.1.2): centre and width in modality units. */
 export interface VoiWindow {
@@ -42,32 +43,14 @@ function required(dict: DcmjsDict, tag: string, name: string): number {
   return n;
 }
 
-/** Reads stored values (native little-endian, or big-endian for 1.2.840.10008.1.2.2) to numbers. */
-function storedValues(bytes: Uint8Array, count: number, bitsAllocated: number, bitsStored: number, signed: boolean, bigEndian: boolean): Int32Array {
-  const out = new Int32Array(count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const mask = bitsStored >= 32 ? 0xffffffff : 2 ** bitsStored - 1;
-  const signBit = 2 ** (bitsStored - 1);
-  for (let i = 0; i < count; i++) {
-    let v: number;
-    if (bitsAllocated === 8) v = view.getUint8(i);
-    else if (bitsAllocated === 16) v = view.getUint16(i * 2, !bigEndian);
-    else v = view.getUint32(i * 4, !bigEndian);
-    if (bitsStored < 32) {
-      v &= mask;
-      if (signed && v >= signBit) v -= 2 * signBit;
-    } else if (signed) v |= 0;
-    out[i] = v;
-  }
-  return out;
-}
+const isWordSize = (n: number): n is 8 | 16 | 32 => n === 8 || n === 16 || n === 32;
 
 /**
  * Decodes one frame (0-based) of a Part-10 instance to grey modality values.
  * Handles native syntaxes and every compressed syntax dcmjs-codecs knows (JPEG baseline,
  * extended, lossless; JPEG-LS; JPEG 2000; HTJ2K; RLE). Colour images are refused
  * ('unsupported'): readfirst's models and viewer thumbnails are grey.
- * Shared by the rendered-frame endpoint and inference preprocessing.
+ * The one decoder: the rendered-frame endpoint and inference preprocessing both use it.
  */
 export async function decodeFrame(bytes: Uint8Array, frameIndex = 0): Promise<GreyFrame> {
   let parsed;
@@ -86,7 +69,7 @@ export async function decodeFrame(bytes: Uint8Array, frameIndex = 0): Promise<Gr
     throw new ReadfirstError('unsupported', `only grey images are decoded (got ${photometric})`);
   }
   const bitsAllocated = required(dict, '00280100', 'BitsAllocated');
-  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
+  if (!isWordSize(bitsAllocated)) {
     throw new ReadfirstError('unsupported', `BitsAllocated ${bitsAllocated} is not supported`);
   }
   const bitsStored = dictNumber(dict, '00280101') ?? bitsAllocated;
@@ -99,18 +82,10 @@ export async function decodeFrame(bytes: Uint8Array, frameIndex = 0): Promise<Gr
   }
   const count = rows * columns;
   if (raw.byteLength < (count * bitsAllocated) / 8) throw new ReadfirstError('not-analysable', 'decoded frame is too short');
-  const stored = storedValues(raw, count, bitsAllocated, bitsStored, pixelRepresentation === 1, ts === '1.2.840.10008.1.2.2');
   const slope = dictNumber(dict, '00281053') ?? 1;
   const intercept = dictNumber(dict, '00281052') ?? 0;
-  const values = new Float32Array(count);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const v = (stored[i] ?? 0) * slope + intercept;
-    values[i] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const layout = { count, bitsAllocated, bitsStored, signed: pixelRepresentation === 1, bigEndian: ts === '1.2.840.10008.1.2.2' } as const;
+  const { values, min, max } = modalityValues(raw, layout, slope, intercept);
   const center = dictNumber(dict, '00281050');
   const width = dictNumber(dict, '00281051');
   return {

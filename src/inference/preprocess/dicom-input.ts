@@ -1,7 +1,7 @@
 import { ReadfirstError, isReadfirstError } from '../../core/errors.ts';
 import { canDecode } from '../../dicom/pixels/codecs.ts';
+import { decodeFrame } from '../../dicom/pixels/decode.ts';
 import type { InputSpec } from '../models/model-card.ts';
-import { decodeGreyFrame } from './grey-frame.ts';
 import type { ImageMeta } from './image-meta.ts';
 import { toUnitImage, type UnitImage } from './window.ts';
 
@@ -25,14 +25,14 @@ export function unsupportedSyntax(uid: string): ReadfirstError {
 
 /**
  * DICOM pixel data → [0, 1] image on the original grid: decode (native, JPEG baseline/extended/
- * lossless, JPEG-LS, JPEG 2000, RLE via dcmjs-codecs; grey-frame.ts), Modality LUT (rescale),
+ * lossless, JPEG-LS, JPEG 2000, RLE; dicom/pixels decodeFrame), Modality LUT (rescale),
  * then the VOI LUT / window / percentile and MONOCHROME1 inversion (window.ts).
  */
 export async function dicomToUnitImage(bytes: Uint8Array, meta: ImageMeta, mode: InputSpec['window'], bounds?: InputSpec['percentiles']): Promise<UnitImage> {
   const ts = meta.transferSyntaxUid ?? '1.2.840.10008.1.2';
   if (!canDecode(ts)) throw unsupportedSyntax(ts);
   try {
-    return toUnitImage(await decodeGreyFrame(bytes), meta.voiLut, mode, bounds);
+    return toUnitImage(await decodeFrame(bytes), meta.voiLut, mode, bounds);
   } catch (e) {
     if (isReadfirstError(e) && e.code === 'unsupported' && /transfer syntax/.test(e.message)) throw unsupportedSyntax(ts);
     if (isReadfirstError(e) && (e.code === 'unsupported' || e.code === 'not-found'))

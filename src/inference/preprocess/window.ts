@@ -1,4 +1,5 @@
 import type { GreyFrame } from '../../dicom/pixels/decode.ts';
+import { voiFunction } from '../../dicom/pixels/voi.ts';
 import type { InputSpec } from '../models/model-card.ts';
 import type { VoiLut } from './image-meta.ts';
 import { percentiles, type ValueRange } from './percentile.ts';
@@ -52,14 +53,6 @@ function mapToUnit(values: Float32Array, f: (x: number) => number, range: ValueR
   return out;
 }
 
-/** The VOI window function, PS3.3 C.11.2.1.2.1 (LINEAR), C.11.2.1.3.1 (LINEAR_EXACT), C.11.2.1.3.2 (SIGMOID). */
-function windowFunction(c: number, w: number, fn: string): (x: number) => number {
-  if (fn === 'SIGMOID') return (x) => 1 / (1 + Math.exp((-4 * (x - c)) / w));
-  if (fn === 'LINEAR_EXACT') return (x) => (x - (c - w / 2)) / w;
-  if (w <= 1) return (x) => (x <= c - 0.5 ? 0 : 1);
-  return (x) => (x - (c - 0.5)) / (w - 1) + 0.5;
-}
-
 /** A VOI LUT (PS3.3 C.11.2.1.1) as a function: clamped table look-up, scaled to [0, 1]. */
 function lutFunction(lut: VoiLut): (x: number) => number {
   const last = lut.data.length - 1;
@@ -92,7 +85,7 @@ export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: Input
     window = { kind: 'voi-lut' };
   } else if (mode === 'dicom-voi-else-percentile' && frame.window) {
     const fn = frame.voiLutFunction.toUpperCase();
-    data = mapToUnit(frame.values, windowFunction(frame.window.center, frame.window.width, fn), range, invert);
+    data = mapToUnit(frame.values, voiFunction(frame.window.center, frame.window.width, fn), range, invert);
     window = { kind: 'window', center: frame.window.center, width: frame.window.width, function: fn };
   } else {
     const p = percentileWindow(frame.values, bounds, range, invert);
