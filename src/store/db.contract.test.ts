@@ -8,7 +8,9 @@ for (const impl of testDbs) {
     let db: Db;
     let cleanup: () => Promise<void>;
     beforeEach(async () => {
-      ({ db, cleanup } = await impl.open());
+      const opened = await impl.open();
+      db = opened.db;
+      cleanup = () => opened.cleanup();
       await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT NOT NULL, j TEXT)');
     });
     afterEach(async () => cleanup());

@@ -5,6 +5,7 @@ import type { IngestService } from '../ingest/ingest-service.ts';
 import { rejectStatus, Status } from '../ingest/status.ts';
 import type { Logger } from '../../log/logger.ts';
 import { part10FromDimse } from './part10-from-dimse.ts';
+import { FastCommandDataset } from './command-set.ts';
 
 const { Scp, Dataset, constants, responses } = dimse;
 type DimseDataset = InstanceType<typeof Dataset>;
@@ -50,6 +51,12 @@ export interface ScpOptions {
   allowedCallingAeTitles: readonly string[];
   ingest: IngestService;
   logger: Logger;
+}
+
+/** Gives a response a command set that encodes without dcmjs (same bytes; see command-set.ts). */
+function fastCommandSet<R extends CStoreResponse | CEchoResponse>(response: R): R {
+  response.setCommandDataset(new FastCommandDataset(response.getCommandDataset().getElements()));
+  return response;
 }
 
 /** Collects a C-STORE data set in memory (instances are single files, bounded by the PDU stream). */
@@ -111,7 +118,7 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
     }
 
     override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
-      const response = responses.CEchoResponse.fromRequest(request);
+      const response = fastCommandSet(responses.CEchoResponse.fromRequest(request));
       response.setStatus(Status.Success);
       callback(response);
     }
@@ -128,7 +135,7 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
     }
 
     override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
-      const response = responses.CStoreResponse.fromRequest(request);
+      const response = fastCommandSet(responses.CStoreResponse.fromRequest(request));
       const dataset = request.getDataset();
       const bytes = dataset ? raw.get(dataset) : undefined;
       const sopClass = request.getAffectedSopClassUid();

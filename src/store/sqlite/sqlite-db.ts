@@ -44,7 +44,7 @@ class SqliteExecutor implements Db {
   constructor(
     protected readonly conn: Database.Database,
     private readonly gate: () => Promise<void>,
-    private readonly statements: StatementCache,
+    protected readonly statements: StatementCache,
   ) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -86,7 +86,6 @@ class SqliteExecutor implements Db {
 export class SqliteDb extends SqliteExecutor {
   private readonly mutex = new Mutex();
   private inTx: Promise<void> | undefined;
-  private readonly statements: StatementCache;
 
   constructor(path: string) {
     const conn = new Database(path);
@@ -102,7 +101,6 @@ export class SqliteDb extends SqliteExecutor {
       },
       statements,
     );
-    this.statements = statements;
   }
 
   override async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
