@@ -25,6 +25,7 @@ import { toModelInput } from '../src/inference/preprocess/prepare.ts';
 import { JPEG_BASELINE, UNCOMPRESSED, dcmtk, derive, setString } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeStandinPackage } from '../src/inference/testing/standin-package.ts';
 import { samplePath } from '../test/support/shared-data.ts';
+import { printDecodeBench } from './pixel-decode.ts';
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -56,6 +57,7 @@ export async function main(args: string[]): Promise<void> {
   process.stdout.write(`model: ${model}, ${(size / 1e6).toFixed(1)} MB, input ${card.input.width}x${card.input.height}; intra-op threads ${threads}\n`);
   const dicoms = [readFileSync(samplePath(JPEG_BASELINE)), readFileSync(samplePath(UNCOMPRESSED))];
   process.stdout.write('inputs: siim-cr-jpeg-baseline.dcm (JPEG baseline, 1024²) and nccid-dx-uncompressed.dcm (1024²), alternating\n\n');
+  await printDecodeBench();
 
   // Bare ONNX Runtime on tensors prepared with the engine's own preprocessing, outside the timing.
   const tensors = await Promise.all(
