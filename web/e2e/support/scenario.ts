@@ -22,15 +22,15 @@ interface ListPage {
 
 /**
  * The inference module's tiny seeded ONNX model (real ONNX Runtime, real heat-maps) with a card
- * that makes the outcome certain: pneumothorax never positive (so AI alone never makes a study
- * critical), effusion and cardiomegaly positive on the samples (urgent, with heat-maps).
+ * that makes the outcome certain: pneumothorax positive only at or above `pneumothorax` (1: never,
+ * so AI alone never makes a study critical; it scores ≈ 0.75 on the DX sample, ≈ 0.66 on the CR), effusion and cardiomegaly positive on the samples (urgent, with heat-maps).
  */
-function testModel(): string {
+function testModel(pneumothorax: number): string {
   const pkg = makeTinyPackage({
     size: 32,
     card: (c) => {
       // Seeded weights: effusion ≈ 0.46 and cardiomegaly ≈ 0.77 on both samples, pneumothorax below 1.
-      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? 1 : p.name === 'balanced' ? 0.4 : 0.3;
+      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? pneumothorax : p.name === 'balanced' ? 0.4 : 0.3;
     },
   });
   return pkg.dir;
@@ -40,8 +40,12 @@ function testModel(): string {
  * A real server with a radiologist account and real studies ingested over STOW-RS: routine
  * copies of the DX sample and the JPEG-baseline CR sample as it is.
  */
-export async function readingRoom(routineCopies = 3, config: Record<string, string> = {}): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
-  const model = testModel();
+export async function readingRoom(
+  routineCopies = 3,
+  opts: { config?: Record<string, string>; pneumothoraxThreshold?: number } = {},
+): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
+  const model = testModel(opts.pneumothoraxThreshold ?? 1);
+  const config = opts.config ?? {};
   const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', READFIRST_INFERENCE_MODEL_DIRS: model, READFIRST_INFERENCE_INTRA_OP_THREADS: '1', ...config }, (h) => {
     h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
   });
@@ -62,9 +66,9 @@ export async function readingRoom(routineCopies = 3, config: Record<string, stri
   return { server, cookie, jpegStudyUid, studies };
 }
 
-/** A new study ordered STAT: the policy makes it critical whatever the AI says. */
-export async function sendCriticalStudy(base: string): Promise<string> {
-  const s = asNewStudy(readSample(SAMPLE_DX), { patientName: 'Critical^Arrival', patientId: 'C1', accession: 'ACC-C1', priority: 'STAT', institution: 'General Hospital' });
+/** A new DX study, by default ordered STAT: the policy makes it critical whatever the AI says. */
+export async function sendCriticalStudy(base: string, priority = 'STAT'): Promise<string> {
+  const s = asNewStudy(readSample(SAMPLE_DX), { patientName: 'Critical^Arrival', patientId: 'C1', accession: 'ACC-C1', priority, institution: 'General Hospital' });
   await stow(base, [s.bytes]);
   return s.studyUid;
 }

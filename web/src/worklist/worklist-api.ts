@@ -36,8 +36,9 @@ export type WorklistEvent =
   | { type: 'reranked'; changed: number; policySource: string };
 
 /** Subscribes to worklist changes; EventSource reconnects by itself. Returns the unsubscribe. */
-export function subscribeWorklist(onEvent: (e: WorklistEvent) => void, onOpen: () => void): () => void {
+export function subscribeWorklist(onEvent: (e: WorklistEvent) => void, onOpen: () => void, onError: () => void): () => void {
   const es = new EventSource('/api/worklist/events');
+  es.addEventListener('error', onError);
   const handle = (ev: MessageEvent<string>): void => onEvent(JSON.parse(ev.data) as WorklistEvent);
   for (const name of ['worklist.changed', 'worklist.state', 'worklist.reranked']) es.addEventListener(name, handle);
   es.addEventListener('ready', onOpen);

@@ -1,5 +1,5 @@
 import { batch, computed, signal } from '@preact/signals';
-import { me } from '../shell/session.ts';
+import { loadMe, me } from '../shell/session.ts';
 import { type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
 
 export interface Filters {
@@ -122,10 +122,18 @@ export function connectWorklist(): void {
   // Load at once, in parallel with the stream; reload on every reconnect after the first.
   let connections = 0;
   void reload();
-  unsubscribe = subscribeWorklist(applyEvent, () => {
-    live.value = true;
-    if (connections++ > 0) void reload();
-  });
+  unsubscribe = subscribeWorklist(
+    applyEvent,
+    () => {
+      live.value = true;
+      if (connections++ > 0) void reload();
+    },
+    () => {
+      // The stream dropped (server restart, network, or an expired session: then sign in again).
+      live.value = false;
+      loadMe().catch(() => undefined);
+    },
+  );
 }
 
 export function disconnectWorklist(): void {
