@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,13 +32,38 @@ function newest(path: string): number {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-/** Builds web/dist when it is missing or older than its sources (vite is heavy: never in a loop). */
-export function ensureWebBuilt(): void {
+function builtIsFresh(): boolean {
   const index = join(REPO, 'web/dist/index.html');
   const sources = ['web/src', 'web/index.html', 'web/vite.config.ts'].map((p) => newest(join(REPO, p)));
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed');
+  return existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources);
+}
+
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds web/dist when it is missing or older than its sources (vite is heavy: never in a loop).
+ * Test files run in parallel workers: a lock folder lets one build while the others wait.
+ */
+export function ensureWebBuilt(): void {
+  const lock = join(REPO, 'web/.build-lock');
+  for (;;) {
+    if (builtIsFresh()) return;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Someone else is building; a lock older than 5 minutes belongs to a dead process.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      sleep(500);
+    }
+  }
+  try {
+    if (builtIsFresh()) return;
+    const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm run build failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface ServerHandle {
