@@ -37,7 +37,8 @@ export type IngestResult =
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `readfirst import`: validate, write the
- * file durably (fsync file and folder), record it in the store, then report success. Nothing
+ * file durably (ingest journal), record it in the store (committed only after the bytes are
+ * durable), then report success. Nothing
  * is acknowledged before it is on disk and in the database. Refused uploads go to quarantine.
  * Never throws: every problem becomes a result the channel maps to its own failure status.
  */
@@ -93,10 +94,13 @@ export class IngestService {
         return { ...ids, outcome: 'duplicate', filePath: existing.filePath, transferSyntaxUid: existing.transferSyntaxUid };
       }
       const filePath = LocalInstanceFiles.pathFor(ids.studyInstanceUid, ids.seriesInstanceUid, ids.sopInstanceUid);
-      await files.write(filePath, bytes, via);
+      // The write starts now (journal append, its fdatasync, the file itself); the database
+      // statements run while the sync is under way and commit only once it has succeeded.
+      const durable = files.write(filePath, bytes, via);
+      durable.catch(() => undefined);
       const at = clock.now();
       const write = toInstanceWrite(parsed, { filePath, sizeBytes: bytes.byteLength, sha256 }, via, at);
-      const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 });
+      const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 }, durable);
       if (added) this.deps.onStored?.(ids.studyInstanceUid, at);
       bus.emit('instance.stored', { ...ids, via, duplicate: !added });
       return { ...ids, outcome: added ? ('stored' as const) : ('duplicate' as const), filePath, transferSyntaxUid: parsed.transferSyntaxUid };

@@ -27,6 +27,25 @@ for (const impl of testDbs) {
     });
     afterEach(async () => cleanup());
 
+    it('with commitAfter, commits only once the bytes are durable and rolls back if they are not', async () => {
+      const ok = write({ patientId: 'C-CA1' }, 1000);
+      let durable!: () => void;
+      const synced = new Promise<void>((r) => (durable = r));
+      const recording = store.recordInstance(ok.w, ev(1000), synced);
+      let settled = false;
+      void recording.then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(settled).toBe(false);
+      durable();
+      expect(await recording).toBe(true);
+      expect(await store.getInstance(ok.inst.sopUid)).toBeDefined();
+
+      const bad = write({ patientId: 'C-CA2' }, 2000);
+      await expect(store.recordInstance(bad.w, ev(2000), Promise.reject(new Error('fdatasync failed')))).rejects.toThrow('fdatasync failed');
+      expect(await store.getInstance(bad.inst.sopUid)).toBeUndefined();
+      expect(await store.getStudy(bad.inst.studyUid)).toBeUndefined();
+    });
+
     it('records an instance and reads back study, series and instance with the triage tags', async () => {
       const { inst, w } = write({ patientId: 'C-1', patientName: 'Doe^Jane', accession: 'A-1', modality: 'DX' }, 1000);
       expect(await store.recordInstance(w, ev(1000))).toBe(true);

@@ -86,11 +86,19 @@ export class SqlDicomStore implements DicomStore {
     return rows[0] ? toInstance(rows[0]) : undefined;
   }
 
-  /** Records a stored instance and its ingest event in one transaction; false if it was already there. */
-  async recordInstance(w: InstanceWrite, event: IngestEventWrite): Promise<boolean> {
+  /**
+   * Records a stored instance and its ingest event in one transaction; false if it was already
+   * there. With `commitAfter`, the statements run at once but the transaction commits only after
+   * it resolves (the instance's bytes are durable), and rolls back if it rejects: the database
+   * work overlaps the journal's fdatasync, yet nothing is committed before the bytes are safe.
+   */
+  async recordInstance(w: InstanceWrite, event: IngestEventWrite, commitAfter?: Promise<unknown>): Promise<boolean> {
+    // Awaited inside the transaction; marked handled now so an early failure is not "unhandled".
+    commitAfter?.catch(() => undefined);
     return this.db.transaction(async (tx) => {
       const added = await recordInstance(tx, w);
       await this.insertEvent(tx, added ? event : { ...event, outcome: 'duplicate' });
+      if (commitAfter) await commitAfter;
       return added;
     });
   }
