@@ -21,9 +21,10 @@ export const IMPLEMENTATION_VERSION = 'READFIRST_010';
 /**
  * Wraps a data set received over DIMSE into a Part-10 file: 128-byte preamble, "DICM", and a
  * file meta group (PS3.10 7.1) naming the SOP class and instance from the C-STORE command and
- * the negotiated transfer syntax. The data set bytes follow exactly as received.
+ * the negotiated transfer syntax. The data set bytes follow exactly as received: `dataset` may be
+ * the PDV fragments as they arrived, joined here in the one copy that makes the file.
  */
-export function part10FromDimse(dataset: Buffer, sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAe: string): Buffer {
+export function part10FromDimse(dataset: Buffer | readonly Buffer[], sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAe: string): Buffer {
   const ae = sourceAe.trim();
   const elements = [
     metaElement(0x0001, 'OB', Buffer.from([0, 1])),
@@ -39,5 +40,6 @@ export function part10FromDimse(dataset: Buffer, sopClassUid: string, sopInstanc
   groupLength.writeUInt32LE(body.length, 0);
   const preamble = Buffer.alloc(132);
   preamble.write('DICM', 128, 'latin1');
-  return Buffer.concat([preamble, metaElement(0x0000, 'UL', groupLength), body, dataset]);
+  const parts = Buffer.isBuffer(dataset) ? [dataset] : dataset;
+  return Buffer.concat([preamble, metaElement(0x0000, 'UL', groupLength), body, ...parts]);
 }

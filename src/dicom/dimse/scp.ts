@@ -76,7 +76,7 @@ class BufferSink extends Writable {
  */
 export function createScpClass(opts: ScpOptions): new (socket: Socket) => InstanceType<typeof Scp> {
   const allowed = new Set(opts.allowedCallingAeTitles.map((a) => a.trim()));
-  const raw = new WeakMap<DimseDataset, Buffer>();
+  const raw = new WeakMap<DimseDataset, readonly Buffer[]>();
 
   return class ReadfirstScp extends Scp {
     private callingAe = '';
@@ -130,7 +130,7 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
     override createDatasetFromStoreWritableStream(writable: Writable, pc: PresentationContext, callback: (dataset: DimseDataset) => void): void {
       const ts = pc.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
       const dataset = new Dataset({}, ts);
-      raw.set(dataset, writable instanceof BufferSink ? Buffer.concat(writable.chunks) : Buffer.alloc(0));
+      raw.set(dataset, writable instanceof BufferSink ? writable.chunks : []);
       callback(dataset);
     }
 
@@ -141,7 +141,7 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
       const sopClass = request.getAffectedSopClassUid();
       const sopInstance = request.getAffectedSopInstanceUid();
       const ts = dataset?.getTransferSyntaxUid() ?? '1.2.840.10008.1.2';
-      const file = part10FromDimse(bytes ?? Buffer.alloc(0), sopClass, sopInstance, ts, this.callingAe);
+      const file = part10FromDimse(bytes ?? [], sopClass, sopInstance, ts, this.callingAe);
       opts.ingest
         .storeBuffer(file, 'dimse', { source: this.callingAe, sopInstanceUid: sopInstance })
         .then((r) => {
