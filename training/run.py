@@ -14,7 +14,7 @@ import torch
 
 from . import data as D
 
-FULL_CFG = dict(seed=20261129, epochs=14, batch=32, lr=2e-3, wd=0.02, ema_decay=0.995, full_repeat=2,
+FULL_CFG = dict(seed=20261129, epochs=22, batch=32, lr=2e-3, wd=0.02, ema_decay=0.995, full_repeat=2,
                 n_low=320, n_kid=256, aux_weight=2.0, threads=2)
 SMOKE_CFG = dict(seed=1, epochs=1, batch=16, lr=1e-3, wd=5e-4, ema_decay=0.9, full_repeat=1, n_low=48, n_kid=0,
                  aux_weight=2.0, threads=2)
