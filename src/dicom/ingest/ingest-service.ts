@@ -13,6 +13,8 @@ import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
 import { toInstanceWrite } from './extract.ts';
 import type { IngestMetrics } from './metrics.ts';
 
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
 /** Where an upload came from, for the ingest log (never patient data). */
 export interface IngestSource {
   /** Calling AE title (DIMSE), client address (STOW) or file path (import). */
@@ -85,10 +87,9 @@ export class IngestService {
     };
     const { store, files, clock, logger, bus } = this.deps;
     try {
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
       const existing = await store.getInstance(ids.sopInstanceUid);
       if (existing) {
-        if (existing.sha256 !== sha256) logger.warn({ sopInstanceUid: ids.sopInstanceUid, via }, 'SOP instance re-sent with different content; keeping the first');
+        if (existing.sha256 !== sha256Of(bytes)) logger.warn({ sopInstanceUid: ids.sopInstanceUid, via }, 'SOP instance re-sent with different content; keeping the first');
         await store.recordEvent({ at: clock.now(), via, outcome: 'duplicate', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 });
         bus.emit('instance.stored', { ...ids, via, duplicate: true });
         return { ...ids, outcome: 'duplicate', filePath: existing.filePath, transferSyntaxUid: existing.transferSyntaxUid };
@@ -98,6 +99,7 @@ export class IngestService {
       // statements run while the sync is under way and commit only once it has succeeded.
       const durable = files.write(filePath, bytes, via);
       durable.catch(() => undefined);
+      const sha256 = sha256Of(bytes);
       const at = clock.now();
       const write = toInstanceWrite(parsed, { filePath, sizeBytes: bytes.byteLength, sha256 }, via, at);
       const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 }, durable);
