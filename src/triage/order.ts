@@ -43,8 +43,15 @@ export function protectedUpTo(now: number, floorMs: number, longestRecentWaitMs:
 
 export type Tier = 'protected' | 'critical' | 'overdue' | 'ranked';
 
-/** The study's tier at time `now`; tiers read in this order. */
-export function tierOf(s: Orderable & { urgency: string }, now: number, guard: StarvationGuardState): Tier {
+/** What the tiers read besides the rank: the class, and whether the study still waits to be read (default: yes). */
+export type TierInput = Orderable & { urgency: string; open?: boolean };
+
+/**
+ * The study's tier at time `now`; tiers read in this order. A study already read waits for no
+ * one: it only ever sits in the last tier (as the store's SQL, worklist/reading-order-sql.ts).
+ */
+export function tierOf(s: TierInput, now: number, guard: StarvationGuardState): Tier {
+  if (s.open === false) return 'ranked';
   if (s.arrivedAt <= guard.protectedUpTo) return 'protected';
   if (s.urgency === 'critical') return 'critical';
   return dueAtOfScore(s.score) <= now ? 'overdue' : 'ranked';
@@ -62,7 +69,7 @@ const byArrival = (a: Orderable, b: Orderable): number =>
  * 3. overdue (past their class's maximum wait): oldest first;
  * 4. the rest: earliest due first.
  */
-export function compareAtTime(a: Orderable & { urgency: string }, b: Orderable & { urgency: string }, now: number, guard: StarvationGuardState): number {
+export function compareAtTime(a: TierInput, b: TierInput, now: number, guard: StarvationGuardState): number {
   const ta = TIER_ORDER.indexOf(tierOf(a, now, guard));
   const tb = TIER_ORDER.indexOf(tierOf(b, now, guard));
   if (ta !== tb) return ta - tb;

@@ -7,6 +7,17 @@ import { OUT, READER, readingRoom, sendCriticalStudy, shot, signInThroughUi } fr
 import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
 import { apiGet } from './support/session.ts';
 import type { Reading } from '../../src/reading/reading.ts';
+import { sortAt } from '../src/worklist/reading-order.ts';
+import type { Page as WorklistPage } from '../src/worklist/worklist-api.ts';
+
+/** The worklist rows' study UIDs, top to bottom (rows are absolutely placed: sort by their offset). */
+async function rowUids(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const rows = [...document.querySelectorAll<HTMLElement>('.vrow')];
+    rows.sort((a, b) => new DOMMatrix(getComputedStyle(a).transform).m42 - new DOMMatrix(getComputedStyle(b).transform).m42);
+    return rows.map((r) => r.querySelector<HTMLElement>('.wl-row')?.dataset.uid ?? '');
+  });
+}
 
 /** The row at the top of the worklist (rows are absolutely placed: sort by their offset). */
 async function topRowUid(page: Page): Promise<string | null> {
@@ -173,5 +184,20 @@ describe('the radiologist app in Chromium against a real server', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname.startsWith('/study/'));
+  });
+
+  it("shows the server's reading order, and sorts a server page exactly as the server did", async () => {
+    const all = await apiGet<WorklistPage>(server.base, cookie, '/api/worklist?status=all&limit=500');
+    const uids = all.items.map((i) => i.studyInstanceUid);
+    expect(uids.length).toBeGreaterThan(1);
+    expect(all.items.some((i) => i.state === 'read')).toBe(true);
+    const local = Date.now();
+    for (const input of [[...all.items].reverse(), [...all.items.slice(1), ...all.items.slice(0, 1)]]) {
+      expect(sortAt(input, { at: all.at, protectedUpTo: all.protectedUpTo, receivedAt: local }, local).map((i) => i.studyInstanceUid)).toEqual(uids);
+    }
+    const open = await apiGet<WorklistPage>(server.base, cookie, '/api/worklist?status=open&limit=500');
+    await page.goto(`${server.base}/`);
+    await page.locator('.wl-row').first().waitFor();
+    await expect.poll(() => rowUids(page)).toEqual(open.items.map((i) => i.studyInstanceUid));
   });
 });

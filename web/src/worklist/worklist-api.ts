@@ -7,14 +7,18 @@ export type { UrgencyClass, WorklistItem };
 /** Status filter values the worklist API takes (`status=`). */
 export type StatusFilter = 'open' | 'unread' | 'in-progress' | 'read' | 'all';
 
-interface Page {
+/** One page of `/api/worklist` (src/worklist/worklist-store.ts `WorklistPage`, plus the counts). */
+export interface Page {
   items: WorklistItem[];
   nextCursor: string | null;
+  /** The server's clock and its starvation-guard line when it listed the page: the order's time. */
+  at: number;
+  protectedUpTo: number;
   counts: Record<UrgencyClass, number>;
 }
 
 /** Pages through `/api/worklist` (100, then 500 a page), handing each page over as it arrives. */
-export async function fetchWorklist(status: StatusFilter, onPage: (items: WorklistItem[], first: boolean) => void, signal?: AbortSignal): Promise<void> {
+export async function fetchWorklist(status: StatusFilter, onPage: (page: Page, first: boolean) => void, signal?: AbortSignal): Promise<void> {
   let cursor: string | null = null;
   let first = true;
   do {
@@ -23,7 +27,7 @@ export async function fetchWorklist(status: StatusFilter, onPage: (items: Workli
     if (cursor) q.set('cursor', cursor);
     const page: Page = await api<Page>('GET', `/api/worklist?${q.toString()}`);
     if (signal?.aborted) return;
-    onPage(page.items, first);
+    onPage(page, first);
     first = false;
     cursor = page.nextCursor;
   } while (cursor);

@@ -1,6 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import { loadMe, me } from '../shell/session.ts';
-import { type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
+import { localTime, readingOrderAt, type ServerTime, sortAt } from './reading-order.ts';
+import { type Page, type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
 
 export interface Filters {
   status: StatusFilter;
@@ -11,7 +12,7 @@ export interface Filters {
 }
 
 export const filters = signal<Filters>({ status: 'open', modality: '', site: '', urgency: '', mine: false });
-/** Every loaded row, in worklist order: score high to low, then arrival, then UID (as the server). */
+/** Every loaded row, in the server's reading order at the time (reading-order.ts). */
 export const items = signal<WorklistItem[]>([]);
 export const loading = signal(true);
 export const live = signal(false);
@@ -21,9 +22,26 @@ export const highlighted = signal<ReadonlySet<string>>(new Set());
 export const selected = signal<string | undefined>(undefined);
 
 const HIGHLIGHT_MS = 15_000;
+/** How often the order is re-evaluated as studies become overdue or protected. */
+export const RESORT_MS = 30_000;
 
+/** The server's time and protection line, from the latest page. */
+let serverTime: ServerTime = localTime(Date.now());
+
+/** Takes the order's time from a page the server just listed. */
+export function setServerTime(page: Pick<Page, 'at' | 'protectedUpTo'>, receivedAt = Date.now()): void {
+  serverTime = { at: page.at, protectedUpTo: page.protectedUpTo, receivedAt };
+}
+
+/** The server's reading order now. */
 export function compareItems(a: WorklistItem, b: WorklistItem): number {
-  return b.score - a.score || a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : 1);
+  return readingOrderAt(serverTime, Date.now())(a, b);
+}
+
+/** Re-sorts the loaded rows for the time now: tiers change as studies wait. */
+export function resort(): void {
+  const list = sortAt(items.value, serverTime, Date.now());
+  if (list !== items.value) items.value = list;
 }
 
 function matchesStatus(item: WorklistItem, status: StatusFilter): boolean {
@@ -61,11 +79,12 @@ function highlight(uid: string): void {
 export function placeItem(list: readonly WorklistItem[], item: WorklistItem, keep: boolean): WorklistItem[] {
   const out = list.filter((i) => i.studyInstanceUid !== item.studyInstanceUid);
   if (!keep) return out;
+  const compare = readingOrderAt(serverTime, Date.now());
   let lo = 0;
   let hi = out.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compareItems(out[mid] as WorklistItem, item) < 0) lo = mid + 1;
+    if (compare(out[mid] as WorklistItem, item) < 0) lo = mid + 1;
     else hi = mid;
   }
   out.splice(lo, 0, item);
@@ -77,6 +96,8 @@ let duringLoad: WorklistEvent[] | undefined;
 
 export function applyEvent(e: WorklistEvent): void {
   duringLoad?.push(e);
+  // The list must be in order at this moment for the binary search in placeItem.
+  resort();
   if (e.type === 'reranked') {
     void reload();
     return;
@@ -100,8 +121,10 @@ export async function reload(): Promise<void> {
   try {
     await fetchWorklist(filters.value.status, (page, first) => {
       if (mine !== generation) return;
-      acc = first ? page : acc.concat(page);
-      let list = acc;
+      setServerTime(page);
+      acc = first ? page.items : acc.concat(page.items);
+      // Each page is listed at its own time: the whole list is put in order at the latest.
+      let list = sortAt(acc, serverTime, Date.now());
       const status = filters.value.status;
       for (const e of seen) if (e.type !== 'reranked') list = placeItem(list, e.item, matchesStatus(e.item, status));
       items.value = list;
@@ -115,6 +138,7 @@ export async function reload(): Promise<void> {
 }
 
 let unsubscribe: (() => void) | undefined;
+let resortTimer: ReturnType<typeof setInterval> | undefined;
 
 /** Starts the live connection once per signed-in session; reloads on every (re)connect. */
 export function connectWorklist(): void {
@@ -122,6 +146,7 @@ export function connectWorklist(): void {
   // Load at once, in parallel with the stream; reload on every reconnect after the first.
   let connections = 0;
   void reload();
+  resortTimer = setInterval(resort, RESORT_MS);
   unsubscribe = subscribeWorklist(
     applyEvent,
     () => {
@@ -139,6 +164,8 @@ export function connectWorklist(): void {
 export function disconnectWorklist(): void {
   unsubscribe?.();
   unsubscribe = undefined;
+  clearInterval(resortTimer);
+  resortTimer = undefined;
   batch(() => {
     live.value = false;
     items.value = [];
