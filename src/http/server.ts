@@ -17,8 +17,10 @@ export interface HttpServerOptions {
  * Bodies of every content type arrive as raw Buffers unless JSON, so STOW-RS sees the bytes.
  */
 export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOptions): FastifyInstance {
+  const logger: FastifyBaseLogger = opts.logger.child({ mod: 'http' });
   const app = Fastify({
-    loggerInstance: opts.logger.child({ mod: 'http' }) as FastifyBaseLogger, bodyLimit: opts.maxUploadBytes,
+    loggerInstance: logger,
+    bodyLimit: opts.maxUploadBytes,
     // Request lines carry QIDO query strings (PatientID=…): never log them.
     logController: new LogController({ disableRequestLogging: true }),
   });
