@@ -389,7 +389,7 @@ def build_package(model, rows, images, cfg, hist, leak, root, out_dir, cache_dir
         'schemaVersion': 1, 'id': 'readfirst-cxr', 'name': 'readfirst chest X-ray triage', 'version': VERSION,
         'sha256': digest, 'licence': 'Apache-2.0', 'aiGenerated': True,
         'applicability': {'modalities': ['CR', 'DX'], 'bodyParts': ['CHEST'], 'viewPositions': ['PA', 'AP'],
-                          'minRows': 256, 'minColumns': 256, 'population': 'adults (18+); not validated for children'},
+                          'minRows': 256, 'minColumns': 256, 'minPatientAgeYears': 18, 'population': 'adults (18+); not validated for children'},
         'input': {'name': 'image', 'channels': 1, 'height': D.SIZE, 'width': D.SIZE, 'resize': 'letterbox',
                   'letterboxAlign': 'centre', 'window': 'dicom-voi-else-percentile',
                   'percentiles': [D.PCT_LO, D.PCT_HI], 'scale': 'unit',

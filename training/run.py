@@ -27,6 +27,7 @@ def main(argv=None):
     ap.add_argument('--cache', default=None)
     ap.add_argument('--stages', default='prep,train,eval,export')
     ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--epochs', type=int, default=None, help='override the epoch count (a larger value resumes the last checkpoint with a rescaled schedule)')
     a = ap.parse_args(argv)
     t0 = time.time()
     root = D.data_dir(a.data)
@@ -46,7 +47,7 @@ def main(argv=None):
     else:
         rows, images = D.build_cache(root, os.path.join('.cache', 'prep'), list(D.SOURCES), log=log)
         D.assign_splits(rows, seed=FULL_CFG['seed'])
-        cfg = FULL_CFG
+        cfg = dict(FULL_CFG, **({'epochs': a.epochs} if a.epochs else {}))
     leak = D.leakage_check(rows)
     log('leakage check', json.dumps({k: (v if not isinstance(v, list) else len(v)) for k, v in leak.items()}))
     if not leak['ok']:

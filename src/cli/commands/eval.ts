@@ -50,7 +50,7 @@ export function registerEval(program: Command): void {
                 scored[i] = { row, status: 'missing', probs: {} };
                 continue;
               }
-              const s = await scoreImageFile(engine, pkg.card.id, path, { viewPosition: viewFromLabel(row.view) });
+              const s = await scoreImageFile(engine, pkg.card.id, path, { viewPosition: viewFromLabel(row.view), patientAgeYears: row.age });
               const probs = Object.fromEntries([...s.findings, ...s.unclaimedFindings].map((f) => [f.key, f.probability]));
               scored[i] = { row, status: s.status, ...(s.gate?.reason ? { reason: s.gate.reason } : s.statusReason ? { reason: s.statusReason } : {}), probs };
               if (++done % 50 === 0) process.stderr.write(`scored ${done}/${rows.length}\n`);

@@ -37,6 +37,16 @@ describe('input-quality gate', () => {
     expect(await gateDicom(lat)).toMatchObject({ passed: false, reason: 'lateral-view' });
   });
 
+  it('rejects a child when the card sets a minimum age, and passes an adult or an unknown age', async () => {
+    const adultOnly = modelCardSchema.parse({ ...tinyCard(224, '0'.repeat(64), [0, 0, 0, 0]), applicability: { ...card.applicability, minPatientAgeYears: 18 } });
+    const child = derive(UNCOMPRESSED, 'child.dcm', (d) => setString(d, '00101010', 'AS', '004Y'));
+    const meta = readImageMeta(readFileSync(child));
+    expect(meta.patientAgeYears).toBe(4);
+    expect(checkHeader(meta, adultOnly)).toMatchObject({ passed: false, reason: 'patient-age' });
+    expect(checkHeader({ ...meta, patientAgeYears: 40 }, adultOnly).passed).toBe(true);
+    expect(checkHeader({ ...meta, patientAgeYears: null }, adultOnly).passed).toBe(true);
+  });
+
   it('rejects a non-chest body part and a wrong modality', async () => {
     const knee = derive(UNCOMPRESSED, 'knee.dcm', (d) => setString(d, '00180015', 'CS', 'KNEE'));
     expect(await gateDicom(knee)).toMatchObject({ passed: false, reason: 'wrong-body-part', message: 'body part KNEE is not one this model reads (CHEST)' });

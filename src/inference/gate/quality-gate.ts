@@ -10,6 +10,7 @@ export type GateReason =
   | 'lateral-view'
   | 'view-not-applicable'
   | 'too-small'
+  | 'patient-age'
   | 'rotated'
   | 'blank'
   | 'saturated'
@@ -26,6 +27,8 @@ export interface GateHeader {
   rows: number | null;
   columns: number | null;
   patientOrientation?: string[];
+  /** Age in years at the study, from PatientAge or birth and study dates; null when unknown. */
+  patientAgeYears?: number | null;
 }
 
 export const PASSED: QualityGateOutcome = { passed: true };
@@ -59,6 +62,9 @@ export function checkHeader(h: GateHeader, card: ModelCard): QualityGateOutcome 
     return reject('view-not-applicable', `view ${view} is not one this model reads (${a.viewPositions.join(', ')})`);
   if (h.rows !== null && h.columns !== null && (h.rows < a.minRows || h.columns < a.minColumns))
     return reject('too-small', `image is ${h.columns}×${h.rows}, smaller than the model's minimum ${a.minColumns}×${a.minRows}`, { rows: h.rows, columns: h.columns });
+  const age = h.patientAgeYears ?? null;
+  if (a.minPatientAgeYears !== undefined && age !== null && age < a.minPatientAgeYears)
+    return reject('patient-age', `patient is ${Math.floor(age)} years old; this model is validated for ${a.minPatientAgeYears} years and over only`, { ageYears: age });
   const [rowDir = '', colDir = ''] = h.patientOrientation ?? [];
   if (/^[HF]/.test(rowDir) || /^H/.test(colDir))
     return reject('rotated', `image is rotated or flipped (PatientOrientation ${rowDir}\\${colDir}; upright is L\\F or R\\F)`);

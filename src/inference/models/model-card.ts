@@ -65,6 +65,8 @@ export const modelCardSchema = z
       sopClassUids: z.array(z.string().regex(/^[0-9.]+$/)).optional(),
       /** Extension: series whose ImageType contains any of these values are not routed here. */
       excludeImageTypes: z.array(z.string().transform(upper)).optional(),
+      /** Extension: patients younger than this (when their age is known) are refused by the gate. */
+      minPatientAgeYears: z.number().min(0).max(150).optional(),
     }),
     input: z.object({
       name: z.string().min(1),

@@ -1,5 +1,6 @@
 import { ReadfirstError } from '../../core/errors.ts';
 import { type DcmjsDict, DicomMessage, dictString, toArrayBuffer } from '../../dicom/parse/dcmjs.ts';
+import { patientAgeYears } from '../../dicom/parse/patient-age.ts';
 
 /** The tags routing and the quality gate look at, read once from the instance header. */
 export interface ImageMeta {
@@ -14,6 +15,8 @@ export interface ImageMeta {
   imageType: string[];
   /** PatientOrientation (0020,0020): row and column directions, e.g. ["L", "F"]. */
   patientOrientation: string[];
+  /** Age in years at the study (PatientAge, else birth and study dates); null when unknown. */
+  patientAgeYears: number | null;
   rows: number | null;
   columns: number | null;
   photometric: string | null;
@@ -98,6 +101,7 @@ export function readImageMeta(bytes: Uint8Array): ImageMeta {
     viewPosition: upper(d, '00185101') ?? viewFromCode(d) ?? viewFromDescription(description),
     imageType: values(d, '00080008'),
     patientOrientation: values(d, '00200020'),
+    patientAgeYears: patientAgeYears(dictString(d, '00101010'), dictString(d, '00100030'), dictString(d, '00080020')),
     rows: num(d, '00280010'),
     columns: num(d, '00280011'),
     photometric: upper(d, '00280004'),
