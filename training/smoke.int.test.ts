@@ -85,16 +85,20 @@ function hasTorch(): boolean {
 }
 
 describe('readfirst-cxr ONNX export', () => {
-  it.skipIf(!existsSync(path.join(bundled, 'smoke-check.json')))(
+  it(
     'bundled package: sha256 matches and onnxruntime-node reproduces PyTorch outputs',
     async () => {
+      expect(existsSync(path.join(bundled, 'smoke-check.json')), 'models/readfirst-cxr/smoke-check.json is missing').toBe(true);
       await checkPackage(bundled);
     },
   );
 
-  it.skipIf(!hasTorch() || !existsSync(path.join(dataDir, 'nih-cxr14-1000-64px', 'labels.csv')))(
+  // CI installs python3-torch and has ../shared: a missing prerequisite fails, it never skips.
+  it(
     'training --smoke: data to ONNX, same predictions in onnxruntime-node as in PyTorch',
     async () => {
+      expect(hasTorch(), '/usr/bin/python3 lacks torch/onnx: apt-get install python3-torch python3-torchvision python3-onnx').toBe(true);
+      expect(existsSync(path.join(dataDir, 'nih-cxr14-1000-64px', 'labels.csv')), `no smoke data under ${dataDir}`).toBe(true);
       const out = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-'));
       const cache = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-cache-'));
       try {
