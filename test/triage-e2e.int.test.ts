@@ -10,7 +10,7 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, verifyWebhook } from '../src/alerts/
 import { loadConfig } from '../src/config/load.ts';
 import { initDicom } from '../src/dicom/module.ts';
 import { initInference } from '../src/inference/module.ts';
-import { UNCOMPRESSED, derive, setString } from '../src/inference/testing/dicom-fixtures.ts';
+import { deriveStudy } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
 import { type AuthService, initSecurity } from '../src/security/module.ts';
 import { initTriage } from '../src/triage/module.ts';
@@ -18,21 +18,8 @@ import { acknowledgedCount, runDcmtk } from './support/dcmtk.ts';
 import { openSse } from './support/sse.ts';
 
 const SECRET = 'e2e-webhook-secret-0123456789';
-
-function study(name: string, n: number, tags: Record<string, [string, string]>): { path: string; uid: string } {
-  const uid = `1.2.826.0.1.3680043.10.9.${n}`;
-  const path = derive(UNCOMPRESSED, `${name}.dcm`, (d, meta) => {
-    setString(d, '0020000D', 'UI', uid);
-    setString(d, '0020000E', 'UI', `${uid}.1`);
-    setString(d, '00080018', 'UI', `${uid}.1.1`);
-    setString(meta, '00020003', 'UI', `${uid}.1.1`);
-    for (const [tag, [vr, value]] of Object.entries(tags)) {
-      setString(d, tag, vr, value);
-      if (tag === '00080016') setString(meta, '00020002', 'UI', value);
-    }
-  });
-  return { path, uid };
-}
+/** UID root for this file's studies, distinct from other suites' so they never collide. */
+const STUDY_ROOT = '1.2.826.0.1.3680043.10.9';
 
 describe('end to end: storescu → model → worklist SSE → one signed webhook', () => {
   let app: App;
@@ -47,8 +34,8 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
       for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? 0 : 1;
     },
   });
-  const ct = study('e2e-ct', 1, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
-  const chest = study('e2e-pa', 2, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
+  const ct = deriveStudy('e2e-ct', `${STUDY_ROOT}.1`, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
+  const chest = deriveStudy('e2e-pa', `${STUDY_ROOT}.2`, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
 
   const storescu = async (path: string): Promise<void> => {
     const port = app.ctx.services.dimse?.port() ?? 0;

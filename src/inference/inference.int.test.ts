@@ -9,24 +9,11 @@ import type { AuthService } from '../security/module.ts';
 import { initSecurity } from '../security/module.ts';
 import { initInference } from './module.ts';
 import type { InferenceResult } from './result.ts';
-import { UNCOMPRESSED, derive, setString } from './testing/dicom-fixtures.ts';
+import { deriveStudy } from './testing/dicom-fixtures.ts';
 import { makeTinyPackage } from './testing/tiny-package.ts';
 
-/** One study per fixture: new Study/Series/SOP UIDs, and the tags under test. */
-function study(name: string, n: number, tags: Record<string, [string, string]>): { path: string; uid: string } {
-  const uid = `1.2.826.0.1.3680043.10.1.${n}`;
-  const path = derive(UNCOMPRESSED, `${name}.dcm`, (d, meta) => {
-    setString(d, '0020000D', 'UI', uid);
-    setString(d, '0020000E', 'UI', `${uid}.1`);
-    setString(d, '00080018', 'UI', `${uid}.1.1`);
-    setString(meta, '00020003', 'UI', `${uid}.1.1`);
-    for (const [tag, [vr, value]] of Object.entries(tags)) {
-      setString(d, tag, vr, value);
-      if (tag === '00080016') setString(meta, '00020002', 'UI', value);
-    }
-  });
-  return { path, uid };
-}
+/** UID root for this file's studies, distinct from other suites' so they never collide. */
+const STUDY_ROOT = '1.2.826.0.1.3680043.10.1';
 
 describe('inference module: study.complete → results → study.analysed', () => {
   let app: App;
@@ -48,9 +35,9 @@ describe('inference module: study.complete → results → study.analysed', () =
       c.version = '0.2.0';
     },
   });
-  const chest = study('pa', 1, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
-  const lateral = study('ll', 2, { '00185101': ['CS', 'LL'] });
-  const ct = study('ct', 3, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
+  const chest = deriveStudy('pa', `${STUDY_ROOT}.1`, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
+  const lateral = deriveStudy('ll', `${STUDY_ROOT}.2`, { '00185101': ['CS', 'LL'] });
+  const ct = deriveStudy('ct', `${STUDY_ROOT}.3`, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
 
   beforeAll(async () => {
     app = await startTestApp(

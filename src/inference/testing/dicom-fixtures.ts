@@ -22,6 +22,25 @@ export function derive(sample: string, name: string, edit: (dict: DcmjsDict, met
   return path;
 }
 
+/**
+ * One study per fixture: a copy of `UNCOMPRESSED` with its own Study/Series/SOP Instance UIDs
+ * (`uid`, `uid.1`, `uid.1.1`) and the tags under test (tag → [VR, value]). A new SOP Class UID
+ * (0008,0016) is mirrored into the file meta information (0002,0002), as PS3.10 §7.1 requires.
+ */
+export function deriveStudy(name: string, uid: string, tags: Record<string, [string, string]>): { path: string; uid: string } {
+  const path = derive(UNCOMPRESSED, `${name}.dcm`, (d, meta) => {
+    setString(d, '0020000D', 'UI', uid);
+    setString(d, '0020000E', 'UI', `${uid}.1`);
+    setString(d, '00080018', 'UI', `${uid}.1.1`);
+    setString(meta, '00020003', 'UI', `${uid}.1.1`);
+    for (const [tag, [vr, value]] of Object.entries(tags)) {
+      setString(d, tag, vr, value);
+      if (tag === '00080016') setString(meta, '00020002', 'UI', value);
+    }
+  });
+  return { path, uid };
+}
+
 export function pixelBytes(dict: DcmjsDict): Uint8Array {
   const v = dict['7FE00010']?.Value?.[0];
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
