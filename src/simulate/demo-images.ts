@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { DcmjsDicomDict, DicomMetaDictionary } from '../dicom/parse/dcmjs.ts';
+import { naturalToPart10 } from './part10.ts';
 import { Prng } from './prng.ts';
 
 /** One image the demo sends: DICOM bytes ready for ingest, and what it is. */
@@ -58,16 +58,7 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: { 
     PixelData: [pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength)],
     _vrMap: { PixelData: 'OB' },
   };
-  const meta = DicomMetaDictionary.denaturalizeDataset({
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: sop,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '1.2.826.0.1.3680043.10.1455.9',
-  });
-  const dict = new DcmjsDicomDict(meta);
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(natural);
-  return Buffer.from(dict.write());
+  return naturalToPart10(natural, { classUid: sopClass, instanceUid: sop });
 }
 
 async function imageToDicom(path: string, label: string, rng: Prng, extra: { sex?: string; age?: string } = {}): Promise<DemoImage> {

@@ -1,4 +1,4 @@
-import { DcmjsDicomDict, DicomMetaDictionary } from '../../src/dicom/parse/dcmjs.ts';
+import { naturalToPart10 } from '../../src/simulate/part10.ts';
 
 let counter = 0;
 
@@ -68,14 +68,5 @@ export function makeInstance(o: GenOptions = {}): { bytes: Buffer; studyUid: str
     PixelData: [pixels.buffer],
     _vrMap: { PixelData: 'OW' },
   };
-  const meta = DicomMetaDictionary.denaturalizeDataset({
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: sopUid,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '1.2.826.0.1.3680043.10.1455.9',
-  });
-  const dict = new DcmjsDicomDict(meta);
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(natural);
-  return { bytes: Buffer.from(dict.write()), studyUid, seriesUid, sopUid };
+  return { bytes: naturalToPart10(natural, { classUid: sopClass, instanceUid: sopUid }), studyUid, seriesUid, sopUid };
 }
