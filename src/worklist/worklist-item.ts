@@ -5,8 +5,20 @@ export type ReadingState = 'unread' | 'in-progress' | 'read' | 'addended';
 /** UPS priority (IHE AIW-I / DICOM PS3.4 CC.2.5): urgency mapped for UPS-RS. */
 export type UpsPriority = 'HIGH' | 'MEDIUM' | 'LOW';
 
+/** The study's descriptive attributes (from its DICOM header and sending site), shown and filtered on. */
+export interface StudyAttributes {
+  modality: string | null;
+  site: string | null;
+  patientSex: string | null;
+  patientAge: string | null;
+  studyDescription: string | null;
+  accessionNumber: string | null;
+  patientName: string | null;
+  patientId: string | null;
+}
+
 /** One row of the radiologists' worklist, as the API and the web app see it. */
-export interface WorklistItem {
+export interface WorklistItem extends StudyAttributes {
   studyInstanceUid: string;
   urgency: UrgencyClass;
   /** Higher reads first. Kept in the store with an index. */
@@ -21,14 +33,6 @@ export interface WorklistItem {
   state: ReadingState;
   claimedBy: string | null;
   claimExpiresAt: number | null;
-  modality: string | null;
-  site: string | null;
-  patientSex: string | null;
-  patientAge: string | null;
-  studyDescription: string | null;
-  accessionNumber: string | null;
-  patientName: string | null;
-  patientId: string | null;
   arrivedAt: number;
   updatedAt: number;
   /** Arrival plus the class's maximum wait; past it the study is overdue and reads before newcomers. */

@@ -1,9 +1,9 @@
 import type { UrgencyClass } from '../events/types.ts';
 import type { FindingEvidence } from '../triage/rank.ts';
-import type { ReadingState, UpsPriority, WorklistItem } from './worklist-item.ts';
+import type { ReadingState, StudyAttributes, UpsPriority, WorklistItem } from './worklist-item.ts';
 
 /** What triage writes for one study: its rank and the inputs that produced it (kept for re-ranking). */
-export interface WorklistEntry {
+export interface WorklistEntry extends StudyAttributes {
   studyInstanceUid: string;
   urgency: UrgencyClass;
   aiUrgency: UrgencyClass | null;
@@ -19,14 +19,6 @@ export interface WorklistEntry {
   findings: FindingEvidence[];
   modelId: string | null;
   modelVersion: string | null;
-  modality: string | null;
-  site: string | null;
-  patientSex: string | null;
-  patientAge: string | null;
-  studyDescription: string | null;
-  accessionNumber: string | null;
-  patientName: string | null;
-  patientId: string | null;
   arrivedAt: number;
 }
 
