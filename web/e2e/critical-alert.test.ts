@@ -1,8 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from './support/browser.ts';
-import { readingRoom, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
-import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
+import { readingRoomInBrowser, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
+import type { ServerHandle } from './support/server.ts';
 import { apiGet } from './support/session.ts';
 
 interface AlertList {
@@ -16,13 +15,8 @@ describe('the critical-result alert banner', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    ensureWebBuilt();
     // Pneumothorax positive from 0.7: the DX sample (≈ 0.75) is AI-critical, the CR one is not.
-    const room = await readingRoom(0, { pneumothoraxThreshold: 0.7 });
-    server = room.server;
-    cookie = room.cookie;
-    context = await launch();
-    page = await context.newPage();
+    ({ server, cookie, context, page } = await readingRoomInBrowser(0, { pneumothoraxThreshold: 0.7 }));
   }, 240_000);
   afterAll(async () => {
     await context?.close();

@@ -1,10 +1,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from './support/browser.ts';
 import { lowestContrast } from './support/contrast.ts';
 import { difference, stats } from './support/pixels.ts';
-import { OUT, READER, readingRoom, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
-import { type ServerHandle, ensureWebBuilt } from './support/server.ts';
+import { OUT, READER, readingRoomInBrowser, sendCriticalStudy, shot, signInThroughUi } from './support/scenario.ts';
+import type { ServerHandle } from './support/server.ts';
 import { apiGet } from './support/session.ts';
 import type { Reading } from '../../src/reading/reading.ts';
 import { sortAt } from '../src/worklist/reading-order.ts';
@@ -40,13 +39,7 @@ describe('the radiologist app in Chromium against a real server', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    const room = await readingRoom();
-    server = room.server;
-    jpegStudyUid = room.jpegStudyUid;
-    cookie = room.cookie;
-    context = await launch();
-    page = await context.newPage();
+    ({ server, jpegStudyUid, cookie, context, page } = await readingRoomInBrowser());
   }, 240_000);
   afterAll(async () => {
     await context?.close();

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launch } from './browser.ts';
 import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, readSample, sampleStudyUid, stow } from './dicom.ts';
-import { REPO, type ServerHandle, startServer } from './server.ts';
+import { REPO, type ServerHandle, ensureWebBuilt, startServer } from './server.ts';
 import { apiGet, apiLogin, waitFor } from './session.ts';
 import { makeTinyPackage } from '../../../src/inference/testing/tiny-package.ts';
 
@@ -64,6 +65,24 @@ export async function readingRoom(
     return studies.every((u) => list.items.some((i) => i.studyInstanceUid === u && i.aiStatus === 'analysed')) ? true : undefined;
   });
   return { server, cookie, jpegStudyUid, studies };
+}
+
+/**
+ * A reading room (built web app, server, studies) with Chromium open on a new page. The caller
+ * closes the context, then stops the server; if Chromium fails to start, the server is stopped here.
+ */
+export async function readingRoomInBrowser(
+  ...args: Parameters<typeof readingRoom>
+): Promise<Awaited<ReturnType<typeof readingRoom>> & { context: BrowserContext; page: Page }> {
+  ensureWebBuilt();
+  const room = await readingRoom(...args);
+  try {
+    const context = await launch();
+    return { ...room, context, page: await context.newPage() };
+  } catch (err) {
+    await room.server.stop();
+    throw err;
+  }
 }
 
 /** A new DX study, by default ordered STAT: the policy makes it critical whatever the AI says. */
