@@ -3,6 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
+/** fsyncs a folder, making the names created, renamed or removed in it durable. */
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {

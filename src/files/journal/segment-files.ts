@@ -1,5 +1,6 @@
 import { type FileHandle, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir } from '../durable-write.ts';
 
 /** Segment files: `seg-<seq>.wal` hold records; `spare-<n>.wal` are retired segments kept for reuse. */
 const SEGMENT_RE = /^seg-(\d{10})\.wal$/;
@@ -7,15 +8,6 @@ const SPARE_RE = /^spare-(\d{10})\.wal$/;
 const name = (prefix: string, n: number): string => `${prefix}-${String(n).padStart(10, '0')}.wal`;
 
 export const segmentPath = (dir: string, seq: number): string => join(dir, name('seg', seq));
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Segments present in `dir`, oldest first. */
 export async function listSegments(dir: string): Promise<Array<{ seq: number; path: string }>> {
