@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../test/support/server-process.ts';
 
 /** The repository root, from this file's place in it. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -12,18 +12,6 @@ const CLI = join(REPO, 'src/cli/readfirst.ts');
 /** ../shared (real DICOM samples), overridable with READFIRST_SHARED_DIR; never copied into the repo. */
 export const SHARED_DIR = resolve(REPO, process.env.READFIRST_SHARED_DIR ?? '../shared');
 export const SAMPLES = join(SHARED_DIR, 'data/dicom-samples');
-
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** Newest modification time under a path (file or folder). */
 function newest(path: string): number {
