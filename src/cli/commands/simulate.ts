@@ -38,8 +38,8 @@ export function registerSimulate(program: Command): void {
     .option('--scenario <name>', 'built-in scenario', 'builtin')
     .option('--input <file>', 'studies from a CSV or JSON file instead (id, arrival, truth, read_minutes, order_priority, location, score_<finding>)')
     .option('--model <model.json>', 'model card with measured operating points', 'models/readfirst-cxr/model.json')
-    .option('--sensitivity <p>', 'assumed sensitivity when no model card is found')
-    .option('--specificity <p>', 'assumed specificity when no model card is found')
+    .option('--sensitivity <p>', 'assumed sensitivity for every finding, instead of the card (what-if); default 0.85 when no card is found')
+    .option('--specificity <p>', 'assumed specificity for every finding, instead of the card (what-if); default 0.85 when no card is found')
     .option('--radiologists <n>', 'radiologists on the day shift (08-18)', '2')
     .option('--studies <n>', 'studies in the built-in day', '450')
     .option('--seed <n>', 'seed of the built-in day', '20260101')
@@ -51,11 +51,16 @@ export function registerSimulate(program: Command): void {
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
       const base = builtinScenario({ studies: num(o.studies, '--studies'), radiologists: num(o.radiologists, '--radiologists'), seed: num(o.seed, '--seed') });
       const scenario = o.input ? loadStudiesFile(o.input, base.shifts) : base;
-      let perf = performanceFromCard(resolve(o.model));
+      const assumed = o.sensitivity !== undefined || o.specificity !== undefined;
+      let perf = assumed ? undefined : performanceFromCard(resolve(o.model));
       if (!perf) {
         const points = [...new Set([...policy.findings.map((r) => r.operatingPoint), ...policy.followUp.map((r) => r.operatingPoint), policy.likelyNormalOperatingPoint])];
         perf = assumedPerformance(SCENARIO_FINDINGS, num(o.sensitivity ?? '0.85', '--sensitivity'), num(o.specificity ?? '0.85', '--specificity'), points);
-        process.stdout.write(`NOTE: no model card at ${o.model}; using ${o.sensitivity ? 'the given' : 'DEFAULT'} sensitivity/specificity, not measured ones.\n`);
+        process.stdout.write(
+          assumed
+            ? 'NOTE: what-if run on the given sensitivity/specificity, not the model card\'s measured ones.\n'
+            : `NOTE: no model card at ${o.model}; using DEFAULT sensitivity/specificity, not measured ones.\n`,
+        );
       }
       for (const rule of policy.findings) {
         const f = perf.findings.get(rule.finding);
