@@ -43,8 +43,10 @@ def sens_spec(y, s, thr):
     return sens, spec
 
 
-def operating_points(y, s, min_sens=0.9):
-    """Thresholds from (validation) data: high-sensitivity (largest threshold with sens>=min_sens) and Youden."""
+def operating_points(y, s, min_sens=0.9, min_spec=0.9):
+    """Thresholds from (validation) data: high-sensitivity (largest threshold with sens>=min_sens), Youden
+    ("balanced"), and high-specificity (smallest threshold with spec>=min_spec: few false alarms, for
+    escalations such as critical alerts when the model is weak)."""
     y = np.asarray(y).astype(bool)
     s = np.asarray(s, dtype=np.float64)
     cands = np.unique(s)
@@ -58,7 +60,15 @@ def operating_points(y, s, min_sens=0.9):
             best_j = (float(t), se, sp, j)
     if best_hs is None:
         best_hs = (float(cands.min()), 1.0, 0.0)
-    return {'high-sensitivity': best_hs, 'balanced': best_j[:3]}
+    best_sp = None
+    for t in cands:
+        se, sp = sens_spec(y, s, t)
+        if sp >= min_spec:
+            best_sp = (float(t), se, sp)
+            break
+    if best_sp is None:
+        best_sp = (float(np.nextafter(cands.max(), np.inf)), 0.0, 1.0)
+    return {'high-sensitivity': best_hs, 'balanced': best_j[:3], 'high-specificity': best_sp}
 
 
 def ece(y, p, bins=10):
