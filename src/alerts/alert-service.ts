@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WorklistItem } from '../worklist/worklist-item.ts';
-import type { Alert, AlertStore, Delivery } from './alert-store.ts';
+import type { Alert } from './alert.ts';
+import type { AlertStore, Delivery } from './alert-store.ts';
 import { sendMail } from './smtp.ts';
 import { postWebhook, type WebhookTarget } from './webhook.ts';
 

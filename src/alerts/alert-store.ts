@@ -1,20 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, queryOne } from '../store/db.ts';
-
-/** One critical-result alert: raised once per study, acknowledged by a person, escalated if not. */
-export interface Alert {
-  id: string;
-  studyInstanceUid: string;
-  reason: string;
-  status: 'open' | 'acknowledged';
-  /** 0: first contacts; 1: escalated to the second contact list. */
-  level: number;
-  raisedAt: number;
-  escalateAt: number;
-  escalatedAt: number | null;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-}
+import type { Alert } from './alert.ts';
 
 export type DeliveryChannel = 'webhook' | 'smtp';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';

@@ -1,17 +1,11 @@
 import { signal } from '@preact/signals';
+import type { Alert } from '../../../src/alerts/alert.ts';
 import { useEffect } from 'preact/hooks';
 import { api, errorText } from './api.ts';
 import { navigate } from './router.ts';
 
-/** A critical-result alert as the alerts API returns it. */
-export interface AlertView {
-  id: string;
-  studyInstanceUid: string;
-  reason: string;
-  status: 'open' | 'acknowledged';
-  level: number;
-  raisedAt: number;
-}
+/** A critical-result alert as the alerts API returns it (the fields the banner uses). */
+export type AlertView = Pick<Alert, 'id' | 'studyInstanceUid' | 'reason' | 'status' | 'level' | 'raisedAt'>;
 
 const openAlerts = signal<AlertView[]>([]);
 const failure = signal('');
