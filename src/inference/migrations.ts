@@ -1,5 +1,20 @@
 import type { Migration } from '../store/migrate.ts';
 
+/** The heat-map table; only the binary column type differs between the dialects. */
+function heatmapTable(binary: 'BLOB' | 'BYTEA'): string {
+  return `
+CREATE TABLE inference_heatmap (
+  id TEXT PRIMARY KEY,
+  result_id TEXT NOT NULL,
+  finding_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  pixel_rows INTEGER NOT NULL,
+  pixel_columns INTEGER NOT NULL,
+  png ${binary} NOT NULL
+);
+CREATE INDEX inference_heatmap_result ON inference_heatmap (result_id);`;
+}
+
 /** Schema of the inference domain: one row per result (JSON body), heat-map PNGs beside it. */
 export const inferenceMigrations: readonly Migration[] = [
   {
@@ -20,30 +35,7 @@ CREATE INDEX inference_result_study ON inference_result (study_instance_uid, cre
   },
   {
     id: 'inference-002-heatmaps',
-    sql: {
-      sqlite: `
-CREATE TABLE inference_heatmap (
-  id TEXT PRIMARY KEY,
-  result_id TEXT NOT NULL,
-  finding_key TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  pixel_rows INTEGER NOT NULL,
-  pixel_columns INTEGER NOT NULL,
-  png BLOB NOT NULL
-);
-CREATE INDEX inference_heatmap_result ON inference_heatmap (result_id);`,
-      postgres: `
-CREATE TABLE inference_heatmap (
-  id TEXT PRIMARY KEY,
-  result_id TEXT NOT NULL,
-  finding_key TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  pixel_rows INTEGER NOT NULL,
-  pixel_columns INTEGER NOT NULL,
-  png BYTEA NOT NULL
-);
-CREATE INDEX inference_heatmap_result ON inference_heatmap (result_id);`,
-    },
+    sql: { sqlite: heatmapTable('BLOB'), postgres: heatmapTable('BYTEA') },
   },
   {
     // Heat-maps are rendered on first request from the stored CAM (a few hundred numbers), so
