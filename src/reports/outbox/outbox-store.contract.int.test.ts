@@ -21,7 +21,7 @@ describe.each(testDbs)('outbox store contract ($name)', (impl) => {
   });
   async function open(): Promise<{ db: Db; store: OutboxStore }> {
     const h = await impl.open();
-    cleanup = h.cleanup;
+    cleanup = () => h.cleanup();
     return { db: h.db, store: new OutboxStore(h.db) };
   }
 

@@ -48,17 +48,19 @@ export interface DestinationCounts {
 }
 
 const num = (v: unknown): number => Number(v);
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : '');
+const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function objectOf(r: Row): OutboxObject {
   return {
-    id: String(r.id),
-    studyInstanceUid: String(r.study_instance_uid),
+    id: text(r.id),
+    studyInstanceUid: text(r.study_instance_uid),
     kind: r.kind as OutboxKind,
     contentType: r.content_type as OutboxObject['contentType'],
-    sopClassUid: r.sop_class_uid === null ? null : String(r.sop_class_uid),
-    seriesInstanceUid: r.series_instance_uid === null ? null : String(r.series_instance_uid),
-    description: String(r.description),
+    sopClassUid: textOrNull(r.sop_class_uid),
+    seriesInstanceUid: textOrNull(r.series_instance_uid),
+    description: text(r.description),
     body: Buffer.from(r.body as Uint8Array),
   };
 }
@@ -114,10 +116,10 @@ export class OutboxStore {
       const n = await this.db.run(
         `UPDATE outbox_delivery SET lease_until = $1, attempts = attempts + 1, last_attempt_at = $2
          WHERE object_id = $3 AND destination = $4 AND state = 'pending' AND attempts = $5 AND (lease_until IS NULL OR lease_until < $2)`,
-        [now + leaseMs, now, String(d.object_id), destination, num(d.attempts)],
+        [now + leaseMs, now, text(d.object_id), destination, num(d.attempts)],
       );
       if (n !== 1) continue;
-      const row = await queryOne(this.db, 'SELECT * FROM outbox_object WHERE id = $1', [String(d.object_id)]);
+      const row = await queryOne(this.db, 'SELECT * FROM outbox_object WHERE id = $1', [text(d.object_id)]);
       if (row) claimed.push({ object: objectOf(row), destination, version: num(d.object_version), attempt: num(d.attempts) + 1 });
     }
     return claimed;
@@ -157,13 +159,13 @@ export class OutboxStore {
       [filter.studyInstanceUid ?? '', filter.destination ?? ''],
     );
     return rows.map((r) => ({
-      objectId: String(r.object_id),
-      destination: String(r.destination),
+      objectId: text(r.object_id),
+      destination: text(r.destination),
       kind: r.kind as OutboxKind,
       state: r.state as DeliveryState,
       attempts: num(r.attempts),
       nextAttemptAt: num(r.next_attempt_at),
-      lastError: r.last_error === null ? null : String(r.last_error),
+      lastError: textOrNull(r.last_error),
       lastAttemptAt: numOrNull(r.last_attempt_at),
       deliveredAt: numOrNull(r.delivered_at),
     }));
@@ -193,9 +195,9 @@ export class OutboxStore {
       const err = await queryOne<{ last_error: string }>(
         this.db,
         `SELECT last_error FROM outbox_delivery WHERE destination = $1 AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1`,
-        [String(r.destination)],
+        [text(r.destination)],
       );
-      out.push({ destination: String(r.destination), pending: num(r.pending), delivered: num(r.delivered), failed: num(r.failed), lastError: err?.last_error ?? null, lastAttemptAt: numOrNull(r.last_attempt_at), lastDeliveredAt: numOrNull(r.last_delivered_at) });
+      out.push({ destination: text(r.destination), pending: num(r.pending), delivered: num(r.delivered), failed: num(r.failed), lastError: err?.last_error ?? null, lastAttemptAt: numOrNull(r.last_attempt_at), lastDeliveredAt: numOrNull(r.last_delivered_at) });
     }
     return out;
   }
