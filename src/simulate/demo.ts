@@ -14,14 +14,13 @@ export interface DemoOptions {
  * `intervalMs`, and prints how each is ranked as the worklist re-ranks live.
  */
 export async function runDemo(app: App, o: DemoOptions): Promise<void> {
-  const ingest = app.ctx.services.ingest;
-  if (!ingest) throw new Error('the demo needs the dicom module (ingest service)');
+  const ingest = app.services.dicom.ingest;
   const { source, images } = await demoImages({ ...(o.folder ? { folder: o.folder } : {}), count: o.count });
   const base = `http://${app.ctx.config.http.host}:${app.httpPort()}`;
   o.write(`demo: ${images.length} studies from ${source}\ndemo: open ${base}/ and sign in to watch the worklist re-rank\n`);
   o.write(`demo: each study is ranked once the ingest quiet period (${app.ctx.config.ingest.quietPeriodMs} ms) has passed\n`);
   const last = new Map<string, string>();
-  const off = app.ctx.services.worklist?.subscribe((c) => {
+  const off = app.services.worklist.subscribe((c) => {
     if (c.type !== 'ranked') return;
     const line = `  #${c.position ?? '-'} ${c.item.urgency.padEnd(13)} AI ${c.item.aiStatus.padEnd(14)} ${c.item.studyDescription ?? ''}: ${c.item.reason}\n`;
     if (last.get(c.item.studyInstanceUid) !== line) o.write(line);
@@ -38,6 +37,6 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, o.intervalMs));
     }
   } finally {
-    off?.();
+    off();
   }
 }
