@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { UserOf } from '../http/route.ts';
 import type { WorklistService } from '../worklist/worklist-service.ts';
 import { type AlertService, createAlertService } from './alert-service.ts';

@@ -9,7 +9,7 @@ import type { RouteDef } from '../http/route.ts';
 import { type AccessGuard, createHttpServer } from '../http/server.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openDb } from '../store/open.ts';
-import type { AppContext } from './module.ts';
+import type { AppContext } from '../core/module.ts';
 import { type AppServices, wireApp } from './modules.ts';
 import { ModuleRunner } from './runner.ts';
 

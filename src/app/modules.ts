@@ -10,7 +10,7 @@ import { triageModule } from '../triage/module.ts';
 import { policyModule } from '../triage/policy-module.ts';
 import { WEB_DIST, webModule } from '../web/module.ts';
 import { worklistModule } from '../worklist/module.ts';
-import { defineModule, type ModuleDef } from './module.ts';
+import { defineModule, type ModuleDef } from '../core/module.ts';
 import type { ModuleRunner } from './runner.ts';
 
 /** `/healthz` and `/metrics` over the shared infrastructure. */

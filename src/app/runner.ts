@@ -1,6 +1,6 @@
 import type { RouteDef } from '../http/route.ts';
 import { migrate } from '../store/migrate.ts';
-import type { AppContext, ModuleDef, StartedModule } from './module.ts';
+import type { AppContext, ModuleDef, StartedModule } from '../core/module.ts';
 
 interface Running {
   name: string;

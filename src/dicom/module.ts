@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { InstanceFiles } from '../files/instance-files.ts';
 import type { DicomStore } from './dicom-store.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';

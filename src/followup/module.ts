@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { UserOf } from '../http/route.ts';
 import { FollowUpRegistry } from './followup-registry.ts';
 import { followUpMigrations } from './migrations.ts';

@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { StudyCompleteEvent } from '../events/types.ts';

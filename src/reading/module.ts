@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { WorklistService } from '../worklist/worklist-service.ts';
 import { readingMigrations } from './migrations.ts';

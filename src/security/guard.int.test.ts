@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAppWith } from '../../test/support/app.ts';
 import type { App } from '../app/app.ts';
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { ModuleRunner } from '../app/runner.ts';
 import { securityModule } from './module.ts';
 

@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { UserOf } from '../http/route.ts';
 import type { AccessGuard } from '../http/server.ts';
 import { createGuard, principalOf } from './guard.ts';

@@ -1,4 +1,4 @@
-import { defineModule, type NoServices } from '../app/module.ts';
+import { defineModule, type NoServices } from '../core/module.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
 import type { FollowUpRegistry } from '../followup/followup-registry.ts';

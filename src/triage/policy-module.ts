@@ -1,4 +1,4 @@
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { StarvationGuardConfig } from '../worklist/worklist-store.ts';
 import { guardFloorMs } from './policy.ts';
 import { PolicyHolder } from './policy-watch.ts';

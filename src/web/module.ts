@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { defineModule } from '../app/module.ts';
+import { defineModule } from '../core/module.ts';
 import type { Logger } from '../log/logger.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef } from '../http/route.ts';

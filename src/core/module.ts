@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.ts';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from './clock.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { RouteDef } from '../http/route.ts';
 import type { Logger } from '../log/logger.ts';
