@@ -25,7 +25,7 @@ from .features import cached_stem
 from .finetune import logits_from_stems, make_optimizer, train_epoch, trainable_state
 from .metrics import auroc
 
-CFG = dict(seed=20261201, folds=5, epochs=10, batch=32, lr=3e-4, wd=0.01, size=224)
+CFG = dict(seed=20261201, folds=5, epochs=8, batch=32, lr=3e-4, wd=0.01, size=224)
 HEADS = D.NIH_FINDINGS
 MIN_POS_FOR_SELECTION = 10
 
@@ -83,6 +83,7 @@ def run_fold(name, train_idx, eval_idx, stems, y, cfg, out, device, log, amp=Fal
         score = mean_auroc(y[eval_idx], lg) if len(eval_idx) else float('nan')
         hist.append({'epoch': ep + 1, 'loss': round(loss, 5), 'heldOutMeanAuroc': round(score, 4),
                      'logits': lg.astype(np.float32), 'seconds': round(time.time() - t0, 1)})
+        torch.save(trainable_state(model), os.path.join(out, f'{name}-e{ep + 1}.pt'))  # for OOF CAMs at any epoch
         torch.save({'model': trainable_state(model), 'opt': opt.state_dict(), 'rng': rng.get_state(),
                     'torch_rng': torch.get_rng_state(), 'epoch': ep + 1, 'hist': hist}, ck + '.tmp')
         os.replace(ck + '.tmp', ck)
@@ -93,10 +94,12 @@ def run_fold(name, train_idx, eval_idx, stems, y, cfg, out, device, log, amp=Fal
 def choose_epoch(y, oof):
     """Declared rule: the epoch with the highest pooled-OOF mean AUROC; ties go to the earlier epoch."""
     scores = [mean_auroc(y, oof[e]) for e in range(oof.shape[0])]
+    if all(np.isnan(scores)):  # too few positives to select (smoke runs): keep the last epoch
+        return len(scores), scores
     return int(np.nanargmax(scores)) + 1, scores
 
 
-def main(argv=None):
+def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=None)
     ap.add_argument('--out', default='.cache/cv224')
@@ -104,18 +107,25 @@ def main(argv=None):
     ap.add_argument('--folds', type=int, default=CFG['folds'])
     ap.add_argument('--epochs', type=int, default=CFG['epochs'])
     ap.add_argument('--limit', type=int, default=None, help='images per source (smoke runs)')
+    ap.add_argument('--sources', default=','.join(FO.CV_SOURCES), help='comma-separated source folders')
+    ap.add_argument('--boot', type=int, default=2000, help='bootstrap resamples for the package stage')
     ap.add_argument('--pretrained', default=None)
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     ap.add_argument('--amp', action='store_true', help='bf16 autocast (GPU path)')
     ap.add_argument('--no-final', action='store_true')
-    a = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    a = parser().parse_args(argv)
     t_start = time.time()
     log = lambda *m: print(f'[{time.time() - t_start:7.1f}s]', *m, flush=True)
     torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
-    cfg = dict(CFG, folds=a.folds, epochs=a.epochs, size=a.size, pretrained=a.pretrained)
+    cfg = dict(CFG, folds=a.folds, epochs=a.epochs, size=a.size, pretrained=a.pretrained,
+               sources=a.sources.split(','), limit=a.limit)
     device = torch.device(a.device)
-    rows, images, dropped = load_population(D.data_dir(a.data), a.size, log, limit=a.limit)
+    rows, images, dropped = load_population(D.data_dir(a.data), a.size, log, sources=cfg['sources'], limit=a.limit)
     FO.assign_folds(rows, cfg['folds'], cfg['seed'])
     leak = FO.fold_leakage(rows)
     log(f'{len(rows)} images ({dropped} pixel duplicates dropped), {len(set(r["patient_id"] for r in rows))} '
@@ -149,7 +159,8 @@ def main(argv=None):
         state['final'] = [{k: v for k, v in h.items() if k != 'logits'} for h in fh]
     with open(os.path.join(a.out, 'cv.json'), 'w') as fp:
         json.dump(state, fp, indent=1, default=float)
-    log('done')
+    log('cross-validation done')
+    return a
 
 
 if __name__ == '__main__':

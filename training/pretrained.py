@@ -42,22 +42,21 @@ def _fold(conv, bn):
 
 
 def fold_batchnorm(module):
-    """Replace every Conv2d directly followed by a BatchNorm2d (inside a Sequential) by one biased Conv2d."""
-    for name, child in list(module.named_children()):
-        if isinstance(child, nn.Sequential):
-            items = list(child.children())
-            new, i = [], 0
-            while i < len(items):
-                if isinstance(items[i], nn.Conv2d) and i + 1 < len(items) and isinstance(items[i + 1], nn.BatchNorm2d):
-                    new.append(_fold(items[i], items[i + 1]))
-                    i += 2
-                else:
-                    fold_batchnorm(items[i])
-                    new.append(items[i])
-                    i += 1
-            setattr(module, name, nn.Sequential(*new))
-        else:
-            fold_batchnorm(child)
+    """Replace, in every Sequential (MobileNetV2's Conv2dNormActivation included), each Conv2d directly
+    followed by a BatchNorm2d by one biased Conv2d; children are renumbered 0..n-1."""
+    from collections import OrderedDict
+    for child in module.children():
+        fold_batchnorm(child)
+    if isinstance(module, nn.Sequential):
+        items, new, i = list(module.children()), [], 0
+        while i < len(items):
+            if isinstance(items[i], nn.Conv2d) and i + 1 < len(items) and isinstance(items[i + 1], nn.BatchNorm2d):
+                new.append(_fold(items[i], items[i + 1]))
+                i += 2
+            else:
+                new.append(items[i])
+                i += 1
+        module._modules = OrderedDict((str(j), m) for j, m in enumerate(new))
     return module
 
 
