@@ -7,6 +7,7 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerModels } from './commands/models.ts';
 import { registerAnalyse } from './commands/analyse.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
@@ -17,6 +18,7 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerModels(program);
 registerAnalyse(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

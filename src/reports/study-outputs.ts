@@ -1,4 +1,5 @@
-import type { DicomStore, InstanceFiles } from '../dicom/dicom-store.ts';
+import type { DicomStore } from '../dicom/dicom-store.ts';
+import type { InstanceFiles } from '../files/instance-files.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
 import type { StoredHeatmap } from '../inference/result-store.ts';
 import type { Logger } from '../log/logger.ts';

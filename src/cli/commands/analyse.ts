@@ -6,12 +6,10 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
-import { IngestService } from '../../dicom/ingest/ingest-service.ts';
-import { createIngestMetrics } from '../../dicom/ingest/metrics.ts';
+import { allMigrations } from '../../app/modules.ts';
+import { createIngest } from '../../dicom/ingest/create-ingest.ts';
 import { SqlDicomStore } from '../../dicom/store/sql-dicom-store.ts';
 import { InMemoryBus } from '../../events/bus.ts';
-import { LocalInstanceFiles } from '../../files/instance-files.ts';
-import { Quarantine } from '../../files/quarantine.ts';
 import { analyseStudy } from '../../inference/analyse-study.ts';
 import { InferenceEngine } from '../../inference/engine.ts';
 import { isPositive } from '../../inference/findings.ts';
@@ -65,19 +63,21 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, process.stderr);
   const work = await mkdtemp(join(tmpdir(), 'readfirst-analyse-'));
-  const db = await openDb({ sqlitePath: join(work, 'readfirst.db') });
+  const db = await openDb({ sqlitePath: join(work, 'readfirst.db'), migrations: allMigrations });
   const { packages, refused } = await loadPackages(opts.models?.length ? opts.models : config.inference.modelDirs);
   for (const r of refused) process.stderr.write(`model package refused: ${r.dir}: ${r.message}\n`);
   const engine = await InferenceEngine.start({ packages, workers: 1, intraOpThreads: config.inference.intraOpThreads, maxBatch: config.inference.maxBatch, jobTimeoutMs: config.inference.jobTimeoutMs });
   const summary: AnalyseSummary = { stored: 0, quarantined: [], studies: [] };
+  let closeIngest = async (): Promise<void> => undefined;
   try {
+    const ingest = await createIngest({ dataDir: work, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry() });
+    closeIngest = () => ingest.close();
     const dicomStore = new SqlDicomStore(db);
-    const instanceFiles = new LocalInstanceFiles(join(work, 'files'));
-    const ingest = new IngestService({ store: dicomStore, files: instanceFiles, quarantine: new Quarantine(join(work, 'quarantine')), bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: createIngestMetrics(new Registry()) });
+    const instanceFiles = ingest.files;
     const root = resolve(folder);
     const studies = new Set<string>();
     for await (const p of walk(root)) {
-      const r = await ingest.storeBuffer(await readFile(p), 'import', { source: p });
+      const r = await ingest.service.storeBuffer(await readFile(p), 'import', { source: p });
       if (r.outcome === 'stored' || r.outcome === 'duplicate') {
         summary.stored++;
         studies.add(r.studyInstanceUid);
@@ -104,6 +104,7 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
     }
     await writeFile(join(out, 'summary.tsv'), formatSummary(summary, '\t'));
   } finally {
+    await closeIngest();
     await engine.close();
     await db.close();
     await rm(work, { recursive: true, force: true });

@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/load.ts';
-import { initDicom } from '../../dicom/module.ts';
-import { initHealth } from '../../http/health.ts';
-import { initInference } from '../../inference/module.ts';
-import { SqlInferenceResultStore } from '../../inference/result-store.ts';
 import { deriveStudy } from '../../inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../../inference/testing/tiny-package.ts';
-import { initSecurity } from '../../security/module.ts';
-import { initTriage } from '../../triage/module.ts';
 import { acknowledgedCount, runDcmtk } from '../../../test/support/dcmtk.ts';
 import { freePort } from '../../../test/support/server-process.ts';
-import { initReports } from '../module.ts';
-import { OutboxStore } from '../outbox/outbox-store.ts';
 import { readSr } from '../sr/read-sr.ts';
 import { orthanc, type TestOrthanc } from '../testing/orthanc.ts';
 
@@ -59,7 +51,7 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
         writeback: { destinations, backoffMs: 300, maxBackoffMs: 1_000, pollMs: 200, leaseMs: 5_000, timeoutMs: 5_000, ...writeback },
       },
     });
-    const app = await startApp(config, { modules: [initSecurity, initHealth, initDicom, initInference, (ctx) => initTriage(ctx), initReports] });
+    const app = await startApp(config);
     apps.push(app);
     return app;
   }
@@ -97,7 +89,7 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     const sr = series.find((s) => s.MainDicomTags.Modality === 'SR');
     const bytes = await pacs.rest<Buffer>(`/instances/${sr?.Instances[0] ?? ''}/file`);
     const reading = readSr(bytes);
-    const results = (await new SqlInferenceResultStore(app.ctx.db).listForStudy(study.uid)).filter((r) => r.status === 'analysed');
+    const results = (await app.services.inference.results.listForStudy(study.uid)).filter((r) => r.status === 'analysed');
     expect(results).toHaveLength(1);
     expect(reading.studyInstanceUid).toBe(study.uid);
     expect(reading.verificationFlag).toBe('UNVERIFIED');
@@ -136,7 +128,7 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
   it('does the same over STOW-RS into Orthanc\'s DICOMweb', async () => {
     const app = await start(mkdtempSync(join(tmpdir(), 'rf-wb-b-')), [{ type: 'stow-rs', id: 'orthanc-stow', url: `http://127.0.0.1:${pacs.httpPort}/dicom-web` }]);
     await roundTrip(app, 'wb-stow', `${ROOT}.2`);
-    const outbox = new OutboxStore(app.ctx.db);
+    const outbox = app.services.reports.outbox;
     expect((await outbox.deliveries({ studyInstanceUid: `${ROOT}.2` })).map((d) => [d.kind, d.state, d.attempts]).sort()).toEqual([
       ['heatmap', 'delivered', 1],
       ['kos', 'delivered', 1],
@@ -150,7 +142,7 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     let app = await start(dataDir, destinations, { batchSize: 1 });
     const studies = [chest('wb-kill-1', `${ROOT}.3`), chest('wb-kill-2', `${ROOT}.4`), chest('wb-kill-3', `${ROOT}.5`)];
     for (const s of studies) await storescu(rfPort, 'READFIRST', s.path);
-    let outbox = new OutboxStore(app.ctx.db);
+    let outbox = app.services.reports.outbox;
     await until('the first delivery', async () => (await outbox.deliveries()).some((d) => d.state === 'delivered'), 60_000);
     await pacs.kill();
     const atKill = await outbox.deliveries();
@@ -162,7 +154,7 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     let successfulSends = await sends(app);
     await stop(app);
     app = await start(dataDir, destinations, { batchSize: 1 });
-    outbox = new OutboxStore(app.ctx.db);
+    outbox = app.services.reports.outbox;
     await new Promise((r) => setTimeout(r, 800));
     await pacs.start();
     const all = await until('every delivery done', async () => {
