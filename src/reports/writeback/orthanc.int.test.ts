@@ -123,6 +123,24 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`)).text();
     expect(metrics).toContain('readfirst_writeback_deliveries{destination="orthanc-dimse",state="delivered"} 3');
     expect(metrics).toContain('readfirst_writeback_destination_up{destination="orthanc-dimse"} 1');
+    // The same state in the app API, for a signed-in user.
+    const base = `http://127.0.0.1:${app.httpPort()}`;
+    await app.services.security.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await fetch(`${base}/api/writeback/destinations`)).status).toBe(401);
+    const dests = (await (await fetch(`${base}/api/writeback/destinations`, { headers: { cookie } })).json()) as { items: Record<string, unknown>[] };
+    expect(dests.items).toEqual([
+      expect.objectContaining({ id: 'orthanc-dimse', type: 'dimse', up: true, pending: 0, delivered: 3, failed: 0 }),
+      expect.objectContaining({ id: 'orthanc-priority', type: 'orthanc-priority', up: true, pending: 0, failed: 0 }),
+    ]);
+    const outputs = (await (await fetch(`${base}/api/studies/${ROOT}.1/outputs`, { headers: { cookie } })).json()) as { items: { id: string; kind: string; deliveries: { state: string }[] }[] };
+    expect(outputs.items.map((o) => o.kind).sort()).toEqual(['heatmap', 'kos', 'sr', 'urgency']);
+    const sr = outputs.items.find((o) => o.kind === 'sr');
+    const file = await fetch(`${base}/api/outputs/${sr?.id ?? ''}`, { headers: { cookie } });
+    expect(file.headers.get('content-type')).toBe('application/dicom');
+    expect(readSr(Buffer.from(await file.arrayBuffer())).studyInstanceUid).toBe(`${ROOT}.1`);
+    expect((await fetch(`${base}/api/writeback/destinations/orthanc-dimse/retry`, { method: 'POST', headers: { cookie } })).status).toBe(403);
   });
 
   it('does the same over STOW-RS into Orthanc\'s DICOMweb', async () => {
