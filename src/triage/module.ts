@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext, AppModule } from '../app/context.ts';
 import type { DicomStore, StudyRecord } from '../dicom/dicom-store.ts';
-import type { StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
+import type { InstanceStoredEvent, StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
 import { FollowUpRegistry } from '../followup/followup-registry.ts';
 import { followUpRoutes } from '../followup/routes.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
@@ -36,8 +36,8 @@ export function defaultUserOf(req: FastifyRequest): string | undefined {
 }
 
 /**
- * Triage: ranks each complete study by order priority and location, re-ranks it when the AI
- * result arrives, re-ranks the open list when the policy file changes, and records follow-ups.
+ * Triage: ranks each study by order priority and location from its first stored image, re-ranks
+ * it with each AI reading (image by image), re-ranks the open list when the policy file changes, and records follow-ups.
  * Publishes `ctx.services.worklist` and `ctx.services.followUps`.
  */
 export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) => string | undefined = defaultUserOf): Promise<AppModule> {
@@ -54,13 +54,19 @@ export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) 
   const dicom = (): DicomStore | undefined => ctx.services.dicomStore;
   const results = (): InferenceResultStore | undefined => ctx.services.inferenceResults;
 
-  const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
-    const study = await dicom()?.getStudy(e.studyInstanceUid);
-    if (!study) return log.warn({ study: e.studyInstanceUid }, 'complete study not found in the DICOM store');
-    const existing = await store.entry(e.studyInstanceUid);
-    const ai = existing ?? { aiStatus: 'pending' as const, aiStatusReason: null, findings: [], modelId: null, modelVersion: null };
-    await service.rank({ facts: factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), ai });
+  // Score on arrival: a study is on the worklist, ranked by its order priority and location,
+  // from its first stored image; the AI result raises it when it comes (onAnalysed).
+  const showPending = async (studyUid: string): Promise<void> => {
+    if (await store.entry(studyUid)) return;
+    const study = await dicom()?.getStudy(studyUid);
+    if (!study) return log.warn({ study: studyUid }, 'stored study not found in the DICOM store');
+    await service.rank({ facts: factsOf(study, study.firstReceivedAt), ai: { aiStatus: 'pending', aiStatusReason: null, findings: [], modelId: null, modelVersion: null } });
   };
+  const onStored = async (e: InstanceStoredEvent): Promise<void> => {
+    if (!e.duplicate) await showPending(e.studyInstanceUid);
+  };
+  // Completion ranks nothing new; it only lists a study this process never saw arrive (`readfirst import`).
+  const onComplete = async (e: StudyCompleteEvent): Promise<void> => showPending(e.studyInstanceUid);
   const onAnalysed = async (e: StudyAnalysedEvent): Promise<void> => {
     const study = await dicom()?.getStudy(e.studyInstanceUid);
     if (!study) return log.warn({ study: e.studyInstanceUid }, 'analysed study not found in the DICOM store');
@@ -85,7 +91,7 @@ export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) 
     });
     return next;
   };
-  const offs = [ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
+  const offs = [ctx.bus.on('instance.stored', serial(onStored)), ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
   policy.watch(() => {
     service.rerankOpen(policy.file).then(
       (n) => log.info({ changed: n }, 'open worklist re-ranked under the new policy'),

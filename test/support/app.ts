@@ -6,7 +6,7 @@ import { startApp } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 
-type Overrides = { [k: string]: string | number | boolean | string[] | null };
+type Overrides = { [k: string]: string | number | boolean | string[] | Record<string, number> | null };
 
 /** Starts a real server on loopback with ephemeral ports and a temporary data folder. */
 export async function startTestApp(overrides: Overrides = {}, opts: StartOptions = {}): Promise<App> {
