@@ -1,20 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app/app.ts';
-import { initDicom } from '../src/dicom/module.ts';
+import type { ModuleRunner } from '../src/app/runner.ts';
+import { dicomModule } from '../src/dicom/module.ts';
 import type { StudyAnalysedEvent } from '../src/events/types.ts';
-import type { InferenceEngine } from '../src/inference/engine.ts';
-import { initInference } from '../src/inference/module.ts';
+import { inferenceModule } from '../src/inference/module.ts';
 import { UNCOMPRESSED, derive, setString } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
 import { metricValue } from '../bench/support/backlog.ts';
-import { startTestApp } from './support/app.ts';
+import { startTestAppWith } from './support/app.ts';
 
 const STUDY = '1.2.826.0.1.3680043.10.78.1';
 const COUNT = 6;
 
+async function wire(m: ModuleRunner) {
+  const dicom = await m.start(dicomModule, {});
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  return { guard: undefined, dicom, inference };
+}
+
 describe('analysis back-pressure: ingest never waits for analysis', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   const tiny = makeTinyPackage({ size: 32 });
   const images = Array.from({ length: COUNT }, (_, i) =>
     readFileSync(
@@ -30,17 +36,17 @@ describe('analysis back-pressure: ingest never waits for analysis', () => {
 
   beforeAll(async () => {
     // One image analysed at a time and room for one more: the rest of a burst must be deferred.
-    app = await startTestApp(
+    app = await startTestAppWith(
       { 'inference.modelDirs': [tiny.dir], 'inference.workers': 1, 'inference.maxBatch': 1, 'inference.queueCapacity': 1, 'ingest.quietPeriodMs': 300, 'dimse.enabled': false },
-      { modules: [initDicom, initInference] },
+      wire,
     );
-    await (app.ctx.services.inference as InferenceEngine).ready();
+    await app.services.inference.engine.ready();
   });
   afterAll(async () => app?.close());
 
   it('acknowledges a burst while the queue is full, defers the overflow, and reads every image by the time the study is complete', async () => {
     const complete = new Promise<StudyAnalysedEvent>((resolve) => app.ctx.bus.on('study.analysed', (e) => void (e.complete && resolve(e))));
-    const results = await Promise.all(images.map((b) => app.ctx.services.ingest!.storeBuffer(b, 'import')));
+    const results = await Promise.all(images.map((b) => app.services.dicom.ingest.storeBuffer(b, 'import')));
     // Every upload is stored (acknowledged) while analysis is still busy with the first ones.
     const atAck = await app.ctx.metrics.metrics();
     expect(results.map((r) => r.outcome)).toEqual(Array(COUNT).fill('stored'));
@@ -50,7 +56,7 @@ describe('analysis back-pressure: ingest never waits for analysis', () => {
     // The completion pass reads the deferred images: the final reading holds all six.
     const e = await complete;
     expect(e.resultIds).toHaveLength(COUNT);
-    const stored = await app.ctx.services.inferenceResults!.listForStudy(STUDY);
+    const stored = await app.services.inference.results.listForStudy(STUDY);
     expect(new Set(stored.map((r) => r.sopInstanceUid)).size).toBe(COUNT);
     expect(stored.every((r) => r.status === 'analysed')).toBe(true);
   });

@@ -2,19 +2,34 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app/app.ts';
-import { initDicom } from '../src/dicom/module.ts';
+import type { ModuleRunner } from '../src/app/runner.ts';
+import { dicomModule } from '../src/dicom/module.ts';
+import { followUpModule } from '../src/followup/module.ts';
 import type { StudyAnalysedEvent } from '../src/events/types.ts';
 import { InferenceEngine } from '../src/inference/engine.ts';
 import { loadModelPackage } from '../src/inference/models/model-package.ts';
-import { initInference } from '../src/inference/module.ts';
+import { inferenceModule } from '../src/inference/module.ts';
 import { UNCOMPRESSED, derive, pixelBytes, setString } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
-import { initTriage } from '../src/triage/module.ts';
-import type { WorklistService } from '../src/worklist/worklist-service.ts';
-import { startTestApp } from './support/app.ts';
+import { triageModule } from '../src/triage/module.ts';
+import { policyModule } from '../src/triage/policy-module.ts';
+import { worklistModule } from '../src/worklist/module.ts';
+import { startTestAppWith } from './support/app.ts';
 import { metricValue } from '../bench/support/backlog.ts';
 
 const ROOT = '1.2.826.0.1.3680043.10.77';
+const userOf = (): undefined => undefined;
+
+/** Ingest, inference and triage on the real worklist: no HTTP routes are used. */
+async function wire(m: ModuleRunner) {
+  const dicom = await m.start(dicomModule, {});
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const policy = await m.start(policyModule, {});
+  const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf });
+  const { followUps } = await m.start(followUpModule, { userOf });
+  await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps });
+  return { guard: undefined, dicom, worklist };
+}
 
 /** A PA chest instance of the real DX sample with the given UIDs; `mirror` flips it left-right (another image to the model). */
 function chestImage(name: string, study: string, sop: string, opts: { mirror?: boolean; priority?: string } = {}): Buffer {
@@ -36,8 +51,7 @@ function chestImage(name: string, study: string, sop: string, opts: { mirror?: b
 }
 
 describe('score on arrival: ranked from the first image, re-ranked by each image', () => {
-  let app: App;
-  let worklist: WorklistService;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   const tiny = makeTinyPackage({ size: 32 });
   const s1 = `${ROOT}.1`;
   const s2 = `${ROOT}.2`;
@@ -61,11 +75,7 @@ describe('score on arrival: ranked from the first image, re-ranked by each image
       for (const op of f.operatingPoints) op.threshold = f.key === 'pneumothorax' && op.name === 'balanced' ? (lo + hi) / 2 : 1;
     }
     writeFileSync(join(tiny.dir, 'model.json'), JSON.stringify(tiny.card));
-    app = await startTestApp(
-      { 'inference.modelDirs': [tiny.dir], 'ingest.quietPeriodMs': 600_000, 'ingest.expectedInstances': { DX: 2 }, 'dimse.enabled': false },
-      { modules: [initDicom, initInference, (ctx) => initTriage(ctx)] },
-    );
-    worklist = app.ctx.services.worklist as WorklistService;
+    app = await startTestAppWith({ 'inference.modelDirs': [tiny.dir], 'ingest.quietPeriodMs': 600_000, 'ingest.expectedInstances': { DX: 2 }, 'dimse.enabled': false }, wire);
   });
   afterAll(async () => app?.close());
 
@@ -81,45 +91,45 @@ describe('score on arrival: ranked from the first image, re-ranked by each image
 
   it('lists a study from its first stored image, long before its quiet period, then ranks it with the AI reading', async () => {
     const reading = analysed((e) => e.sopInstanceUid === `${s1}.1.1` || e.sopInstanceUid === `${s1}.1.2`);
-    const r = await app.ctx.services.ingest?.storeBuffer(order[0], 'import');
+    const r = await app.services.dicom.ingest.storeBuffer(order[0], 'import');
     expect(r?.outcome).toBe('stored');
     await app.ctx.bus.idle();
-    const listed = await worklist.get(s1);
+    const listed = await app.services.worklist.get(s1);
     expect(listed).toBeDefined();
-    expect((await app.ctx.services.dicomStore?.getStudy(s1))?.completeness).toBe('receiving');
+    expect((await app.services.dicom.studies.getStudy(s1))?.completeness).toBe('receiving');
     const e = await reading;
     expect(e).toMatchObject({ status: 'analysed', complete: false });
     await app.ctx.bus.idle();
-    const ranked = await worklist.get(s1);
+    const ranked = await app.services.worklist.get(s1);
     expect(ranked).toMatchObject({ aiStatus: 'analysed', modelId: 'tiny-cxr' });
     expect(ranked?.urgency).not.toBe('critical');
-    expect((await app.ctx.services.dicomStore?.getStudy(s1))?.completeness).toBe('receiving');
+    expect((await app.services.dicom.studies.getStudy(s1))?.completeness).toBe('receiving');
   });
 
   it('re-ranks the study when its second image is read, and the expected count (DX: 2) completes it without the quiet period', async () => {
     const reading = analysed((e) => e.studyInstanceUid === s1 && e.complete);
-    await app.ctx.services.ingest?.storeBuffer(order[1], 'import');
+    await app.services.dicom.ingest.storeBuffer(order[1], 'import');
     const e = await reading;
     expect(e.resultIds).toHaveLength(2);
     await app.ctx.bus.idle();
-    const item = await worklist.get(s1);
+    const item = await app.services.worklist.get(s1);
     expect(item).toMatchObject({ urgency: 'critical', aiUrgency: 'critical' });
     expect(item?.reason).toMatch(/^Pneumothorax .* \(balanced\) → critical$/);
-    expect(await worklist.position(s1)).toBe(1);
+    expect(await app.services.worklist.position(s1)).toBe(1);
   });
 
   it("keeps a STAT order's priority from the first image on, and the AI does not lower it", async () => {
     const reading = analysed((e) => e.sopInstanceUid === `${s2}.1.1`);
-    await app.ctx.services.ingest?.storeBuffer(stat, 'import');
+    await app.services.dicom.ingest.storeBuffer(stat, 'import');
     await app.ctx.bus.idle();
-    expect((await worklist.get(s2))?.urgency).toBe('critical');
+    expect((await app.services.worklist.get(s2))?.urgency).toBe('critical');
     await reading;
     await app.ctx.bus.idle();
-    const item = await worklist.get(s2);
+    const item = await app.services.worklist.get(s2);
     expect(item).toMatchObject({ aiStatus: 'analysed', urgency: 'critical', orderPriority: 'STAT' });
     expect(item?.aiUrgency).not.toBe('critical');
     expect(item?.explanation.join('\n')).toMatch(/does not lower the order's critical/);
-    expect((await app.ctx.services.dicomStore?.getStudy(s2))?.completeness).toBe('receiving');
+    expect((await app.services.dicom.studies.getStudy(s2))?.completeness).toBe('receiving');
   });
 
   it('counts the images it read and shows an empty analysis queue in /metrics', async () => {
