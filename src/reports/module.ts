@@ -26,7 +26,7 @@ export interface ReportsServices {
 }
 
 /**
- * The outputs domain (IHE AIR): on `study.analysed` it writes the study's SR, KOS and heat-map
+ * The outputs domain (IHE AIR): on the completing `study.analysed` (`complete: true`) it writes the study's SR, KOS and heat-map
  * objects, keeps them in the outbox and delivers them to every configured destination; on
  * `worklist.changed` it queues the study's urgency for destinations that take it (Orthanc).
  */
@@ -66,7 +66,8 @@ export const reportsModule = defineModule({
     };
     const offs = [
       ctx.bus.on('study.analysed', (e) => {
-        if (!reports.enabled || e.status !== 'analysed') return;
+        // Scored on arrival, a study is re-read after each image; the outputs wait for the whole study.
+        if (!reports.enabled || !e.complete || e.status !== 'analysed') return;
         return track(
           service.writeStudy(e.studyInstanceUid).then(
             () => undefined,

@@ -10,7 +10,7 @@ import { allMigrations } from '../../app/modules.ts';
 import { createIngest } from '../../dicom/ingest/create-ingest.ts';
 import { SqlDicomStore } from '../../dicom/store/sql-dicom-store.ts';
 import { InMemoryBus } from '../../events/bus.ts';
-import { analyseStudy } from '../../inference/analyse-study.ts';
+import { analyseInstance, studyReading, unreadImages } from '../../inference/analyse-study.ts';
 import { InferenceEngine } from '../../inference/engine.ts';
 import { isPositive } from '../../inference/findings.ts';
 import { loadPackages } from '../../inference/module.ts';
@@ -86,7 +86,10 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
     const results = new SqlInferenceResultStore(db);
     await mkdir(out, { recursive: true });
     for (const study of [...studies].sort()) {
-      const analysed = await analyseStudy({ engine, results, dicomStore, instanceFiles, now: () => systemClock.now() }, study);
+      const deps = { engine, results, dicomStore, instanceFiles, now: () => systemClock.now() };
+      // The same reading path as the server: each image once, then the study's whole answer.
+      for (const job of await unreadImages(deps, study)) await analyseInstance(deps, job);
+      const analysed = await studyReading(deps, study, { sopInstanceUid: null, complete: true });
       const objects = await buildStudyOutputs({ results, heatmaps: results, dicomStore, instanceFiles, now: () => systemClock.now(), outputs: config.reports.outputs, manufacturer: config.reports.manufacturer, logger }, study);
       const dir = join(out, study);
       const files: string[] = [];
