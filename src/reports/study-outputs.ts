@@ -42,10 +42,14 @@ export async function buildStudyOutputs(deps: StudyOutputDeps, studyInstanceUid:
         deps.logger.warn({ study: studyInstanceUid, result: r.id }, 'source image of an AI result is gone: left out of the outputs');
         continue;
       }
-      const bytes = await deps.instanceFiles.read(inst);
-      images.set(inst.sopInstanceUid, readSourceImage(bytes));
-      bytesOf.set(inst.sopInstanceUid, bytes);
-      readable.push(r);
+      try {
+        const bytes = await deps.instanceFiles.read(inst);
+        images.set(inst.sopInstanceUid, readSourceImage(bytes));
+        bytesOf.set(inst.sopInstanceUid, bytes);
+        readable.push(r);
+      } catch (err) {
+        deps.logger.error({ err, study: studyInstanceUid, result: r.id }, 'source image of an AI result is unreadable: left out of the outputs');
+      }
     }
     if (!readable.length) continue;
     const a: ModelAnalysis = { studyInstanceUid, model, results: readable, images, createdAt: deps.now() };
@@ -63,7 +67,13 @@ export async function buildStudyOutputs(deps: StudyOutputDeps, studyInstanceUid:
           const stored = await deps.heatmaps.getHeatmap(f.heatmap.grey);
           const imageBytes = bytesOf.get(r.sopInstanceUid ?? '');
           if (!stored?.source || !imageBytes) continue;
-          out.push(await buildHeatmapSc(a, { result: r, finding: f, source: stored.source, imageBytes, instanceNumber: instanceNumber++ }, opts));
+          // A heat-map that cannot be drawn (an image the decoder refuses) must not hold back the SR and KOS.
+          try {
+            out.push(await buildHeatmapSc(a, { result: r, finding: f, source: stored.source, imageBytes, instanceNumber }, opts));
+            instanceNumber++;
+          } catch (err) {
+            deps.logger.error({ err, study: studyInstanceUid, result: r.id, finding: f.key }, 'heat-map capture could not be written');
+          }
         }
     }
   }
