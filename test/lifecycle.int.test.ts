@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startApp } from '../src/app/app.ts';
 import { allMigrations } from '../src/app/modules.ts';
+import { loadConfig } from '../src/config/load.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { UserStore } from '../src/security/users.ts';
 import { openDb } from '../src/store/open.ts';
@@ -111,7 +113,10 @@ describe('process lifecycle', () => {
   it('a second server on the same data directory refuses to start, naming the holder', async () => {
     const holder = servers.at(-1);
     if (!holder) throw new Error('no running server');
-    await expect(startServerProcess(env)).rejects.toThrow(new RegExp(`data directory .* is in use by readfirst serve \\(pid ${holder.child.pid}`));
+    // Started in this process (a real start, cheaper than a third child): it must refuse before touching anything.
+    const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.port': 0, 'dimse.host': '127.0.0.1' } });
+    await expect(startApp(config)).rejects.toThrow(new RegExp(`data directory .* is in use by readfirst serve \\(pid ${holder.child.pid}`));
+    expect((await fetch(`http://127.0.0.1:${holder.httpPort}/healthz`)).status).toBe(200);
   });
 
   it('a peer A-ABORT leaves stdout pure JSON lines', async () => {
