@@ -7,6 +7,7 @@ import { ReadfirstError } from '../core/errors.ts';
 import { InMemoryBus } from '../events/bus.ts';
 import type { RouteDef } from '../http/route.ts';
 import { type AccessGuard, createHttpServer } from '../http/server.ts';
+import { closeEventStreams } from '../http/sse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openDb } from '../store/open.ts';
 import type { AppContext } from '../core/module.ts';
@@ -86,6 +87,7 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
       return typeof addr === 'object' && addr ? addr.port : config.http.port;
     },
     async close() {
+      closeEventStreams(http);
       await http.close();
       await closeAll();
     },
