@@ -46,4 +46,13 @@ export const readingMigrations: readonly Migration[] = [
       CREATE INDEX finding_verdicts_model ON finding_verdicts (model_id, model_version, finding_key);
     `,
   },
+  {
+    // A signature over an unverified AI-positive finding, and an image the viewer could not show,
+    // are both recorded (JSON), never silent.
+    id: 'reading-002-override-image-problem',
+    sql: `
+      ALTER TABLE readings ADD COLUMN sign_override TEXT;
+      ALTER TABLE readings ADD COLUMN image_problem TEXT;
+    `,
+  },
 ];

@@ -25,6 +25,24 @@ export interface StructuredReport {
   impression: string;
 }
 
+export interface SignOverride {
+  reason: string;
+  /** Keys of the AI-positive findings that had no verdict when signed. */
+  unverified: string[];
+  at: number;
+}
+
+/**
+ * An image the viewer could not show. Signing is refused until the reader confirms they read the
+ * study elsewhere (another viewer, PACS); both the failure and the confirmation are recorded.
+ */
+export interface ImageProblem {
+  reason: string;
+  at: number;
+  readElsewhere: boolean;
+  readElsewhereAt: number | null;
+}
+
 export interface Reading {
   id: string;
   studyInstanceUid: string;
@@ -40,8 +58,15 @@ export interface Reading {
   missedFindings: string[];
   verdicts: FindingVerdict[];
   report: StructuredReport;
-  /** True once the reader edited the report text: pre-fill stops overwriting it. */
+  /** True once the reader typed in the report text: pre-fill stops overwriting it. */
   reportEdited: boolean;
+  /**
+   * Set when the reader signed while AI-positive findings had no verdict: a deliberate override,
+   * with their reason and the findings left without a verdict. Null for an ordinary signature.
+   */
+  signOverride: SignOverride | null;
+  /** Set when an image of the study failed to load or decode in the viewer. */
+  imageProblem: ImageProblem | null;
   openedAt: number;
   signedAt: number | null;
   /** Open → sign, for turnaround analytics. */
