@@ -1,6 +1,8 @@
 import type { AppContext, AppModule } from '../app/context.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
+import { AfterSigning } from './after-signing.ts';
+import { afterSigningRoutes } from './after-signing-routes.ts';
 import { ReadingService, type ResultSource } from './reading-service.ts';
 import { readingRoutes } from './routes.ts';
 import { worklistAdapter } from './worklist-adapter.ts';
@@ -35,5 +37,16 @@ export async function initReading(ctx: AppContext): Promise<AppModule> {
     onSigned: async (r, reader) => worklist.markRead(r.studyInstanceUid, reader.username),
   });
   ctx.services.reading = service;
-  return { name: 'reading', routes: readingRoutes(service) };
+  const dicomStore = (): Pick<DicomStore, 'getStudy' | 'findStudies'> | undefined => {
+    const store = ctx.services.dicomStore as Partial<DicomStore> | undefined;
+    return typeof store?.getStudy === 'function' && typeof store.findStudies === 'function' ? (store as DicomStore) : undefined;
+  };
+  const after = new AfterSigning({
+    db: ctx.db,
+    clock: ctx.clock,
+    store: service.store,
+    studies: dicomStore,
+    onAddendum: async (uid, reader) => worklist.markAddended(uid, reader.username),
+  });
+  return { name: 'reading', routes: [...readingRoutes(service), ...afterSigningRoutes(after)] };
 }

@@ -2,7 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { WorklistChange, WorklistService } from './worklist-service.ts';
 
-const HEARTBEAT_MS = 20_000;
+/**
+ * A named heartbeat, not an SSE comment: the app sees it (comments never reach JavaScript) and
+ * declares the connection lost when heartbeats stop, even where no TCP error arrives.
+ */
+export const HEARTBEAT_MS = 5_000;
 
 /** One Server-Sent Events frame (HTML Living Standard, 9.2 "Server-sent events"). */
 export function sseFrame(event: string, data: unknown, id?: number): string {
@@ -37,7 +41,7 @@ export async function streamWorklist(req: FastifyRequest, reply: FastifyReply, s
   let timer: TimerHandle | undefined;
   const beat = (): void => {
     timer = clock.setTimer(HEARTBEAT_MS, () => {
-      res.write(': keep-alive\n\n');
+      res.write(sseFrame('heartbeat', { at: clock.now() }));
       beat();
     });
   };

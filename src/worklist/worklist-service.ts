@@ -33,6 +33,14 @@ export interface WorklistService {
   claim(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   release(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   setState(studyInstanceUid: string, user: string, state: ReadingState): Promise<WorklistItem>;
+  /**
+   * The most urgent unread, unclaimed study in the server's reading order, claimed for `user`
+   * (atomically: two readers asking at once get two different studies). `skip` is left out (the
+   * study just signed or left). Undefined when nothing is left to read.
+   */
+  next(user: string, skip?: string): Promise<WorklistItem | undefined>;
+  /** Studies in any state by patient name, patient ID or accession number. */
+  search(text: string, limit?: number): Promise<WorklistItem[]>;
   rank(request: RankRequest): Promise<{ item: WorklistItem; ranking: Ranking; previous: WorklistItem | undefined }>;
   rerankOpen(policySource?: string): Promise<number>;
   policy(): UrgencyPolicy;
@@ -106,6 +114,28 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
     async setState(uid, user, state) {
       return stateChange(await deps.store.setState(uid, user, state), uid, `cannot set ${state}`);
     },
+    async next(user, skip) {
+      let cursor: string | undefined;
+      // Bounded: past 2,000 open studies that all are taken, "next" is no longer the question.
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await deps.store.list({ states: 'open', limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const item of page.items) {
+          const now = deps.clock.now();
+          const free = item.claimedBy === null || (item.claimExpiresAt ?? 0) <= now;
+          // Unread and unclaimed, or left in progress by a claim that expired (an abandoned read).
+          if (item.studyInstanceUid === skip || !free) continue;
+          const r = await deps.store.claim(item.studyInstanceUid, user, now + deps.claimTimeoutMs);
+          if (r.ok && r.item) {
+            notify({ type: 'state', item: r.item });
+            return r.item;
+          }
+        }
+        if (!page.nextCursor) return undefined;
+        cursor = page.nextCursor;
+      }
+      return undefined;
+    },
+    search: (text, limit = 50) => deps.store.search(text, limit),
     async rank({ facts, ai }) {
       const policy = deps.policy();
       const base = { ...facts, aiStatus: ai.aiStatus, aiStatusReason: ai.aiStatusReason ?? null, findings: [...ai.findings], modelId: ai.modelId, modelVersion: ai.modelVersion };
