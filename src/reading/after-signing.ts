@@ -4,54 +4,11 @@ import { ReadfirstError } from '../core/errors.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { Principal } from '../security/users.ts';
 import type { Db } from '../store/db.ts';
-import type { StructuredReport } from './reading.ts';
+import type { Addendum, CommunicationMethod, CriticalCommunication, PriorStudy } from './reading.ts';
 import type { ReadingStore } from './reading-store.ts';
 
-/** Text added to a signed report by a radiologist; the signed report itself never changes. */
-export interface Addendum {
-  id: string;
-  readingId: string;
-  studyInstanceUid: string;
-  readerName: string;
-  text: string;
-  signedAt: number;
-}
-
-export const COMMUNICATION_METHODS = ['phone', 'in-person', 'secure-message', 'page'] as const;
-export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];
-
-/**
- * One communication of a critical result (ACR Practice Parameter for Communication of Diagnostic
- * Imaging Findings, 2020): the finding, who was told and in what role, how, when, and who
- * acknowledged receipt (read-back). Recorded by the radiologist who made the call.
- */
-export interface CriticalCommunication {
-  id: string;
-  studyInstanceUid: string;
-  finding: string;
-  recipient: string;
-  recipientRole: string;
-  method: CommunicationMethod;
-  communicatedAt: number;
-  /** Who confirmed they received the result (read it back); null if not yet. */
-  acknowledgedBy: string | null;
-  recordedBy: string;
-  recordedAt: number;
-  note: string;
-}
-
-/** An earlier (or later) study of the same patient (PatientID within its issuer) with its report. */
-export interface PriorStudy {
-  studyInstanceUid: string;
-  studyDate: string | null;
-  studyTime: string | null;
-  studyDescription: string | null;
-  accessionNumber: string | null;
-  modalities: string[];
-  report: StructuredReport | null;
-  reportSignedBy: string | null;
-  reportSignedAt: number | null;
-}
+export { COMMUNICATION_METHODS } from './reading.ts';
+export type { Addendum, CommunicationMethod, CriticalCommunication, PriorStudy };
 
 export interface AfterSigningDeps {
   db: Db;

@@ -1,3 +1,4 @@
+import { connection } from '../shell/connection.ts';
 import type { UrgencyClass } from './worklist-api.ts';
 import { type Filters, filters, live, loading, modalities, setFilters, sites, visible } from './worklist-state.ts';
 
@@ -47,8 +48,8 @@ export function FiltersBar(): preact.JSX.Element {
       <span class="count" aria-live="polite">
         {visible.value.length.toLocaleString()} studies{loading.value ? ' (loading…)' : ''}
       </span>
-      <span class={`live ${live.value ? 'on' : 'off'}`} title="Live updates">
-        {live.value ? '● Live' : '○ Reconnecting'}
+      <span class={`live ${live.value && connection.value === 'live' ? 'on' : 'off'}`} title="Live updates">
+        {live.value && connection.value === 'live' ? '● Live' : connection.value === 'lost' ? '○ Connection lost' : '○ Reconnecting'}
       </span>
     </div>
   );
