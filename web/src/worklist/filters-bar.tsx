@@ -1,4 +1,5 @@
 import { connection } from '../shell/connection.ts';
+import { SearchBox } from './search.tsx';
 import type { UrgencyClass } from './worklist-api.ts';
 import { type Filters, filters, live, loading, modalities, setFilters, sites, visible } from './worklist-state.ts';
 
@@ -37,6 +38,7 @@ export function FiltersBar(): preact.JSX.Element {
   const f = filters.value;
   return (
     <div class="filters" role="search">
+      <SearchBox />
       <Select label="Status" value={f.status} options={STATUSES} onChange={(status) => setFilters({ status })} />
       <Select label="Class" value={f.urgency} options={CLASSES} onChange={(urgency) => setFilters({ urgency })} />
       <Select label="Modality" value={f.modality} options={[['', 'All'], ...modalities.value.map((m): [string, string] => [m, m])]} onChange={(modality) => setFilters({ modality })} />
