@@ -20,7 +20,7 @@ describe.each(testDbs)('after signing on $name', (t) => {
     const handle = await t.open();
     cleanup = () => handle.cleanup();
     const results = new MemoryResults();
-    service = new ReadingService({ db: handle.db, clock, bus: new InMemoryBus(() => undefined), results: () => results });
+    service = new ReadingService({ db: handle.db, clock, bus: new InMemoryBus(() => undefined), results });
     after = new AfterSigning({ db: handle.db, clock, store: service.store, studies: () => undefined, onAddendum: async (uid) => void addended.push(uid) });
   });
   afterAll(async () => cleanup());

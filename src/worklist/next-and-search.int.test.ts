@@ -23,10 +23,7 @@ describe.each(testDbs)('next study and search: $name', (testDb) => {
     cleanup = () => handle.cleanup();
     clock = new ManualClock(T0);
     store = new SqlWorklistStore(db, clock);
-    const policy = (): never => {
-      throw new Error('ranking is not part of these tests');
-    };
-    service = createWorklistService({ store, clock, bus: new InMemoryBus(() => undefined), policy, claimTimeoutMs: 20 * MIN });
+    service = createWorklistService({ store, clock, bus: new InMemoryBus(() => undefined), claimTimeoutMs: 20 * MIN });
     // Reading order: 1.1 critical, 1.2 urgent, 1.3 routine, 1.4 routine (later).
     await store.upsert(makeEntry('1.3', T0, 'routine', { patientName: 'Smith^Anna', accessionNumber: 'ACC-300' }), T0);
     await store.upsert(makeEntry('1.1', T0 + MIN, 'critical', { patientName: 'Jones^Bob', patientId: 'MRN-77' }), T0);
