@@ -155,7 +155,7 @@ describe('reading-room safety in Chromium against a real server', () => {
     // The AI could not decode it either, and says so in words.
     expect(await page.getByTestId('ai-not-run').textContent()).toMatch(/decode/i);
     await shot(page, 'image-failed.png');
-    await page.locator('input[name="read-elsewhere"]').check();
+    await page.locator('input[name="read-elsewhere"]').click();
     await expect.poll(() => page.locator('button.sign').isDisabled()).toBe(false);
     await page.locator('button.sign').click();
     await expect.poll(async () => (await readingOf(server.base, cookie, broken)).status).toBe('signed');
@@ -186,7 +186,7 @@ describe('reading-room safety in Chromium against a real server', () => {
     expect(local).toContain('Typed during the outage.');
     await shot(page, 'connection-lost.png');
     // The worklist never claims to be live while the server is gone.
-    await page.keyboard.press('Escape');
+    await go(page, '/');
     await page.locator('.live').waitFor();
     expect(await page.locator('.live').textContent()).not.toContain('● Live');
     await server.restart();

@@ -77,6 +77,8 @@ function writeLocal(uid: string, d: LocalDraft | undefined): void {
 export async function loadReading(uid: string): Promise<void> {
   reading.value = undefined;
   results.value = [];
+  // Never carry the previous study's text into this one (it is what Ctrl+Enter would sign).
+  draftText.value = undefined;
   restoredNotice.value = '';
   const res = await api<{ reading: Reading; results: InferenceResult[] }>('GET', `/api/readings/${uid}`);
   results.value = res.results;

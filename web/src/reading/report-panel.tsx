@@ -26,19 +26,18 @@ interface Props {
  */
 export function ReportPanel({ uid, onSign }: Props): preact.JSX.Element | null {
   const r = reading.value;
-  const [text, setText] = useState<StructuredReport | undefined>(draftText.value ?? r?.report);
+  const [text, setText] = useState<StructuredReport | undefined>(r?.studyInstanceUid === uid ? (draftText.value ?? r.report) : undefined);
   const [override, setOverride] = useState(false);
   const [reason, setReason] = useState('');
-  const edited = useRef(restoredNotice.value !== '');
+  const edited = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // Follow the server's pre-fill until the reader types in the report.
+  // The server's text (its pre-fill, or text restored and resent) until the reader types here.
   useEffect(() => {
-    if (r && !edited.current && !r.reportEdited) {
-      setText(r.report);
-      draftText.value = r.report;
-    } else if (r && !text) setText(draftText.value ?? r.report);
-  }, [r?.report.findings, r?.report.impression, r?.report.technique]);
+    if (!r || edited.current) return;
+    setText(r.report);
+    draftText.value = r.report;
+  }, [r?.id, r?.report.findings, r?.report.impression, r?.report.technique]);
 
   if (!r || !text) return null;
   const signed = r.status === 'signed';

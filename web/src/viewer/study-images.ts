@@ -1,4 +1,5 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
+import { initCornerstone } from './cornerstone.ts';
 
 type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
 
@@ -58,13 +59,16 @@ export const formatDate = (d: string | null): string | null => (d && /^\d{8}$/.t
 export const formatTime = (t: string | null): string | null => (t && /^\d{4}/.test(t) ? `${t.slice(0, 2)}:${t.slice(2, 4)}` : t);
 
 /**
- * Every image of a study through WADO-RS study metadata, each registered with the loader (the
- * transfer syntax then comes from the frame response), in series then instance order.
+ * Every image of a study through WADO-RS study metadata, each registered with the loader after
+ * its init (the transfer syntax then comes from the frame response), in series then instance order.
  */
 export async function loadStudyImages(studyUid: string): Promise<{ images: StudyImage[]; header: StudyHeader }> {
+  // Metadata added before the loader's init is not found when the image loads (samplesPerPixel).
+  const ready = initCornerstone();
   const res = await fetch(`/dicom-web/studies/${studyUid}/metadata`, { headers: { accept: 'application/dicom+json' }, credentials: 'same-origin' });
   if (!res.ok) throw new Error(`study metadata: HTTP ${res.status}`);
   const all = (await res.json()) as DicomJson[];
+  await ready;
   const metas = all.filter((m) => m['00280010'] !== undefined);
   const images = metas.map((meta): StudyImage => {
     const seriesUid = str(meta, '0020000E') ?? '';

@@ -207,7 +207,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
     },
     sign: async (override?: { reason: string }): Promise<void> => {
       const text: StructuredReport | undefined = draftText.value ?? reading.value?.report;
-      if (!text || reading.value?.status !== 'draft') return;
+      if (!text || reading.value?.status !== 'draft' || reading.value.studyInstanceUid !== uid) return;
       await signReading(uid, text, override);
       // Next is the server's: the most urgent unread, unclaimed study, claimed for this reader.
       const next = await claimNext(uid);
