@@ -39,7 +39,7 @@ function Header(): preact.JSX.Element {
         </a>
       </nav>
       <span class="spacer" />
-      <span class={`conn ${connection.value}`} data-testid="connection">
+      <span class={`conn conn-${connection.value}`} data-testid="connection">
         {connection.value === 'live' ? '● Connected' : '○ Offline'}
       </span>
       <button type="button" class="ghost" onClick={() => (helpOpen.value = true)} aria-keyshortcuts="?">

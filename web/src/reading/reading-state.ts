@@ -92,9 +92,20 @@ export async function loadReading(uid: string): Promise<void> {
   }
 }
 
-async function save(p: Promise<Reading>): Promise<Reading> {
+/**
+ * Changes to the reading go to the server one at a time, in order: two quick verdicts sent
+ * together could otherwise answer with a reading that lacks the other one.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+function inOrder<T>(send: () => Promise<T>): Promise<T> {
+  const p = queue.then(send, send);
+  queue = p.catch(() => undefined);
+  return p;
+}
+
+async function save(send: () => Promise<Reading>): Promise<Reading> {
   try {
-    const r = await p;
+    const r = await inOrder(send);
     reading.value = r;
     saveError.value = '';
     return r;
@@ -106,14 +117,14 @@ async function save(p: Promise<Reading>): Promise<Reading> {
 
 export function setVerdict(uid: string, key: string, verdict: Verdict, comment?: string): Promise<Reading> {
   const current = reading.value?.verdicts.find((v) => v.findingKey === key);
-  return save(api<Reading>('PUT', `/api/readings/${uid}/findings/${key}`, { verdict, comment: comment ?? current?.comment ?? '' }));
+  return save(() => api<Reading>('PUT', `/api/readings/${uid}/findings/${key}`, { verdict, comment: comment ?? current?.comment ?? '' }));
 }
 
 export function patchReading(
   uid: string,
   patch: { overall?: Verdict | null; missedFindings?: string[]; report?: StructuredReport; imageProblem?: string | null; readElsewhere?: boolean },
 ): Promise<Reading> {
-  return save(api<Reading>('PATCH', `/api/readings/${uid}`, patch));
+  return save(() => api<Reading>('PATCH', `/api/readings/${uid}`, patch));
 }
 
 let unsentUid: string | undefined;
@@ -142,7 +153,7 @@ onReconnect(() => {
 
 export async function signReading(uid: string, report: StructuredReport, override?: { reason: string }): Promise<Reading> {
   writeLocal(uid, { report, unsent: true, savedAt: Date.now() });
-  const r = await save(api<Reading>('POST', `/api/readings/${uid}/sign`, { report, ...(override ? { override } : {}) }));
+  const r = await save(() => api<Reading>('POST', `/api/readings/${uid}/sign`, { report, ...(override ? { override } : {}) }));
   writeLocal(uid, undefined);
   return r;
 }

@@ -49,7 +49,6 @@ export const TOOL_NAMES: Record<LeftTool, string> = {
   ellipse: name(EllipticalROITool),
   arrow: name(ArrowAnnotateTool),
 };
-const ANNOTATION_TOOLS: readonly LeftTool[] = ['length', 'angle', 'ellipse', 'arrow'];
 
 /** Mouse: left = the chosen tool (window/level by default), middle = pan, right = zoom, wheel = zoom. */
 export function setLeftTool(tool: LeftTool): void {
@@ -62,13 +61,12 @@ export function setLeftTool(tool: LeftTool): void {
     if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, { mouseButton: ToolEnums.MouseBindings.Wheel });
     return b;
   };
-  for (const [key, n] of Object.entries(TOOL_NAMES) as Array<[LeftTool, string]>) {
+  // setToolActive adds to a tool's earlier bindings: clear them all first, or the previous left
+  // tool keeps the primary button. Drawn measurements stay visible (passive) meanwhile.
+  for (const n of Object.values(TOOL_NAMES)) group.setToolPassive(n, { removeAllBindings: true });
+  for (const n of Object.values(TOOL_NAMES)) {
     const b = bindings(n);
-    // Drawn measurements stay visible (passive) when another tool takes the mouse.
-    if (b.length === 0) {
-      if (ANNOTATION_TOOLS.includes(key)) group.setToolPassive(n);
-      else group.setToolDisabled(n);
-    } else group.setToolActive(n, { bindings: b });
+    if (b.length > 0) group.setToolActive(n, { bindings: b });
   }
 }
 

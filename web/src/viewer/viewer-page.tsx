@@ -21,6 +21,21 @@ import { type StudyHeader, type StudyImage, loadStudyImages } from './study-imag
 import { Toolbar } from './toolbar.tsx';
 import { viewerKeys } from './viewer-keys.ts';
 
+/**
+ * A failed decode also surfaces as a promise cornerstone leaves unhandled (an emscripten error
+ * number from the codec). The viewer has already shown the failure in the pane and recorded it,
+ * so while an image is loading or has failed it is handled here, not left uncaught.
+ */
+function handleDecodeRejections(active: () => boolean): () => void {
+  const on = (e: PromiseRejectionEvent): void => {
+    if (!active()) return;
+    e.preventDefault();
+    console.warn('image load failed (shown in the viewport):', e.reason);
+  };
+  addEventListener('unhandledrejection', on);
+  return () => removeEventListener('unhandledrejection', on);
+}
+
 /** Release the claim when the page goes away (reload, tab closed); the viewer claims again on open. */
 function releaseOnLeave(uid: string): () => void {
   const onHide = (): void => {
@@ -106,6 +121,9 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
     if (panes.length === 0) return undefined;
     let destroy: (() => void) | undefined;
     let cancelled = false;
+    let loading = true;
+    let failed = false;
+    const offRejections = handleDecodeRejections(() => loading || failed);
     (async () => {
       await initCornerstone();
       trackMeasurements();
@@ -143,20 +161,23 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
           }
         }),
       );
+      loading = false;
       if (cancelled) return;
       paneErrors.value = errors;
       const first = created.viewports[0];
       win.value = first ? windowOf(first) : undefined;
       baseWin.current = win.value;
       status.value = '';
-      const failed = errors.find((e) => e !== undefined);
+      const reason = errors.find((e) => e !== undefined);
+      failed = reason !== undefined;
       // A failed image is recorded on the reading: signing then waits for "read elsewhere".
-      if (failed && reading.value?.status === 'draft' && !compared.value) void patchReading(uid, { imageProblem: failed }).catch(() => undefined);
+      if (reason && reading.value?.status === 'draft' && !compared.value) void patchReading(uid, { imageProblem: reason }).catch(() => undefined);
     })().catch((e: unknown) => {
       status.value = `Cannot show this study: ${errorText(e)}`;
     });
     return () => {
       cancelled = true;
+      offRejections();
       destroy?.();
     };
   }, [uid, paneKey]);
