@@ -3,6 +3,7 @@ import { dicomModule } from '../dicom/module.ts';
 import { followUpModule } from '../followup/module.ts';
 import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
+import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
 import { readingModule } from '../reading/module.ts';
 import { securityModule } from '../security/module.ts';
 import type { Migration } from '../store/migrate.ts';
@@ -13,11 +14,12 @@ import { worklistModule } from '../worklist/module.ts';
 import { defineModule, type ModuleDef } from '../core/module.ts';
 import type { ModuleRunner } from './runner.ts';
 
-/** `/healthz` and `/metrics` over the shared infrastructure. */
+/** `/healthz` and `/metrics` over the shared infrastructure, with the event-loop lag summary. */
 export const healthModule = defineModule({
   name: 'health',
   async start(ctx, _deps: Record<never, never>) {
-    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics) };
+    const stopLag = startEventLoopLag(ctx.metrics);
+    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics), close: async () => stopLag() };
   },
 });
 

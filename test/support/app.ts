@@ -7,7 +7,7 @@ import { wireApp } from '../../src/app/modules.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config, ConfigInput } from '../../src/config/schema.ts';
 
-type Overrides = { [k: string]: string | number | boolean | string[] | null };
+type Overrides = { [k: string]: string | number | boolean | string[] | Record<string, number> | null };
 
 /** The configuration of a test server: loopback, ephemeral ports, a temporary data folder. */
 export function testConfig(overrides: Overrides = {}): Config {
