@@ -246,6 +246,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
   const model = primary.value?.model;
   const item = items.value.find((i) => i.studyInstanceUid === uid) ?? entry.value;
   const signed = reading.value?.status === 'signed';
+  const ready = reading.value?.studyInstanceUid === uid;
   const header = study.value?.header;
   const imageName = (p: StudyImage, i: number): string =>
     `${compared.value && i === 1 ? `Prior ${compared.value.label}` : 'Current'}: ${p.view ?? 'image'}${p.seriesDescription ? `, ${p.seriesDescription}` : ''}${p.sopUid === aiSop ? ', analysed by the AI' : ''}`;
@@ -289,7 +290,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
           <strong>AI-generated: for assistance, not a diagnosis</strong>
           <span>{model ? `${model.modelName} · version ${model.modelVersion}${model.shadow ? ' · shadow' : ''}` : 'No AI result for this study (reason below)'}</span>
         </div>
-        <FindingsPanel uid={uid} focused={focused} heatmapKey={heatmapKey} signed={signed} />
+        {/* Only this study's reading: the previous study's findings must never take a key press. */}
+        {ready ? <FindingsPanel uid={uid} focused={focused} heatmapKey={heatmapKey} signed={signed} /> : <p class="muted">Loading the AI result and your reading…</p>}
         {measurements.value.length > 0 && (
           <ul class="measurements" aria-label="Measurements">
             {measurements.value.map((m) => (
@@ -297,7 +299,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
             ))}
           </ul>
         )}
-        <ReportPanel uid={uid} onSign={(_text, override) => void act.sign(override).catch(() => undefined)} />
+        {ready && <ReportPanel uid={uid} onSign={(_text, override) => void act.sign(override).catch(() => undefined)} />}
         {signed && <AfterSigningPanel uid={uid} />}
         <PriorsPanel uid={uid} compared={compared} />
       </aside>
