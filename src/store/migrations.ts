@@ -4,6 +4,7 @@ import { inferenceMigrations } from '../inference/migrations.ts';
 import { triageMigrations } from '../triage/migrations.ts';
 import { securityMigrations } from '../security/migrations.ts';
 import { readingMigrations } from '../reading/migrations.ts';
+import { monitorMigrations } from '../monitor/migrations.ts';
 
 /** Every domain's migrations, in the order the domains depend on each other. */
 export const allMigrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const allMigrations: readonly Migration[] = [
   ...triageMigrations,
   ...securityMigrations,
   ...readingMigrations,
+  ...monitorMigrations,
 ];
