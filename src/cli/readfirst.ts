@@ -7,6 +7,8 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerLabels } from './commands/labels.ts';
+import { registerReport } from './commands/report.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -16,6 +18,8 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerLabels(program);
+registerReport(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);
