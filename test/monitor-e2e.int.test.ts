@@ -104,11 +104,12 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
     try {
       const page = await context.newPage();
       await page.goto(`file://${html}`);
-      const figures = await page.$$eval('figure', (fs) => fs.map((f) => {
+      // Runs in the page (the root tsconfig has no DOM types): each figure's SVG, its marks and its drawn size.
+      const figures = (await page.evaluate(`[...document.querySelectorAll('figure')].map((f) => {
         const svg = f.querySelector('svg');
-        const box = svg?.getBoundingClientRect();
-        return { id: f.id, marks: svg?.querySelectorAll('path, line, rect, circle').length ?? 0, width: box?.width ?? 0, height: box?.height ?? 0 };
-      }));
+        const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+        return { id: f.id, marks: svg ? svg.querySelectorAll('path, line, rect, circle').length : 0, width: box.width, height: box.height };
+      })`)) as { id: string; marks: number; width: number; height: number }[];
       expect(figures.map((f) => f.id)).toEqual(['chart-auroc', 'chart-reliability', 'chart-underdiagnosis', 'chart-score-drift', 'chart-gate', 'chart-turnaround']);
       for (const f of figures.slice(0, 3)) {
         expect(f.marks, f.id).toBeGreaterThan(5);
