@@ -3,16 +3,18 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, startApp } from '../src/app/app.ts';
-import { loadConfig } from '../src/config/load.ts';
-import { initDicom } from '../src/dicom/module.ts';
-import { initInference } from '../src/inference/module.ts';
+import type { App } from '../src/app/app.ts';
+import type { ModuleRunner } from '../src/app/runner.ts';
+import { dicomModule } from '../src/dicom/module.ts';
+import { inferenceModule } from '../src/inference/module.ts';
+import { monitorModule } from '../src/monitor/module.ts';
 import type { EvaluationReport } from '../src/monitor/evaluation.ts';
 import { readLabelsCsv, type LabelRow } from '../src/monitor/labels-csv.ts';
 import type { MonitorReport } from '../src/monitor/report.ts';
 import { labelledRowToDicom } from '../src/simulate/labelled-studies.ts';
 import { launch } from '../web/e2e/support/browser.ts';
 import { acknowledgedCount, runDcmtk } from './support/dcmtk.ts';
+import { startTestAppWith } from './support/app.ts';
 import { sharedDir } from './support/shared-data.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -35,7 +37,14 @@ function cli(args: string[], env: Record<string, string>): Promise<string> {
 }
 
 describe('end to end: labelled images → DICOM → storescu → labels import → report monitor = npm run eval', () => {
-  let app: App;
+  /** Ingest, the real bundled model and monitoring: what this path needs. */
+  const wire = async (m: ModuleRunner) => {
+    const dicom = await m.start(dicomModule, {});
+    const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+    await m.start(monitorModule, { results: inference.results });
+    return { guard: undefined, dicom };
+  };
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let rows: LabelRow[] = [];
   let FINDINGS: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'rf-monitor-e2e-'));
@@ -48,18 +57,14 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
     FINDINGS = labels.findings;
     mkdirSync(join(work, 'dicom'));
     for (const [i, row] of rows.entries()) writeFileSync(join(work, 'dicom', `${i}.dcm`), await labelledRowToDicom(SET, row, `ACC${i}`));
-    const config = loadConfig({
-      env: {},
-      overrides: { dataDir, log: { level: 'silent' }, http: { port: 0 }, dimse: { port: 0, host: '127.0.0.1' }, ingest: { quietPeriodMs: 300 }, inference: { modelDirs: [join(repoRoot, 'models')] } },
-    });
-    app = await startApp(config, { modules: [initDicom, initInference] });
+    app = await startTestAppWith({ dataDir, 'ingest.quietPeriodMs': 300, 'inference.modelDirs': [join(repoRoot, 'models')] }, wire);
   });
   afterAll(async () => {
     await app?.close();
   });
 
   it('gives the same per-finding AUROC as npm run eval, and an HTML report whose plots Chromium draws', async () => {
-    const port = app.ctx.services.dimse?.port() ?? 0;
+    const port = app.services.dicom.dimse?.port() ?? 0;
     const sent = await runDcmtk('storescu', ['-v', '+sd', '-aec', 'READFIRST', '127.0.0.1', String(port), join(work, 'dicom')]);
     expect(acknowledgedCount(sent.stdout + sent.stderr)).toBe(N);
     const deadline = Date.now() + 120_000;
@@ -105,11 +110,11 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
       const page = await context.newPage();
       await page.goto(`file://${html}`);
       // Runs in the page (the root tsconfig has no DOM types): each figure's SVG, its marks and its drawn size.
-      const figures = (await page.evaluate(`[...document.querySelectorAll('figure')].map((f) => {
+      const figures = await page.evaluate<{ id: string; marks: number; width: number; height: number }[]>(`[...document.querySelectorAll('figure')].map((f) => {
         const svg = f.querySelector('svg');
         const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
         return { id: f.id, marks: svg ? svg.querySelectorAll('path, line, rect, circle').length : 0, width: box.width, height: box.height };
-      })`)) as { id: string; marks: number; width: number; height: number }[];
+      })`);
       expect(figures.map((f) => f.id)).toEqual(['chart-auroc', 'chart-reliability', 'chart-underdiagnosis', 'chart-score-drift', 'chart-gate', 'chart-turnaround']);
       for (const f of figures.slice(0, 3)) {
         expect(f.marks, f.id).toBeGreaterThan(5);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
-import type { RouteDef } from '../http/route.ts';
+import type { RouteDef, UserOf } from '../http/route.ts';
 import { sseFrame } from '../worklist/sse.ts';
 import type { AlertService } from './alert-service.ts';
 
@@ -10,7 +10,7 @@ const idParams = z.object({ id: z.string().uuid() });
 const listQuery = z.object({ status: z.enum(['open', 'acknowledged', 'all']).optional() });
 
 /** In-app alerts: list, stream, acknowledge. */
-export function alertRoutes(service: AlertService, clock: Clock, userOf: (req: FastifyRequest) => string | undefined): RouteDef[] {
+export function alertRoutes(service: AlertService, clock: Clock, userOf: UserOf): RouteDef[] {
   const id = (req: FastifyRequest): string => {
     const p = idParams.safeParse(req.params);
     if (!p.success) throw new ReadfirstError('invalid-input', 'alert id must be a UUID');

@@ -11,6 +11,8 @@ export interface InstanceStoredEvent {
   via: IngestChannel;
   /** True when this SOP instance was already stored (idempotent re-send). */
   duplicate: boolean;
+  /** Epoch ms at which the instance was stored (the first time, for a duplicate). */
+  receivedAt: number;
 }
 
 export type IngestChannel = 'dimse' | 'stow' | 'import';
@@ -38,7 +40,10 @@ export interface StudyAnalysedEvent {
   analysedAt: number;
 }
 
-export type UrgencyClass = 'critical' | 'urgent' | 'routine' | 'likely-normal';
+/** The urgency classes, most urgent first. */
+export const URGENCY_CLASSES = ['critical', 'urgent', 'routine', 'likely-normal'] as const;
+
+export type UrgencyClass = (typeof URGENCY_CLASSES)[number];
 
 export interface WorklistChangedEvent {
   studyInstanceUid: string;

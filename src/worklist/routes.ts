@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
-import type { RouteDef } from '../http/route.ts';
-import { URGENCY_CLASSES } from '../triage/policy-schema.ts';
+import type { RouteDef, UserOf } from '../http/route.ts';
+import { URGENCY_CLASSES } from '../events/types.ts';
 import { streamWorklist } from './sse.ts';
 import type { ReadingState } from './worklist-item.ts';
 import type { StateFilter } from './worklist-store.ts';
@@ -39,8 +39,7 @@ function stateFilter(status: string | undefined): StateFilter {
 export interface WorklistRouteDeps {
   service: WorklistService;
   clock: Clock;
-  /** The signed-in user's name, as the access guard established it. */
-  userOf: (req: FastifyRequest) => string | undefined;
+  userOf: UserOf;
 }
 
 /** REST and SSE routes of the worklist. Every one needs a signed-in user; all carry patient data. */
@@ -71,13 +70,6 @@ export function worklistRoutes({ service, clock, userOf }: WorklistRouteDeps): R
       phi: true,
       summary: 'Server-Sent Events: re-rankings, claims and state changes',
       handler: async (req, reply) => streamWorklist(req, reply, service, clock),
-    },
-    {
-      method: 'GET',
-      url: '/api/worklist/policy',
-      access: 'authenticated',
-      summary: 'the urgency policy in force',
-      handler: async () => service.policy(),
     },
     {
       method: 'GET',

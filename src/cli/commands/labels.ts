@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
 import { GroundTruthStore, parseGroundTruthCsv } from '../../monitor/ground-truth.ts';
+import { allMigrations } from '../../app/modules.ts';
 import { openDb } from '../../store/open.ts';
 
 interface ImportOptions {
@@ -21,7 +22,7 @@ export async function importLabels(csvPath: string, opts: ImportOptions = {}): P
     throw new ReadfirstError('invalid-input', `cannot read ${csvPath}`, undefined, { cause: e });
   });
   const parsed = parseGroundTruthCsv(bytes.toString('utf8'), basename(csvPath));
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db') });
+  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db'), migrations: allMigrations });
   try {
     const store = new GroundTruthStore(db);
     const { batchId, labels } = await store.importBatch(parsed, {

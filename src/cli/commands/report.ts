@@ -11,6 +11,7 @@ import { buildMonitorReport, type MonitorReport } from '../../monitor/report.ts'
 import { reportCsv } from '../../monitor/report-csv.ts';
 import { reportHtml } from '../../monitor/report-html.ts';
 import { formatMonitorReport } from '../../monitor/report-text.ts';
+import { allMigrations } from '../../app/modules.ts';
 import { openDb } from '../../store/open.ts';
 
 interface MonitorOptions {
@@ -48,7 +49,7 @@ export async function monitorReport(o: MonitorOptions): Promise<MonitorReport> {
   const to = parseWhen(o.to, '--to') ?? systemClock.now();
   const from = parseWhen(o.from, '--from') ?? to - 30 * 86_400_000;
   if (from >= to) throw new ReadfirstError('invalid-input', '--from must be before --to');
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db') });
+  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
   try {
     return await buildMonitorReport(db, config.monitor, {
       from, to, modelId: o.model, modelVersion: o.modelVersion,
