@@ -86,7 +86,7 @@ export function monitorCharts(r: MonitorReport): ChartSpec[] {
   const tat = r.turnaround.groups.filter((g) => g.group !== 'all' && g.toReadStart.n > 0).map((g) => ({ period: g.period, group: g.group, median: g.toReadStart.medianMin, p90: g.toReadStart.p90Min, n: g.toReadStart.n }));
   charts.push({
     id: 'turnaround', title: 'Arrival → start of read (median minutes; tooltip has p90) per class, flagged and unflagged',
-    spec: { ...base, height: 200, data: { values: tat }, mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: null, sort: ['critical', 'urgent', 'routine', 'likely-normal', 'flagged', 'unflagged'] }, xOffset: { field: 'period' }, y: { field: 'median', type: 'quantitative', title: 'median minutes' }, color: { field: 'period', type: 'nominal' }, tooltip: [{ field: 'group' }, { field: 'period' }, { field: 'median', format: '.1f' }, { field: 'p90', format: '.1f' }, { field: 'n' }] } },
+    spec: { ...base, width: { step: 22 }, height: 200, data: { values: tat }, mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: null, sort: ['critical', 'urgent', 'routine', 'likely-normal', 'flagged', 'unflagged'] }, xOffset: { field: 'period' }, y: { field: 'median', type: 'quantitative', title: 'median minutes' }, color: { field: 'period', type: 'nominal' }, tooltip: [{ field: 'group' }, { field: 'period' }, { field: 'median', format: '.1f' }, { field: 'p90', format: '.1f' }, { field: 'n' }] } },
   });
   return charts;
 }

@@ -28,7 +28,7 @@ export function plotSpec(reports: readonly SimulationReport[]): TopLevelSpec {
     facet: { row: { field: 'scenario', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
     resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
-      width: 760,
+      width: { step: 36 },
       height: 220,
       mark: { type: 'bar', tooltip: true },
       encoding: {
