@@ -8,7 +8,7 @@
  *
  * `--screenshot <png>` also opens the HTML report in Chromium and saves a screenshot.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,8 +47,12 @@ const app = await startAppWith(config, async (m: ModuleRunner) => {
   return { guard: undefined, dicom };
 });
 try {
-  const sent = spawnSync('storescu', ['+sd', '-aec', 'READFIRST', '127.0.0.1', String(app.services.dicom.dimse?.port() ?? 0), join(work, 'dicom')], { env: { ...process.env, TCP_NODELAY: '1' }, encoding: 'utf8' });
-  if (sent.status !== 0) throw new Error(`storescu failed: ${sent.stderr}`);
+  // Asynchronous: the server answering it runs in this process.
+  const child = spawn('storescu', ['+sd', '-aec', 'READFIRST', '127.0.0.1', String(app.services.dicom.dimse?.port() ?? 0), join(work, 'dicom')], { env: { ...process.env, TCP_NODELAY: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  if (code !== 0) throw new Error(`storescu failed: ${stderr}`);
   for (;;) {
     const [r] = await app.ctx.db.query<{ n: number | string }>('SELECT COUNT(DISTINCT study_instance_uid) AS n FROM inference_result');
     process.stderr.write(`\ranalysed ${String(r?.n)}/${rows.length}`);

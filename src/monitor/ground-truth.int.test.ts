@@ -36,7 +36,8 @@ describe('ground-truth CSV', () => {
 for (const t of testDbs) {
   describe(`ground-truth store (${t.name})`, () => {
     it('resolves imports by UID or accession (UID wins), derives labels from signed verdicts, and applies the preference', async () => {
-      const { db, cleanup } = await t.open();
+      const opened = await t.open();
+      const db = opened.db;
       try {
         await study(db, '1.1', 'ACC1');
         await study(db, '1.2', 'ACC2');
@@ -59,7 +60,7 @@ for (const t of testDbs) {
         await study(db, '1.9', 'ACC9');
         expect(Object.fromEntries((await store.truthFor(['1.9'])).get('1.9') ?? [])).toEqual({ effusion: { value: 1, source: 'import' }, cardiomegaly: { value: 1, source: 'import' } });
       } finally {
-        await cleanup();
+        await opened.cleanup();
       }
     });
   });
