@@ -15,7 +15,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startAppWith } from '../src/app/app.ts';
+import { allMigrations } from '../src/app/modules.ts';
 import type { ModuleRunner } from '../src/app/runner.ts';
+import { migrate } from '../src/store/migrate.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { dicomModule } from '../src/dicom/module.ts';
 import { inferenceModule } from '../src/inference/module.ts';
@@ -47,6 +49,8 @@ const app = await startAppWith(config, async (m: ModuleRunner) => {
   return { guard: undefined, dicom };
 });
 try {
+  // The report reads the reading, worklist and alert tables too (empty here): apply every domain's schema.
+  await migrate(app.ctx.db, allMigrations);
   // Asynchronous: the server answering it runs in this process.
   const child = spawn('storescu', ['+sd', '-aec', 'READFIRST', '127.0.0.1', String(app.services.dicom.dimse?.port() ?? 0), join(work, 'dicom')], { env: { ...process.env, TCP_NODELAY: '1' } });
   let stderr = '';
