@@ -77,7 +77,7 @@ try {
     const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.READFIRST_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 1400 }, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     const page = await ctx.newPage();
     await page.goto(`file://${join(out, 'report.html')}`);
-    await page.screenshot({ path: resolve(values.screenshot) });
+    await page.locator('#plots').screenshot({ path: resolve(values.screenshot) });
     await ctx.close();
     process.stdout.write(`screenshot ${resolve(values.screenshot)}\n`);
   }

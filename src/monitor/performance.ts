@@ -89,19 +89,21 @@ export function findingPerformance(cases: readonly MonitorCase[], finding: strin
   const ci = a === null ? null : bootstrapCi(known.length, (idx) => auroc(idx.map((i) => p[i] ?? NaN), idx.map((i) => y[i] ?? 0)), { resamples: opts.resamples ?? 1000, seed: opts.seed ?? 20261129, clusters: known.map((c) => c.patientKey) });
   const cardAuroc = opts.claims?.get(`${model.id}@${model.version}`)?.get(finding) ?? null;
   const points = read.find((c) => c.points[finding]?.length)?.points[finding] ?? [];
+  const claimed = read.some((c) => c.claimed.includes(finding));
   const operatingPoints = points.map((op): OperatingPointPerformance => {
     const confusion = confusionAt(p, y, op.threshold);
     const rates = binaryRates(confusion);
     return {
       name: op.name, threshold: op.threshold, card: { sensitivity: op.sensitivity, specificity: op.specificity }, confusion, ...rates,
-      flags: [...flagBelow(`sensitivity@${op.name}`, rates.sensitivity.value, rates.sensitivity.ci95, op.sensitivity), ...flagBelow(`specificity@${op.name}`, rates.specificity.value, rates.specificity.ci95, op.specificity)],
+      flags: !claimed ? [] : [...flagBelow(`sensitivity@${op.name}`, rates.sensitivity.value, rates.sensitivity.ci95, op.sensitivity), ...flagBelow(`specificity@${op.name}`, rates.specificity.value, rates.specificity.ci95, op.specificity)],
     };
   });
   return {
-    model, finding, claimed: read.some((c) => c.claimed.includes(finding)), studies: read.length,
+    model, finding, claimed, studies: read.length,
     positives: y.filter((v) => v === 1).length, negatives: y.filter((v) => v === 0).length, unknown: read.length - known.length, sources,
     auroc: a, ci95: ci, cardAuroc, calibration: calibrationOf(p, y), operatingPoints,
-    flags: [...(cardAuroc ? flagBelow('AUROC', a, ci, cardAuroc.value) : []), ...operatingPoints.flatMap((o) => o.flags)],
+    // Only claimed findings carry a claim; an unclaimed output's card figures are informational.
+    flags: claimed ? [...(cardAuroc ? flagBelow('AUROC', a, ci, cardAuroc.value) : []), ...operatingPoints.flatMap((o) => o.flags)] : [],
   };
 }
 

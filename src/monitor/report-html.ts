@@ -53,7 +53,7 @@ export async function reportHtml(r: MonitorReport): Promise<string> {
 <p>Window ${esc(r.window.from)} to ${esc(r.window.to)} (drift reference ${esc(r.reference.from)} to ${esc(r.reference.to)}). Models: ${esc(r.studies.models.join(', ') || 'none')}. ${r.studies.cases} study readings (${r.studies.analysed} analysed, ${r.studies.notAnalysable} refused by the quality gate); ${r.truth.studiesWithTruth} studies with ground truth (${r.truth.labels.import} imported labels, ${r.truth.labels.verdict} from radiologists' verdicts; "${esc(r.truth.prefer)}" preferred).</p>
 <p class="note">AI-generated results assist radiologists and never finalise a diagnosis. Every figure states its counts; small counts mean wide intervals.</p>
 <h2>Flags</h2>${flags.length ? `<ul class="flags">${flags.map((f) => `<li>${f}</li>`).join('')}</ul>` : '<p>None.</p>'}
-<h2>Plots</h2>${charts.join('\n')}
+<section id="plots"><h2>Plots</h2>${charts.join('\n')}</section>
 <h2>Performance per finding</h2>${perf}
 <h2>Operating points</h2>${ops}
 <h2>Subgroup audit</h2>${subs}
