@@ -45,7 +45,7 @@ export function monitorCharts(r: MonitorReport): ChartSpec[] {
           encoding: {
             x: { field: 'predicted', type: 'quantitative', scale: { domain: [0, 1] }, title: 'mean predicted probability' },
             y: { field: 'observed', type: 'quantitative', scale: { domain: [0, 1] }, title: 'observed frequency' },
-            color: { field: 'finding', type: 'nominal' }, tooltip: [{ field: 'finding' }, { field: 'n' }],
+            color: { field: 'finding', type: 'nominal', legend: { labelLimit: 320 } }, tooltip: [{ field: 'finding' }, { field: 'n' }],
           },
         },
       ],
