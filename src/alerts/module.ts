@@ -37,7 +37,7 @@ export const alertsModule = defineModule({
     const provides: AlertServices = { alerts: service };
     return {
       provides,
-      routes: alertRoutes(service, ctx.clock, deps.userOf),
+      routes: alertRoutes(service, { bus: ctx.bus, clock: ctx.clock, userOf: deps.userOf }),
       async close() {
         off();
         service.close();

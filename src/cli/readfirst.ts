@@ -10,6 +10,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerLabels } from './commands/labels.ts';
 import { registerReport } from './commands/report.ts';
 import { registerModels } from './commands/models.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -22,6 +23,7 @@ registerEval(program);
 registerLabels(program);
 registerReport(program);
 registerModels(program);
+registerAnalyse(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

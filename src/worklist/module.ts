@@ -24,6 +24,6 @@ export const worklistModule = defineModule({
     const store = new SqlWorklistStore(ctx.db, ctx.clock, deps.starvationGuard);
     const worklist = createWorklistService({ store, clock: ctx.clock, bus: ctx.bus, claimTimeoutMs: ctx.config.triage.claimTimeoutMs });
     const provides: WorklistServices = { worklist };
-    return { provides, routes: worklistRoutes({ service: worklist, clock: ctx.clock, userOf: deps.userOf }) };
+    return { provides, routes: worklistRoutes({ service: worklist, bus: ctx.bus, clock: ctx.clock, userOf: deps.userOf }) };
   },
 });

@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef, UserOf } from '../http/route.ts';
 import { URGENCY_CLASSES } from '../events/types.ts';
-import { streamWorklist } from './sse.ts';
+import type { EventBus } from '../events/bus.ts';
+import { streamWorklist } from './worklist-stream.ts';
 import type { ReadingState } from './worklist-item.ts';
 import type { StateFilter } from './worklist-store.ts';
 import type { WorklistService } from './worklist-service.ts';
@@ -21,6 +22,8 @@ const listQuery = z.object({
 });
 const uidParams = z.object({ uid: z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID') });
 const stateBody = z.object({ state: z.enum(READING_STATES) });
+const nextBody = z.object({ skip: z.string().regex(/^[0-9.]{1,64}$/).optional() }).strict();
+const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(64), limit: z.coerce.number().int().min(1).max(200).optional() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -38,12 +41,13 @@ function stateFilter(status: string | undefined): StateFilter {
 
 export interface WorklistRouteDeps {
   service: WorklistService;
+  bus: EventBus;
   clock: Clock;
   userOf: UserOf;
 }
 
 /** REST and SSE routes of the worklist. Every one needs a signed-in user; all carry patient data. */
-export function worklistRoutes({ service, clock, userOf }: WorklistRouteDeps): RouteDef[] {
+export function worklistRoutes({ service, bus, clock, userOf }: WorklistRouteDeps): RouteDef[] {
   const user = (req: FastifyRequest): string => {
     const u = userOf(req);
     if (!u) throw new ReadfirstError('unauthenticated', 'sign in required');
@@ -69,7 +73,26 @@ export function worklistRoutes({ service, clock, userOf }: WorklistRouteDeps): R
       access: 'authenticated',
       phi: true,
       summary: 'Server-Sent Events: re-rankings, claims and state changes',
-      handler: async (req, reply) => streamWorklist(req, reply, service, clock),
+      handler: async (req, reply) => streamWorklist(req, reply, { service, bus, clock }),
+    },
+    {
+      method: 'POST',
+      url: '/api/worklist/next',
+      access: 'authenticated',
+      phi: true,
+      summary: "claim and return the most urgent unread, unclaimed study in the server's reading order ({ item: null } when none is left)",
+      handler: async (req) => ({ item: (await service.next(user(req), parse(nextBody, req.body ?? {}, 'body').skip)) ?? null }),
+    },
+    {
+      method: 'GET',
+      url: '/api/worklist/search',
+      access: 'authenticated',
+      phi: true,
+      summary: 'studies in any reading state by patient name, patient ID or accession number (q, limit)',
+      handler: async (req) => {
+        const q = parse(searchQuery, req.query, 'query');
+        return { items: await service.search(q.q, q.limit) };
+      },
     },
     {
       method: 'GET',

@@ -5,18 +5,12 @@ import type { UrgencyClass } from '../events/types.ts';
 import type { ReadingState, WorklistItem } from './worklist-item.ts';
 import type { RankFields, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
 
-/** What the SSE stream and other listeners hear. */
-export type WorklistChange =
-  | { type: 'ranked'; item: WorklistItem; position: number | null; previousUrgency: UrgencyClass | null }
-  | { type: 'state'; item: WorklistItem }
-  | { type: 'reranked'; changed: number; policySource: string };
-
 /** One study's new rank, as triage computed it, and the class it had. */
 export type Rerank = { studyInstanceUid: string; previousUrgency: UrgencyClass } & RankFields;
 
 /**
  * The radiologists' worklist: list, claim, release, set the reading state, and place or re-rank
- * studies with the rank triage computed. The worklist keeps the reading order; it never decides
+ * studies with the rank triage computed. Every change is a bus event (`worklist.*`). The worklist keeps the reading order; it never decides
  * a rank itself (that is triage's policy), so it depends on no other domain.
  */
 export interface WorklistService {
@@ -29,13 +23,20 @@ export interface WorklistService {
   claim(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   release(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   setState(studyInstanceUid: string, user: string, state: ReadingState): Promise<WorklistItem>;
+  /**
+   * The most urgent unread, unclaimed study in the server's reading order, claimed for `user`
+   * (atomically: two readers asking at once get two different studies). `skip` is left out (the
+   * study just signed or left). Undefined when nothing is left to read.
+   */
+  next(user: string, skip?: string): Promise<WorklistItem | undefined>;
+  /** Studies in any state by patient name, patient ID or accession number. */
+  search(text: string, limit?: number): Promise<WorklistItem[]>;
   /** Puts a study on the worklist, or moves it, with the rank triage gave it. */
   place(entry: WorklistEntry): Promise<{ item: WorklistItem; previous: WorklistItem | undefined }>;
   /** Every open study's ranking inputs. */
   openEntries(): Promise<WorklistEntry[]>;
-  /** Writes many new ranks at once (a policy change), then tells every listener. */
+  /** Writes many new ranks at once (a policy change). */
   rerank(ranks: readonly Rerank[], policySource: string): Promise<number>;
-  subscribe(listener: (change: WorklistChange) => void): () => void;
 }
 
 export interface WorklistServiceDeps {
@@ -46,10 +47,6 @@ export interface WorklistServiceDeps {
 }
 
 export function createWorklistService(deps: WorklistServiceDeps): WorklistService {
-  const listeners = new Set<(c: WorklistChange) => void>();
-  const notify = (c: WorklistChange): void => {
-    for (const l of listeners) l(c);
-  };
   const must = (item: WorklistItem | undefined, uid: string): WorklistItem => {
     if (!item) throw new ReadfirstError('not-found', `study ${uid} is not on the worklist`);
     return item;
@@ -57,7 +54,7 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
   const stateChange = async (r: { ok: boolean; item: WorklistItem | undefined }, uid: string, what: string): Promise<WorklistItem> => {
     const item = must(r.item, uid);
     if (!r.ok) throw new ReadfirstError('conflict', `${what}: study is held by ${item.claimedBy ?? 'someone else'}`, { claimedBy: item.claimedBy, claimExpiresAt: item.claimExpiresAt });
-    notify({ type: 'state', item });
+    deps.bus.emit('worklist.state', { studyInstanceUid: item.studyInstanceUid, state: item.state, claimedBy: item.claimedBy });
     return item;
   };
 
@@ -77,9 +74,27 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
     async setState(uid, user, state) {
       return stateChange(await deps.store.setState(uid, user, state), uid, `cannot set ${state}`);
     },
+    async next(user, skip) {
+      let cursor: string | undefined;
+      // Bounded: past 2,000 open studies that all are taken, "next" is no longer the question.
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await deps.store.list({ states: 'open', limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const item of page.items) {
+          const now = deps.clock.now();
+          const free = item.claimedBy === null || (item.claimExpiresAt ?? 0) <= now;
+          // Unread and unclaimed, or left in progress by a claim that expired (an abandoned read).
+          if (item.studyInstanceUid === skip || !free) continue;
+          const r = await deps.store.claim(item.studyInstanceUid, user, now + deps.claimTimeoutMs);
+          if (r.ok && r.item) return stateChange(r, item.studyInstanceUid, 'cannot claim');
+        }
+        if (!page.nextCursor) return undefined;
+        cursor = page.nextCursor;
+      }
+      return undefined;
+    },
+    search: (text, limit = 50) => deps.store.search(text, limit),
     async place(entry) {
       const { previous, item } = await deps.store.upsert(entry, deps.clock.now());
-      const position = await deps.store.position(item.studyInstanceUid);
       deps.bus.emit('worklist.changed', {
         studyInstanceUid: item.studyInstanceUid,
         urgency: item.urgency,
@@ -87,7 +102,6 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
         reason: item.reason,
         ...(previous ? { previousUrgency: previous.urgency } : {}),
       });
-      notify({ type: 'ranked', item, position, previousUrgency: previous?.urgency ?? null });
       return { item, previous };
     },
     async rerank(ranks, policySource) {
@@ -95,12 +109,8 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
       for (const r of ranks) {
         deps.bus.emit('worklist.changed', { studyInstanceUid: r.studyInstanceUid, urgency: r.urgency, score: r.score, reason: r.reason, previousUrgency: r.previousUrgency });
       }
-      notify({ type: 'reranked', changed: ranks.length, policySource });
+      deps.bus.emit('worklist.reranked', { changed: ranks.length, policySource });
       return ranks.length;
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
     },
   };
 }
