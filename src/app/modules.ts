@@ -4,6 +4,7 @@ import { followUpModule } from '../followup/module.ts';
 import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
 import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
+import { monitorModule } from '../monitor/module.ts';
 import { readingModule } from '../reading/module.ts';
 import { reportsModule } from '../reports/module.ts';
 import { securityModule } from '../security/module.ts';
@@ -41,6 +42,7 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   readingModule,
   alertsModule,
   reportsModule,
+  monitorModule,
   webModule,
 ];
 
@@ -63,8 +65,9 @@ export async function wireApp(m: ModuleRunner) {
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
   const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
+  const monitor = await m.start(monitorModule, { results: inference.results });
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports };
+  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor };
 }
 
 /** The services of the full server, as `startApp` returns them. */
