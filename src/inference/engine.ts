@@ -96,6 +96,15 @@ export class InferenceEngine {
     await pool?.close();
   }
 
+  /**
+   * Runs one prepared input ([C, H, W]) through a model on the worker pool: the volume path
+   * (volume/score-volume.ts) prepares its own inputs in a worker and only needs the session.
+   */
+  async runPrepared(modelId: string, dims: number[], data: Float32Array): Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }> {
+    if (!this.registry.get(modelId) || !this.pool) throw new ReadfirstError('not-found', `model ${modelId} is not loaded`);
+    return (await this.pool).infer(modelId, dims, data);
+  }
+
   /** Scores one image with one model; never throws for a bad image, it reports why instead. */
   async scoreImage(modelId: string, source: ImageSource): Promise<ImageScore> {
     const model = this.registry.get(modelId);
