@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -48,16 +49,28 @@ export const configSchema = z
       .object({
         /** A study is complete once this long has passed since its last instance. */
         quietPeriodMs: z.number().int().min(0).default(10_000),
+        /**
+         * Instances a study of a modality is expected to hold (e.g. `{ CR: 1, DX: 2 }`): it is
+         * complete as soon as it holds them, without waiting for the quiet period. Empty: quiet period only.
+         */
+        expectedInstances: z.record(z.string().min(1), z.number().int().min(1)).default({}),
       })
       .default({}),
     inference: z
       .object({
         /** Folders holding model packages (model.onnx + model.json). */
         modelDirs: z.array(z.string()).default(['models']),
-        /** Worker threads running ONNX Runtime sessions. */
-        workers: z.number().int().min(1).max(64).default(1),
-        /** Intra-op threads per ONNX Runtime session. */
-        intraOpThreads: z.number().int().min(1).max(64).default(2),
+        /**
+         * Worker threads; each prepares images (decode, window, gate, resize) and runs ONNX
+         * Runtime. Default: one per core (at most 4), so preprocessing uses every core.
+         */
+        workers: z.number().int().min(1).max(64).default(() => Math.max(1, Math.min(4, availableParallelism()))),
+        /** Intra-op threads per ONNX Runtime session (1: the workers already fill the cores). */
+        intraOpThreads: z.number().int().min(1).max(64).default(1),
+        /** Nice value (0–19) of the worker threads, so ingest on the main thread is scheduled first. */
+        workerNice: z.number().int().min(0).max(19).default(10),
+        /** Images waiting for analysis at most; beyond it an image is read at its study's completion. */
+        queueCapacity: z.number().int().min(1).default(1000),
         maxBatch: z.number().int().min(1).max(64).default(4),
         jobTimeoutMs: z.number().int().positive().default(30_000),
         /** Model ids run in shadow mode: stored and monitored, never changing triage. */

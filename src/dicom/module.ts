@@ -24,7 +24,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
   const files = new LocalInstanceFiles(join(ctx.config.dataDir, 'files'));
   const quarantine = new Quarantine(join(ctx.config.dataDir, 'quarantine'));
   const metrics = createIngestMetrics(ctx.metrics);
-  const tracker = new CompletenessTracker({ store, bus: ctx.bus, clock: ctx.clock, logger, metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
+  const tracker = new CompletenessTracker({ store, bus: ctx.bus, clock: ctx.clock, logger, metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs, expectedInstances: ctx.config.ingest.expectedInstances });
   const ingest = new IngestService({
     store,
     files,

@@ -1,11 +1,14 @@
 import { collectDefaultMetrics } from 'prom-client';
 import type { AppContext, AppModule } from '../app/context.ts';
+import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
 
 /** `/healthz` (liveness plus a database round trip) and Prometheus `/metrics`. */
 export async function initHealth(ctx: AppContext): Promise<AppModule> {
   collectDefaultMetrics({ register: ctx.metrics, prefix: 'readfirst_' });
+  const stopLag = startEventLoopLag(ctx.metrics);
   return {
     name: 'health',
+    close: async () => stopLag(),
     routes: [
       {
         method: 'GET',

@@ -1,11 +1,10 @@
 import type { AppContext, AppModule } from '../app/context.ts';
-import { errorMessage } from '../core/errors.ts';
-import type { StudyCompleteEvent } from '../events/types.ts';
-import { analyseStudy } from './analyse-study.ts';
+import { ReadfirstError, errorMessage } from '../core/errors.ts';
 import { InferenceEngine } from './engine.ts';
 import { discoverPackageDirs, loadModelPackage, type ModelPackage } from './models/model-package.ts';
 import { SqlInferenceResultStore } from './result-store.ts';
 import { inferenceRoutes, type RefusedPackage } from './routes.ts';
+import { startScoreOnArrival } from './score-on-arrival.ts';
 
 /** Loads every package under the configured folders; refused ones are reported, not fatal. */
 export async function loadPackages(modelDirs: readonly string[]): Promise<{ packages: ModelPackage[]; refused: RefusedPackage[] }> {
@@ -22,8 +21,9 @@ export async function loadPackages(modelDirs: readonly string[]): Promise<{ pack
 }
 
 /**
- * The inference domain: loads the model packages, starts the ONNX Runtime workers, reads every
- * `study.complete` and emits `study.analysed`. Publishes `inferenceResults` (InferenceResultStore)
+ * The inference domain: loads the model packages, starts the ONNX Runtime workers, and scores
+ * every image on arrival (score-on-arrival.ts), emitting `study.analysed` per image and once
+ * more when the study is complete. Publishes `inferenceResults` (InferenceResultStore)
  * and `inference` (the engine). A refused package is logged and listed at /api/inference/models;
  * the server still runs, and studies it would have read get "no AI model for this study".
  */
@@ -34,7 +34,7 @@ export async function initInference(ctx: AppContext): Promise<AppModule> {
   ctx.services.inferenceResults = results;
   const { packages, refused } = await loadPackages(cfg.modelDirs);
   for (const r of refused) log.error({ dir: r.dir }, r.message);
-  const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
+  const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
   ctx.services.inference = engine;
   const models = packages.map((p) => `${p.card.id}@${p.card.version}`);
   engine.ready().then(
@@ -42,30 +42,27 @@ export async function initInference(ctx: AppContext): Promise<AppModule> {
     (err: unknown) => log.error({ err, models }, 'inference workers failed to load the models: studies will fail until restart'),
   );
 
-  const inflight = new Set<Promise<void>>();
-  const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
-    const dicomStore = ctx.services.dicomStore;
-    const instanceFiles = ctx.services.instanceFiles;
-    if (!dicomStore || !instanceFiles) return log.error({ study: e.studyInstanceUid }, 'no DICOM store: study not analysed');
-    const event = await analyseStudy({ engine, results, dicomStore, instanceFiles, now: () => ctx.clock.now() }, e.studyInstanceUid);
-    log.info({ study: e.studyInstanceUid, status: event.status, results: event.resultIds.length }, 'study analysed');
-    ctx.bus.emit('study.analysed', event);
-  };
-  const off = ctx.bus.on('study.complete', (e) => {
-    const p = onComplete(e).catch((err: unknown) => {
-      log.error({ err, study: e.studyInstanceUid }, 'study analysis failed');
-      ctx.bus.emit('study.analysed', { studyInstanceUid: e.studyInstanceUid, status: 'failed', resultIds: [], analysedAt: ctx.clock.now() });
-    });
-    inflight.add(p);
-    return p.finally(() => inflight.delete(p));
+  const dicomStore = ctx.services.dicomStore;
+  const instanceFiles = ctx.services.instanceFiles;
+  if (!dicomStore || !instanceFiles) throw new ReadfirstError('config', 'the inference module needs the dicom module started before it');
+  const arrival = startScoreOnArrival({
+    engine,
+    results,
+    dicomStore,
+    instanceFiles,
+    now: () => ctx.clock.now(),
+    bus: ctx.bus,
+    logger: log,
+    metrics: ctx.metrics,
+    capacity: cfg.queueCapacity,
+    concurrency: cfg.workers * cfg.maxBatch,
   });
 
   return {
     name: 'inference',
     routes: inferenceRoutes({ results, registry: () => engine.registry, refused }),
     async close() {
-      off();
-      await Promise.allSettled([...inflight]);
+      await arrival.close();
       await engine.close();
     },
   };

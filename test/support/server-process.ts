@@ -25,10 +25,10 @@ export interface ServerProcess {
 }
 
 /** Starts `readfirst serve` as a child process configured by READFIRST_* variables; resolves once /healthz answers. */
-export async function startServerProcess(env: Record<string, string>, ports?: { http: number; dimse: number }): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, ports?: { http: number; dimse: number }, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   const httpPort = ports?.http ?? (await freePort());
   const dimsePort = ports?.dimse ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/readfirst.ts', 'serve'], {
     cwd: repoRoot,
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
