@@ -34,7 +34,7 @@ export async function initInference(ctx: AppContext): Promise<AppModule> {
   ctx.services.inferenceResults = results;
   const { packages, refused } = await loadPackages(cfg.modelDirs);
   for (const r of refused) log.error({ dir: r.dir }, r.message);
-  const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
+  const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, testModels: cfg.testModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
   ctx.services.inference = engine;
   const models = packages.map((p) => `${p.card.id}@${p.card.version}`);
   engine.ready().then(

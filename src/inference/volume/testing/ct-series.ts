@@ -27,6 +27,8 @@ export interface CtSeriesOptions {
   /** Per-slice override of the position along the normal (for gaps and duplicates). */
   offsets?: number[];
   imageType?: string[];
+  /** Generate only slices [from, to) of the series (a long series is written in chunks). */
+  range?: [number, number];
 }
 
 export interface CtSlice {
@@ -53,7 +55,8 @@ export function makeCtSeries(o: CtSeriesOptions): CtSlice[] {
   const normal = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0]] as const;
   const tilt = Math.tan(((o.tiltDegrees ?? 0) * Math.PI) / 180);
   const out: CtSlice[] = [];
-  for (let i = 0; i < o.slices; i++) {
+  const [from, to] = o.range ?? [0, o.slices];
+  for (let i = from; i < Math.min(to, o.slices); i++) {
     const z = o.offsets?.[i] ?? i * dz;
     const shift = z * tilt;
     const ipp = [0, 1, 2].map((k) => -((cols * pc) / 2) * (row[k] ?? 0) - ((rows * pr) / 2) * (col[k] ?? 0) + z * (normal[k] ?? 0) + shift * (col[k] ?? 0));
