@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
 import type { App } from './app.ts';
+import { appModules } from './modules.ts';
 
 describe('server start', () => {
   let app: App;
@@ -15,8 +16,14 @@ describe('server start', () => {
     expect(await res.json()).toEqual({ status: 'ok', database: 'sqlite' });
   });
 
+  it('starts exactly the modules whose migrations the tools apply', () => {
+    expect(app.modules).toEqual(appModules.map((m) => m.name));
+  });
+
   it('serves Prometheus metrics', async () => {
     const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`);
-    expect(await res.text()).toMatch(/readfirst_process_cpu/);
+    const text = await res.text();
+    expect(text).toMatch(/readfirst_process_cpu/);
+    expect(text).toMatch(/^readfirst_event_loop_lag_seconds\{quantile="0.99"\} \d/m);
   });
 });

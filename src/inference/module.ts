@@ -1,7 +1,11 @@
-import type { AppContext, AppModule } from '../app/context.ts';
-import { ReadfirstError, errorMessage } from '../core/errors.ts';
+import { defineModule } from '../core/module.ts';
+import type { DicomStore } from '../dicom/dicom-store.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { InstanceFiles } from '../files/instance-files.ts';
 import { InferenceEngine } from './engine.ts';
+import { inferenceMigrations } from './migrations.ts';
 import { discoverPackageDirs, loadModelPackage, type ModelPackage } from './models/model-package.ts';
+import type { InferenceResultStore } from './result.ts';
 import { SqlInferenceResultStore } from './result-store.ts';
 import { inferenceRoutes, type RefusedPackage } from './routes.ts';
 import { startScoreOnArrival } from './score-on-arrival.ts';
@@ -20,50 +24,64 @@ export async function loadPackages(modelDirs: readonly string[]): Promise<{ pack
   return { packages, refused };
 }
 
+/** What the inference module needs: the studies and their stored bytes. */
+export interface InferenceDeps {
+  studies: DicomStore;
+  files: InstanceFiles;
+}
+
+/** What it offers: the stored AI results (per study, series, instance and model) and the engine. */
+export interface InferenceServices {
+  results: InferenceResultStore;
+  engine: InferenceEngine;
+}
+
 /**
  * The inference domain: loads the model packages, starts the ONNX Runtime workers, and scores
- * every image on arrival (score-on-arrival.ts), emitting `study.analysed` per image and once
- * more when the study is complete. Publishes `inferenceResults` (InferenceResultStore)
- * and `inference` (the engine). A refused package is logged and listed at /api/inference/models;
- * the server still runs, and studies it would have read get "no AI model for this study".
+ * every image on arrival (score-on-arrival.ts): `study.analysed` after each image's reading and
+ * once more, `complete`, when the study is complete. A refused package is logged and listed at
+ * /api/inference/models; the server still runs, and studies it would have read get "no AI model
+ * for this study".
  */
-export async function initInference(ctx: AppContext): Promise<AppModule> {
-  const log = ctx.logger.child({ mod: 'inference' });
-  const cfg = ctx.config.inference;
-  const results = new SqlInferenceResultStore(ctx.db);
-  ctx.services.inferenceResults = results;
-  const { packages, refused } = await loadPackages(cfg.modelDirs);
-  for (const r of refused) log.error({ dir: r.dir }, r.message);
-  const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, testModels: cfg.testModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
-  ctx.services.inference = engine;
-  const models = packages.map((p) => `${p.card.id}@${p.card.version}`);
-  engine.ready().then(
-    () => log.info({ models, shadow: cfg.shadowModels, workers: cfg.workers }, 'inference workers ready'),
-    (err: unknown) => log.error({ err, models }, 'inference workers failed to load the models: studies will fail until restart'),
-  );
+export const inferenceModule = defineModule({
+  name: 'inference',
+  migrations: inferenceMigrations,
+  async start(ctx, deps: InferenceDeps) {
+    const log = ctx.logger.child({ mod: 'inference' });
+    const cfg = ctx.config.inference;
+    const results = new SqlInferenceResultStore(ctx.db);
+    const { packages, refused } = await loadPackages(cfg.modelDirs);
+    for (const r of refused) log.error({ dir: r.dir }, r.message);
+    const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, testModels: cfg.testModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
+    const models = packages.map((p) => `${p.card.id}@${p.card.version}`);
+    engine.ready().then(
+      () => log.info({ models, shadow: cfg.shadowModels, workers: cfg.workers }, 'inference workers ready'),
+      (err: unknown) => log.error({ err, models }, 'inference workers failed to load the models: studies will fail until restart'),
+    );
 
-  const dicomStore = ctx.services.dicomStore;
-  const instanceFiles = ctx.services.instanceFiles;
-  if (!dicomStore || !instanceFiles) throw new ReadfirstError('config', 'the inference module needs the dicom module started before it');
-  const arrival = startScoreOnArrival({
-    engine,
-    results,
-    dicomStore,
-    instanceFiles,
-    now: () => ctx.clock.now(),
-    bus: ctx.bus,
-    logger: log,
-    metrics: ctx.metrics,
-    capacity: cfg.queueCapacity,
-    concurrency: cfg.workers * cfg.maxBatch,
-  });
-
-  return {
-    name: 'inference',
-    routes: inferenceRoutes({ results, registry: () => engine.registry, refused }),
-    async close() {
-      await arrival.close();
-      await engine.close();
-    },
-  };
-}
+    const arrival = startScoreOnArrival({
+      engine,
+      results,
+      dicomStore: deps.studies,
+      instanceFiles: deps.files,
+      now: () => ctx.clock.now(),
+      bus: ctx.bus,
+      logger: log,
+      metrics: ctx.metrics,
+      capacity: cfg.queueCapacity,
+      concurrency: cfg.workers * cfg.maxBatch,
+    });
+    const provides: InferenceServices = { results, engine };
+    return {
+      provides,
+      routes: inferenceRoutes({ results, registry: () => engine.registry, refused }),
+      async drain() {
+        await arrival.close();
+      },
+      async close() {
+        await arrival.close();
+        await engine.close();
+      },
+    };
+  },
+});

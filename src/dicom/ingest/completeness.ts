@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { EventBus } from '../../events/bus.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomIngestStore } from '../dicom-store.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /**
@@ -21,7 +21,7 @@ export class CompletenessTracker {
 
   constructor(
     private readonly deps: {
-      store: SqlDicomStore;
+      store: DicomIngestStore;
       bus: EventBus;
       clock: Clock;
       logger: Logger;
