@@ -9,6 +9,7 @@
  * event-loop lag while the series is read, and the ratio.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -54,9 +55,14 @@ export async function main(args: string[]): Promise<void> {
 
     // Bare ONNX Runtime on the same slabs, prepared beforehand (outside the timing).
     const slabs: Float32Array[] = [];
-    await prepareVolume({ files, spec: prepareSpecOf(card, volume) }, (m) => {
-      if (m.type === 'slab') slabs[m.index] = m.data;
-    }, async () => undefined);
+    await prepareVolume(
+      { fileCount: files.length, spec: prepareSpecOf(card, volume) },
+      (m) => {
+        if (m.type === 'slab') slabs[m.index] = m.data;
+      },
+      async () => undefined,
+      (i) => readFile(files[i] as string),
+    );
     const session = await ort.InferenceSession.create(pkg.onnxPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     const dims = [1, card.input.channels, card.input.height, card.input.width];
     for (let i = 0; i < 3; i++) await session.run({ [card.input.name]: new ort.Tensor('float32', slabs[0] as Float32Array, dims) });
@@ -74,7 +80,7 @@ export async function main(args: string[]): Promise<void> {
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const t0 = performance.now();
-      const score = await scoreVolume(engine.runPrepared.bind(engine), card, files);
+      const score = await scoreVolume(engine.runPrepared.bind(engine), card, files.map((filePath) => ({ filePath })), { read: (f) => readFile(f.filePath) });
       const totalMs = performance.now() - t0;
       lag.disable();
       clearInterval(sampler);

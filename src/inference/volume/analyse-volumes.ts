@@ -71,7 +71,7 @@ export async function analyseVolumes(deps: StudyAnalysisDeps, studyUid: string):
       const id = randomUUID();
       let score: VolumeScore;
       try {
-        score = await scoreVolume(deps.engine.runPrepared.bind(deps.engine), c, instances.map((i) => deps.instanceFiles.absolutePath(i)));
+        score = await scoreVolume(deps.engine.runPrepared.bind(deps.engine), c, instances, deps.instanceFiles);
         await storeSliceHeatmaps(deps, id, model, score);
       } catch (e) {
         score = { status: 'failed', statusReason: errorMessage(e), summary: null, findings: [], unclaimedFindings: [], perSlice: {}, keySlices: [], cams: new Map(), timings: { headersMs: 0, decodeMs: 0, queueMs: 0, inferMs: 0, totalMs: 0 }, peakRssBytes: 0 };

@@ -15,19 +15,36 @@ const post = (m: PrepareReply, transfer: ArrayBuffer[] = []): void => port.postM
 
 let credits = request.spec.window;
 let wake: (() => void) | null = null;
+const reads = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
 port.on('message', (m: PrepareControl) => {
-  if (m.type !== 'credit') return;
-  credits += m.n;
-  wake?.();
-  wake = null;
+  switch (m.type) {
+    case 'credit':
+      credits += m.n;
+      wake?.();
+      wake = null;
+      return;
+    case 'file':
+      reads.get(m.index)?.resolve(m.bytes);
+      reads.delete(m.index);
+      return;
+    case 'file-error':
+      reads.get(m.index)?.reject(new Error(m.message));
+      reads.delete(m.index);
+      return;
+  }
 });
+const readFile = (index: number): Promise<Uint8Array> =>
+  new Promise((resolve, reject) => {
+    reads.set(index, { resolve, reject });
+    post({ type: 'read', index });
+  });
 const credit = async (): Promise<void> => {
   while (credits <= 0) await new Promise<void>((r) => (wake = r));
   credits--;
 };
 
 try {
-  await prepareVolume(request, post, credit);
+  await prepareVolume(request, post, credit, readFile);
 } catch (e) {
   post({ type: 'error', message: errorMessage(e) });
 }

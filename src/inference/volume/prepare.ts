@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
 import { decodeFrame } from '../../dicom/pixels/decode.ts';
 import { normalizeInput } from '../preprocess/normalize.ts';
@@ -9,6 +8,8 @@ import { SlabBuilder, resizePlane } from './slab.ts';
 import { applyWindow, bodyMaskStats, normalizeMr } from './windows.ts';
 
 type Post = (m: PrepareReply, transfer?: ArrayBuffer[]) => void;
+/** The bytes of file `index` of the series (read through InstanceFiles by the engine). */
+export type ReadFile = (index: number) => Promise<Uint8Array>;
 
 /** Modality values (HU for CT) of one plane: decode, then this frame's own rescale (enhanced objects keep it per frame). */
 async function modalityPlane(bytes: Uint8Array, h: SliceHeader): Promise<Float32Array> {
@@ -21,18 +22,18 @@ async function modalityPlane(bytes: Uint8Array, h: SliceHeader): Promise<Float32
 }
 
 /**
- * Reads a series from its files into 2.5D model inputs, off the main thread (prepare-worker.ts
+ * Reads a series, file by file through `readFile` (never all at once), into 2.5D model inputs, off the main thread (prepare-worker.ts
  * runs this): headers first (assembly and refusal need no pixels), then each plane in volume
  * order is decoded, converted to modality units, windowed (CT) into its channels, resized, and
  * released; a slab is posted as soon as its neighbours are in. MR needs the whole series'
  * statistics first, so its planes are kept at model resolution (small) until normalised.
  * `credit` bounds the slabs in flight, so a slow engine never makes the worker hold the series.
  */
-export async function prepareVolume(req: PrepareRequest, post: Post, credit: () => Promise<void>): Promise<void> {
+export async function prepareVolume(req: PrepareRequest, post: Post, credit: () => Promise<void>, readFile: ReadFile): Promise<void> {
   const t0 = performance.now();
   const headers: SliceHeader[] = [];
-  const fileOf = new Map<string, string>();
-  for (const file of req.files) {
+  const fileOf = new Map<string, number>();
+  for (let file = 0; file < req.fileCount; file++) {
     try {
       for (const h of readSliceHeaders(await readFile(file))) {
         headers.push(h);
@@ -74,11 +75,11 @@ export async function prepareVolume(req: PrepareRequest, post: Post, credit: () 
     }
   };
   const tDecode = performance.now();
-  let cachedFile = '';
+  let cachedFile = -1;
   let cachedBytes: Uint8Array = new Uint8Array(0);
   const mrPlanes: Float32Array[] = [];
   for (const slice of plan.slices) {
-    const file = fileOf.get(`${slice.sopInstanceUid}|${slice.frameIndex}`) as string;
+    const file = fileOf.get(`${slice.sopInstanceUid}|${slice.frameIndex}`) as number;
     // Enhanced objects hold every frame in one file: read it once, not once per frame.
     if (cachedFile !== file) {
       cachedBytes = await readFile(file);

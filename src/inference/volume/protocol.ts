@@ -16,8 +16,9 @@ export interface PrepareSpec {
   window: number;
 }
 
+/** The worker asks for each file's bytes by index (`read`), so files stay behind `InstanceFiles`. */
 export interface PrepareRequest {
-  files: string[];
+  fileCount: number;
   spec: PrepareSpec;
 }
 
@@ -36,7 +37,8 @@ export type PrepareReply =
   | { type: 'plan'; summary: VolumeSummary; headersMs: number }
   | { type: 'slab'; index: number; data: Float32Array }
   | { type: 'done'; decodeMs: number; peakRssBytes: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'read'; index: number };
 
-/** Engine → worker: `credit` lets the worker send that many more slabs. */
-export type PrepareControl = { type: 'credit'; n: number };
+/** Engine → worker: `credit` lets the worker send that many more slabs; `file` answers a `read`. */
+export type PrepareControl = { type: 'credit'; n: number } | { type: 'file'; index: number; bytes: Uint8Array } | { type: 'file-error'; index: number; message: string };

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,8 @@ describe('a CT series through the 2.5D pipeline test model', () => {
     });
     return order ? files.map((_, i) => files[order(i, files.length)] as string) : files;
   };
-  const run = (files: string[]): Promise<VolumeScore> => scoreVolume(engine.runPrepared.bind(engine), pkg.card, files);
+  const run = (files: string[]): Promise<VolumeScore> =>
+    scoreVolume(engine.runPrepared.bind(engine), pkg.card, files.map((filePath) => ({ filePath })), { read: (f) => readFile(f.filePath) });
 
   beforeAll(async () => {
     pkg = await loadModelPackage(DEMO);

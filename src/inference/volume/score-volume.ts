@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../core/errors.ts';
+import type { InstanceFiles, StoredFile } from '../../files/instance-files.ts';
 import type { CamGrid } from '../explain/heatmap.ts';
 import { findingResult } from '../findings.ts';
 import type { ModelCard, VolumeSpec } from '../models/model-card.ts';
@@ -76,7 +77,7 @@ export function aggregate(probs: readonly number[], a: VolumeSpec['aggregation']
  * series finding as the card declares, and each finding keeps its key slice and that slice's
  * CAM. A series that cannot be assembled is "not analysable" with the reason, never scored.
  */
-export async function scoreVolume(run: RunPrepared, card: ModelCard, files: readonly string[]): Promise<VolumeScore> {
+export async function scoreVolume(run: RunPrepared, card: ModelCard, files: readonly StoredFile[], instanceFiles: Pick<InstanceFiles, 'read'>): Promise<VolumeScore> {
   const volume = card.volume;
   const t0 = performance.now();
   const score: VolumeScore = {
@@ -93,7 +94,7 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
   const finish = (): VolumeScore => ({ ...score, timings: { ...score.timings, totalMs: performance.now() - t0 } });
   if (!volume) return finish();
   const spec = prepareSpecOf(card, volume);
-  const request: PrepareRequest = { files: [...files], spec };
+  const request: PrepareRequest = { fileCount: files.length, spec };
   const probsName = card.outputs.probabilities;
   const camName = card.outputs.heatmap;
   const k = card.findings.reduce((m, f) => Math.max(m, f.index + 1), 0);
@@ -148,6 +149,20 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
         case 'error':
           failure ??= `volume preparation failed: ${m.message}`;
           return;
+        case 'read': {
+          // One file at a time, handed over (transferred), so this thread holds none of the series.
+          const file = files[m.index];
+          if (!file) return worker.postMessage({ type: 'file-error', index: m.index, message: 'no such file' } satisfies PrepareControl);
+          instanceFiles.read(file).then(
+            (b) => {
+              const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+              const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? bytes : bytes.slice();
+              worker.postMessage({ type: 'file', index: m.index, bytes: own } satisfies PrepareControl, [own.buffer as ArrayBuffer]);
+            },
+            (e: unknown) => worker.postMessage({ type: 'file-error', index: m.index, message: errorMessage(e) } satisfies PrepareControl),
+          );
+          return;
+        }
       }
     });
     worker.on('error', (e) => {
