@@ -48,5 +48,3 @@ try {
 } catch (e) {
   post({ type: 'error', message: errorMessage(e) });
 }
-// Nothing more to hear: let the thread end once its messages are flushed.
-port.removeAllListeners('message');

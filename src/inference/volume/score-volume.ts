@@ -103,6 +103,7 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, request } });
   const pending: Promise<void>[] = [];
   let failure: string | null = null;
+  let answered = false;
   const dims = [card.input.channels, card.input.height, card.input.width];
   const onSlab = async (index: number, data: Float32Array): Promise<void> => {
     try {
@@ -134,7 +135,7 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
           score.status = 'not-analysable';
           score.refusal = m.outcome.reason;
           score.statusReason = `not analysable as a volume: ${m.outcome.message}`;
-          return;
+          return resolve();
         case 'plan':
           score.summary = m.summary;
           score.timings.headersMs = m.headersMs;
@@ -145,10 +146,10 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
         case 'done':
           score.timings.decodeMs = m.decodeMs;
           score.peakRssBytes = m.peakRssBytes;
-          return;
+          return resolve();
         case 'error':
           failure ??= `volume preparation failed: ${m.message}`;
-          return;
+          return resolve();
         case 'read': {
           // One file at a time, handed over (transferred), so this thread holds none of the series.
           const file = files[m.index];
@@ -167,9 +168,16 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
     });
     worker.on('error', (e) => {
       failure ??= `volume preparation crashed: ${e.message}`;
+      resolve();
     });
-    worker.on('exit', () => resolve());
+    worker.on('exit', (code) => {
+      if (code !== 0 && !answered) failure ??= `volume preparation worker exited with code ${code}`;
+      resolve();
+    });
   });
+  // The thread's last message is its answer; its module loader keeps it alive, so end it here.
+  answered = true;
+  await worker.terminate();
   await Promise.all(pending);
   if (score.status === 'not-analysable') return finish();
   const summary = score.summary;
