@@ -25,6 +25,7 @@ def main(argv=None):
     ap.add_argument('--cache', default=None, help='alias of --cv (older scripts)')
     ap.add_argument('--stages', default='cv,package')
     ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--id', default='readfirst-cxr', help='model id written into the card')
     ap.set_defaults(out='models/readfirst-cxr')
     argv = list(sys.argv[1:] if argv is None else argv)
     if '--smoke' in argv:
@@ -43,7 +44,7 @@ def main(argv=None):
                 cv_argv += [flag, str(val)]
         crossval.main(cv_argv + (['--amp'] if a.amp else []))
     if 'package' in stages:
-        build_package(cv_dir, D.data_dir(a.data), a.out, log=log, smoke=a.smoke, n_boot=a.boot)
+        build_package(cv_dir, D.data_dir(a.data), a.out, log=log, smoke=a.smoke, n_boot=a.boot, card_id=a.id)
     log('done')
 
 
