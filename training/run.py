@@ -4,7 +4,7 @@
                                    [--stages cv,package] [--smoke] [crossval options]
 
 `cv` runs (or resumes) training.crossval into --cv; `package` turns a finished run into the package.
---smoke: 48 images of nih-cxr14-1000-64px, 2 folds, 1 epoch, through export (CI: the export contract).
+--smoke: 32 images of nih-cxr14-1000-64px, 2 folds, 1 epoch, through export (CI: the export contract).
 """
 import os
 import sys
@@ -16,7 +16,7 @@ from . import crossval
 from . import data as D
 from .package import build_package
 
-SMOKE_ARGS = ['--sources', 'nih-cxr14-1000-64px', '--limit', '48', '--folds', '2', '--epochs', '1', '--boot', '50']
+SMOKE_ARGS = ['--sources', 'nih-cxr14-1000-64px', '--limit', '32', '--folds', '2', '--epochs', '1', '--boot', '50']
 
 
 def main(argv=None):
