@@ -44,6 +44,12 @@ export const configSchema = z
         allowedCallingAeTitles: z.array(aeTitle).default([]),
       })
       .default({}),
+    dicomweb: z
+      .object({
+        /** The most results one QIDO-RS response carries; a larger result is cut with `Warning: 299`. */
+        qidoMaxResults: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .default({}),
     ingest: z
       .object({
         /** A study is complete once this long has passed since its last instance. */

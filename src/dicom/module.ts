@@ -12,6 +12,7 @@ import { IngestService } from './ingest/ingest-service.ts';
 import { replayJournal } from './ingest/journal-replay.ts';
 import { createIngestMetrics } from './ingest/metrics.ts';
 import { SqlDicomStore } from './store/sql-dicom-store.ts';
+import { SqlQidoStore } from './store/sql-qido-store.ts';
 
 /**
  * The dicom domain: metadata store, instance files, quarantine, the shared ingest path, the
@@ -70,7 +71,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
   }
   return {
     name: 'dicom',
-    routes: dicomWebRoutes({ store, files, ingest, publicUrl: ctx.config.http.publicUrl }),
+    routes: dicomWebRoutes({ store, qido: new SqlQidoStore(ctx.db), files, ingest, publicUrl: ctx.config.http.publicUrl, qidoMaxResults: ctx.config.dicomweb.qidoMaxResults }),
     async close() {
       await dimse?.close();
       await closeJournal();
