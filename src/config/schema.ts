@@ -50,6 +50,17 @@ export const configSchema = z
         qidoMaxResults: z.number().int().min(1).max(100_000).default(1000),
       })
       .default({}),
+    fhir: z
+      .object({
+        /** FHIR R4 server base URL that receives each analysed study's report (transaction Bundle); empty: no push. */
+        pushUrl: z.string().default('').refine((s) => s === '' || /^https?:\/\//.test(s), 'must be empty or an http(s) URL'),
+        /** Sent as `Authorization: Bearer <token>` to the FHIR server when set. */
+        pushToken: z.string().default(''),
+        pushMaxAttempts: z.number().int().min(1).max(50).default(10),
+        /** First retry after this; doubles per attempt, capped at 5 minutes. */
+        pushBackoffMs: z.number().int().positive().default(2_000),
+      })
+      .default({}),
     ingest: z
       .object({
         /** A study is complete once this long has passed since its last instance. */

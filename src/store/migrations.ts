@@ -4,6 +4,8 @@ import { inferenceMigrations } from '../inference/migrations.ts';
 import { triageMigrations } from '../triage/migrations.ts';
 import { securityMigrations } from '../security/migrations.ts';
 import { readingMigrations } from '../reading/migrations.ts';
+import { fhirMigrations } from '../reports/fhir/migrations.ts';
+import { pushMigrations } from '../reports/push/migrations.ts';
 
 /** Every domain's migrations, in the order the domains depend on each other. */
 export const allMigrations: readonly Migration[] = [
@@ -12,4 +14,6 @@ export const allMigrations: readonly Migration[] = [
   ...triageMigrations,
   ...securityMigrations,
   ...readingMigrations,
+  ...pushMigrations,
+  ...fhirMigrations,
 ];
