@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
 import type { App } from './app.ts';
+import { appModules } from './modules.ts';
 
 describe('server start', () => {
   let app: App;
@@ -13,6 +14,10 @@ describe('server start', () => {
     const res = await fetch(`http://127.0.0.1:${app.httpPort()}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', database: 'sqlite' });
+  });
+
+  it('starts exactly the modules whose migrations the tools apply', () => {
+    expect(app.modules).toEqual(appModules.map((m) => m.name));
   });
 
   it('serves Prometheus metrics', async () => {

@@ -7,6 +7,7 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerModels } from './commands/models.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -16,6 +17,7 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerModels(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
 import { parseRoles, UserStore } from '../../security/users.ts';
+import { allMigrations } from '../../app/modules.ts';
 import { openDb } from '../../store/open.ts';
 
 async function readStdin(): Promise<string> {
@@ -50,7 +51,7 @@ export function registerUser(program: Command): void {
   const user = program.command('user').description('manage users and roles');
   const open = async (configFile?: string): Promise<{ store: UserStore; close: () => Promise<void> }> => {
     const config = loadConfig(configFile ? { file: configFile } : {});
-    const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db') });
+    const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db'), migrations: allMigrations });
     return { store: new UserStore(db, systemClock), close: () => db.close() };
   };
   user

