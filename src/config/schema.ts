@@ -61,6 +61,31 @@ export const configSchema = z
         pushBackoffMs: z.number().int().positive().default(2_000),
       })
       .default({}),
+    hl7: z
+      .object({
+        /** MLLP listener for ORM^O01 / OMI^O23 orders and ADT from the RIS. */
+        listen: z
+          .object({ enabled: z.boolean().default(false), host: z.string().min(1).default('127.0.0.1'), port: port.default(2575) })
+          .default({}),
+        /** Where ORU^R01 results go over MLLP; an empty host sends none. */
+        oru: z
+          .object({
+            host: z.string().default(''),
+            port: port.default(2575),
+            /** Wait this long for the ACK before the attempt counts as failed. */
+            ackTimeoutMs: z.number().int().positive().default(10_000),
+            maxAttempts: z.number().int().min(1).max(50).default(10),
+            backoffMs: z.number().int().positive().default(2_000),
+          })
+          .default({}),
+        /** MSH-3 / MSH-4 of messages readfirst sends. */
+        sendingApplication: z.string().min(1).default('READFIRST'),
+        sendingFacility: z.string().default(''),
+        /** MSH-5 / MSH-6 of ORU^R01. */
+        receivingApplication: z.string().default(''),
+        receivingFacility: z.string().default(''),
+      })
+      .default({}),
     ingest: z
       .object({
         /** A study is complete once this long has passed since its last instance. */

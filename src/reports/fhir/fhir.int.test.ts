@@ -13,6 +13,7 @@ import { inferenceModule } from '../../inference/module.ts';
 import { deriveStudy } from '../../inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../../inference/testing/tiny-package.ts';
 import { securityModule } from '../../security/module.ts';
+import { pushQueueModule } from '../push/module.ts';
 import { fhirModule } from './module.ts';
 
 /** Security, dicom, inference and FHIR: analysis → FHIR without triage. */
@@ -20,6 +21,7 @@ async function wire(m: ModuleRunner) {
   const security = await m.start(securityModule, {});
   const dicom = await m.start(dicomModule, {});
   const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   return { guard: security.guard, security, dicom, fhir };
 }
