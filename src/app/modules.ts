@@ -11,6 +11,7 @@ import { pushQueueModule } from '../reports/push/module.ts';
 import { securityModule } from '../security/module.ts';
 import type { Migration } from '../store/migrate.ts';
 import { triageModule } from '../triage/module.ts';
+import { upsModule } from '../ups/module.ts';
 import { policyModule } from '../triage/policy-module.ts';
 import { WEB_DIST, webModule } from '../web/module.ts';
 import { worklistModule } from '../worklist/module.ts';
@@ -45,6 +46,7 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   pushQueueModule,
   fhirModule,
   hl7OutModule,
+  upsModule,
   webModule,
 ];
 
@@ -70,8 +72,9 @@ export async function wireApp(m: ModuleRunner) {
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });
+  const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, fhir, orders, hl7 };
+  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, fhir, orders, hl7, ups };
 }
 
 /** The services of the full server, as `startApp` returns them. */
