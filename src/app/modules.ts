@@ -3,10 +3,12 @@ import { dicomModule } from '../dicom/module.ts';
 import { followUpModule } from '../followup/module.ts';
 import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
+import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
 import { ordersModule } from '../orders/module.ts';
 import { readingModule } from '../reading/module.ts';
 import { fhirModule } from '../reports/fhir/module.ts';
 import { hl7OutModule } from '../reports/hl7/module.ts';
+import { reportsModule } from '../reports/module.ts';
 import { pushQueueModule } from '../reports/push/module.ts';
 import { securityModule } from '../security/module.ts';
 import type { Migration } from '../store/migrate.ts';
@@ -18,11 +20,12 @@ import { worklistModule } from '../worklist/module.ts';
 import { defineModule, type ModuleDef } from '../core/module.ts';
 import type { ModuleRunner } from './runner.ts';
 
-/** `/healthz` and `/metrics` over the shared infrastructure. */
+/** `/healthz` and `/metrics` over the shared infrastructure, with the event-loop lag summary. */
 export const healthModule = defineModule({
   name: 'health',
   async start(ctx, _deps: Record<never, never>) {
-    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics) };
+    const stopLag = startEventLoopLag(ctx.metrics);
+    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics), close: async () => stopLag() };
   },
 });
 
@@ -43,6 +46,7 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   triageModule,
   readingModule,
   alertsModule,
+  reportsModule,
   pushQueueModule,
   fhirModule,
   hl7OutModule,
@@ -69,12 +73,13 @@ export async function wireApp(m: ModuleRunner) {
   await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps, orders: orders.orders });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
+  const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });
   const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, fhir, orders, hl7, ups };
+  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, fhir, orders, hl7, ups };
 }
 
 /** The services of the full server, as `startApp` returns them. */

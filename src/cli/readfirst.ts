@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerModels } from './commands/models.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -18,6 +19,7 @@ registerImport(program);
 registerUser(program);
 registerEval(program);
 registerModels(program);
+registerAnalyse(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

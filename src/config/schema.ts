@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -12,6 +13,44 @@ const aeTitle = z
   .refine((s) => !s.includes('\\'), 'must not contain a backslash');
 
 const port = z.number().int().min(0).max(65535);
+
+/** What a write-back destination is sent: readfirst's DICOM outputs and/or the study's urgency. */
+const writebackObjects = z.array(z.enum(['sr', 'kos', 'heatmap', 'urgency'])).min(1);
+const destinationId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (it names the destination in /metrics)');
+
+/** One write-back destination (see README "Results into the PACS"). */
+const writebackDestination = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('dimse'),
+    id: destinationId,
+    host: z.string().min(1),
+    port,
+    /** The peer's AE title (called AE). */
+    aeTitle,
+    /** Calling AE title; empty uses dimse.aeTitle. */
+    callingAeTitle: z.union([aeTitle, z.literal('')]).default(''),
+    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+  }).strict(),
+  z.object({
+    type: z.literal('stow-rs'),
+    id: destinationId,
+    /** DICOMweb base URL; objects are POSTed to <url>/studies/<StudyInstanceUID>. */
+    url: z.string().url(),
+    headers: z.record(z.string()).default({}),
+    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+  }).strict(),
+  z.object({
+    type: z.literal('orthanc-priority'),
+    id: destinationId,
+    /** Orthanc's REST root. */
+    url: z.string().url(),
+    username: z.string().default(''),
+    password: z.string().default(''),
+    /** Must be declared in Orthanc's "UserMetadata". */
+    metadataName: z.string().regex(/^[A-Za-z0-9_]+$/).default('ReadfirstUrgency'),
+    objects: z.array(z.literal('urgency')).min(1).default(['urgency']),
+  }).strict(),
+]);
 
 export const configSchema = z
   .object({
@@ -90,16 +129,28 @@ export const configSchema = z
       .object({
         /** A study is complete once this long has passed since its last instance. */
         quietPeriodMs: z.number().int().min(0).default(10_000),
+        /**
+         * Instances a study of a modality is expected to hold (e.g. `{ CR: 1, DX: 2 }`): it is
+         * complete as soon as it holds them, without waiting for the quiet period. Empty: quiet period only.
+         */
+        expectedInstances: z.record(z.string().min(1), z.number().int().min(1)).default({}),
       })
       .default({}),
     inference: z
       .object({
         /** Folders holding model packages (model.onnx + model.json). */
         modelDirs: z.array(z.string()).default(['models']),
-        /** Worker threads running ONNX Runtime sessions. */
-        workers: z.number().int().min(1).max(64).default(1),
-        /** Intra-op threads per ONNX Runtime session. */
-        intraOpThreads: z.number().int().min(1).max(64).default(2),
+        /**
+         * Worker threads; each prepares images (decode, window, gate, resize) and runs ONNX
+         * Runtime. Default: one per core (at most 4), so preprocessing uses every core.
+         */
+        workers: z.number().int().min(1).max(64).default(() => Math.max(1, Math.min(4, availableParallelism()))),
+        /** Intra-op threads per ONNX Runtime session (1: the workers already fill the cores). */
+        intraOpThreads: z.number().int().min(1).max(64).default(1),
+        /** Nice value (0–19) of the worker threads, so ingest on the main thread is scheduled first. */
+        workerNice: z.number().int().min(0).max(19).default(10),
+        /** Images waiting for analysis at most; beyond it an image is read at its study's completion. */
+        queueCapacity: z.number().int().min(1).default(1000),
         maxBatch: z.number().int().min(1).max(64).default(4),
         jobTimeoutMs: z.number().int().positive().default(30_000),
         /** Model ids run in shadow mode: stored and monitored, never changing triage. */
@@ -132,6 +183,33 @@ export const configSchema = z
           .default({}),
       })
       .default({}),
+    reports: z
+      .object({
+        /** Write the DICOM outputs (SR, KOS, heat-maps) of every analysed study. */
+        enabled: z.boolean().default(true),
+        outputs: z.array(z.enum(['sr', 'kos', 'heatmap'])).default(['sr', 'kos', 'heatmap']),
+        /** Manufacturer (0008,0070) of the output objects and their Contributing Equipment. */
+        manufacturer: z.string().min(1).max(64).default('readfirst'),
+      })
+      .default({}),
+    writeback: z
+      .object({
+        destinations: z.array(writebackDestination).default([]),
+        /** Attempts per object and destination before it is given up (listed as failed, retried on request). */
+        maxAttempts: z.number().int().min(1).max(1000).default(50),
+        /** First retry delay, doubling per attempt up to maxBackoffMs. */
+        backoffMs: z.number().int().positive().default(5_000),
+        maxBackoffMs: z.number().int().positive().default(10 * 60_000),
+        /** How often each destination's worker looks for due deliveries. */
+        pollMs: z.number().int().positive().default(5_000),
+        /** A claimed delivery not finished in this time (a killed process) is retried. */
+        leaseMs: z.number().int().positive().default(2 * 60_000),
+        timeoutMs: z.number().int().positive().default(30_000),
+        /** Objects sent per association or STOW-RS request. */
+        batchSize: z.number().int().min(1).max(500).default(20),
+      })
+      .default({})
+      .refine((w) => new Set(w.destinations.map((d) => d.id)).size === w.destinations.length, 'destination ids must be unique'),
     security: z
       .object({
         /** Set true behind TLS so session cookies carry the Secure flag. */
@@ -144,3 +222,4 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type WritebackDestination = z.infer<typeof writebackDestination>;

@@ -35,7 +35,7 @@ export const dicomModule = defineModule({
     const logger = ctx.logger.child({ mod: 'dicom' });
     // Recovers acknowledged instances from the ingest journal before accepting anything new.
     const ingest = await createIngest({ dataDir: ctx.config.dataDir, db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger, metrics: ctx.metrics });
-    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
+    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs, expectedInstances: ctx.config.ingest.expectedInstances });
     const offStored = ctx.bus.on('instance.stored', (e) => {
       if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
     });

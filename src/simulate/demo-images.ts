@@ -4,7 +4,11 @@ import sharp from 'sharp';
 import { naturalToPart10 } from './part10.ts';
 import { Prng } from './prng.ts';
 
-/** One image the demo sends: DICOM bytes ready for ingest, and what it is. */
+/**
+ * One image the demo sends: DICOM bytes ready for ingest, and what it is. `label` names the
+ * image for the operator's console; it never carries the dataset's ground truth, and nothing of
+ * the truth goes into the DICOM (the reader would see it in the study description).
+ */
 export interface DemoImage {
   label: string;
   bytes: Buffer;
@@ -63,7 +67,8 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: { 
 
 async function imageToDicom(path: string, label: string, rng: Prng, extra: { sex?: string; age?: string } = {}): Promise<DemoImage> {
   const { data, info } = await sharp(path).greyscale().resize({ width: 512, height: 512, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
-  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'DEMO^Public dataset', description: `readfirst demo: ${label}`, location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES), ...extra });
+  // A neutral description: neither the file name nor its label may hint at the answer.
+  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'DEMO^Public dataset', description: 'XR CHEST PA (readfirst demo)', location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES), ...extra });
   return { label, bytes, synthetic: false };
 }
 
@@ -100,7 +105,7 @@ export async function demoImages(opts: { folder?: string; count: number; sharedD
     for (const f of files) images.push(/\.(png|jpe?g)$/i.test(f) ? await imageToDicom(f, f, rng) : { label: f, bytes: readFileSync(f), synthetic: false });
     return { source: `folder ${opts.folder}`, images };
   }
-  const shared = resolve(opts.sharedData ?? '../shared/data');
+  const shared = resolve(opts.sharedData ?? join(process.env.READFIRST_SHARED_DIR ?? '../shared', 'data'));
   const set = join(shared, 'nih-cxr14-621');
   if (existsSync(join(set, 'labels.csv'))) {
     const [header, ...lines] = readFileSync(join(set, 'labels.csv'), 'utf8').trim().split('\n');
@@ -113,9 +118,8 @@ export async function demoImages(opts: { folder?: string; count: number; sharedD
     ptx.forEach((r, i) => picked.splice(Math.min(picked.length, 3 + i * 4), 0, r));
     const images: DemoImage[] = [];
     for (const r of picked.slice(0, opts.count)) {
-      const truth = col(r, 'pneumothorax') === '1' ? 'pneumothorax (NIH label)' : 'no finding (NIH label)';
       const age = col(r, 'age');
-      images.push(await imageToDicom(join(set, col(r, 'file')), `${col(r, 'file')}: ${truth}`, rng, { sex: col(r, 'sex') || 'O', ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}) }));
+      images.push(await imageToDicom(join(set, col(r, 'file')), `public image ${images.length + 1}`, rng, { sex: col(r, 'sex') || 'O', ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}) }));
     }
     return { source: `public NIH ChestX-ray14 images from ${set}`, images };
   }

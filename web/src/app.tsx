@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { AlertBanner } from './shell/alerts.tsx';
 import { sessionLost } from './shell/api.ts';
+import { connection } from './shell/connection.ts';
 import { HelpOverlay, helpOpen } from './shell/help-overlay.tsx';
 import { navigate, path, studyOf } from './shell/router.ts';
 import { me, signOut } from './shell/session.ts';
@@ -38,6 +39,9 @@ function Header(): preact.JSX.Element {
         </a>
       </nav>
       <span class="spacer" />
+      <span class={`conn conn-${connection.value}`} data-testid="connection">
+        {connection.value === 'live' ? '● Connected' : '○ Offline'}
+      </span>
       <button type="button" class="ghost" onClick={() => (helpOpen.value = true)} aria-keyshortcuts="?">
         Shortcuts (?)
       </button>
@@ -84,6 +88,11 @@ export function App(): preact.JSX.Element {
         Skip to content
       </a>
       <Header />
+      {connection.value === 'lost' && (
+        <p class="connection-lost" role="alert">
+          Connection to the server lost: retrying. Your report text is kept on this computer and is sent when the server is back.
+        </p>
+      )}
       <AlertBanner />
       <div id="content" class="content">
         {uid ? <Viewer uid={uid} /> : <WorklistPage />}
