@@ -5,6 +5,7 @@ import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
 import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
 import { ordersModule } from '../orders/module.ts';
+import { monitorModule } from '../monitor/module.ts';
 import { readingModule } from '../reading/module.ts';
 import { fhirModule } from '../reports/fhir/module.ts';
 import { hl7OutModule } from '../reports/hl7/module.ts';
@@ -47,6 +48,7 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   readingModule,
   alertsModule,
   reportsModule,
+  monitorModule,
   pushQueueModule,
   fhirModule,
   hl7OutModule,
@@ -74,12 +76,13 @@ export async function wireApp(m: ModuleRunner) {
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
   const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
+  const monitor = await m.start(monitorModule, { results: inference.results });
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });
   const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, fhir, orders, hl7, ups };
+  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor, fhir, orders, hl7, ups };
 }
 
 /** The services of the full server, as `startApp` returns them. */

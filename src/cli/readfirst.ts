@@ -7,6 +7,8 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerLabels } from './commands/labels.ts';
+import { registerReport } from './commands/report.ts';
 import { registerModels } from './commands/models.ts';
 import { registerAnalyse } from './commands/analyse.ts';
 
@@ -18,6 +20,8 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerLabels(program);
+registerReport(program);
 registerModels(program);
 registerAnalyse(program);
 

@@ -155,6 +155,8 @@ export const configSchema = z
         jobTimeoutMs: z.number().int().positive().default(30_000),
         /** Model ids run in shadow mode: stored and monitored, never changing triage. */
         shadowModels: z.array(z.string()).default([]),
+        /** Pipeline test models (card `routeByDefault: false`, e.g. ct-phantom-demo) to route anyway. */
+        testModels: z.array(z.string()).default([]),
       })
       .default({}),
     triage: z
@@ -179,6 +181,36 @@ export const configSchema = z
             from: z.string().default('readfirst@localhost'),
             to: z.array(z.string()).default([]),
             escalationTo: z.array(z.string()).default([]),
+          })
+          .default({}),
+      })
+      .default({}),
+    monitor: z
+      .object({
+        /** Which label wins when an imported label and a radiologist's verdict disagree. */
+        truthPrefer: z.enum(['import', 'verdict']).default('import'),
+        bias: z
+          .object({
+            /** A subgroup's gap to the rest wider than this (rate or AUROC units) is flagged. */
+            margin: z.number().min(0).max(1).default(0.05),
+            /** Fewer diseased or normal studies than this in a group: a note, no flag. */
+            minCount: z.number().int().min(1).default(20),
+            operatingPoint: z.string().min(1).default('balanced'),
+            /** Extra DICOM keywords to audit by (read from the stored instances), e.g. "BodyPartExamined". */
+            tags: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a DICOM keyword')).default([]),
+          })
+          .default({}),
+        drift: z
+          .object({
+            /** The current window, and the reference window right before it. */
+            windowDays: z.number().positive().default(7),
+            referenceDays: z.number().positive().default(28),
+            psiThreshold: z.number().positive().default(0.25),
+            ksPValue: z.number().positive().max(1).default(0.01),
+            minCount: z.number().int().min(1).default(30),
+            /** How often the server checks for drift; 0 turns the check off. */
+            checkEveryMs: z.number().int().min(0).default(3600_000),
+            cooldownMs: z.number().int().min(0).default(24 * 3600_000),
           })
           .default({}),
       })
