@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'unsupported'
+  /** The client's Accept header asks for a representation readfirst cannot give (HTTP 406). */
+  | 'not-acceptable'
   | 'not-analysable'
   | 'unavailable'
   | 'timeout'
@@ -22,6 +24,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   unsupported: 415,
+  'not-acceptable': 406,
   'not-analysable': 422,
   unavailable: 503,
   timeout: 504,

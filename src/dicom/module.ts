@@ -7,6 +7,7 @@ import { CompletenessTracker } from './ingest/completeness.ts';
 import { createIngest } from './ingest/create-ingest.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
 import { dicomMigrations } from './migrations.ts';
+import { SqlQidoStore } from './store/sql-qido-store.ts';
 
 /** What the dicom module offers the others. */
 export interface DicomServices {
@@ -55,7 +56,14 @@ export const dicomModule = defineModule({
     const provides: DicomServices = { studies: ingest.store, files: ingest.files, ingest: ingest.service, dimse, completeness: tracker };
     return {
       provides,
-      routes: dicomWebRoutes({ store: ingest.store, files: ingest.files, ingest: ingest.service, publicUrl: ctx.config.http.publicUrl }),
+      routes: dicomWebRoutes({
+        store: ingest.store,
+        qido: new SqlQidoStore(ctx.db),
+        files: ingest.files,
+        ingest: ingest.service,
+        publicUrl: ctx.config.http.publicUrl,
+        qidoMaxResults: ctx.config.dicomweb.qidoMaxResults,
+      }),
       async drain() {
         await dimse?.close();
       },
