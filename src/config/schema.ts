@@ -113,6 +113,8 @@ export const configSchema = z
         jobTimeoutMs: z.number().int().positive().default(30_000),
         /** Model ids run in shadow mode: stored and monitored, never changing triage. */
         shadowModels: z.array(z.string()).default([]),
+        /** Pipeline test models (card `routeByDefault: false`, e.g. ct-phantom-demo) to route anyway. */
+        testModels: z.array(z.string()).default([]),
       })
       .default({}),
     triage: z

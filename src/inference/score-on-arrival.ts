@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { InstanceStoredEvent, StudyCompleteEvent } from '../events/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { AnalysisQueue, type AnalysisJob } from './analysis-queue.ts';
+import { analyseVolumes } from './volume/analyse-volumes.ts';
 import { analyseInstance, studyReading, unreadImages, type StudyAnalysisDeps } from './analyse-study.ts';
 
 export interface ScoreOnArrivalDeps extends StudyAnalysisDeps {
@@ -67,6 +68,8 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
     // images are read when a late instance re-opens it; nothing re-reads them otherwise yet.
     if (closing) return;
     for (const s of settled) if (s.status === 'rejected') failed('image analysis failed', e.studyInstanceUid)(s.reason);
+    // CT and MR series are read whole, once complete (a preparation worker per series).
+    await analyseVolumes(deps, e.studyInstanceUid);
     const reading = await studyReading(deps, e.studyInstanceUid, { sopInstanceUid: null, complete: true });
     if (reading.resultIds.length === 0) reading.status = 'failed';
     log.info({ study: e.studyInstanceUid, status: reading.status, results: reading.resultIds.length }, 'study analysed');

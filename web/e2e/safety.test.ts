@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/reading/reading.ts';
 import { demoImages } from '../../src/simulate/demo-images.ts';
-import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, jpegAsNewStudy, readSample, stow } from './support/dicom.ts';
+import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, jpegAsNewStudy, readSample, sampleStudyUid, stow } from './support/dicom.ts';
 import { readingRoomInBrowser, sendCriticalStudy, shot, signInThroughUi, waitListed } from './support/scenario.ts';
 import { SHARED_DIR, type ServerHandle } from './support/server.ts';
 import { apiGet } from './support/session.ts';
@@ -53,7 +53,7 @@ describe('reading-room safety in Chromium against a real server', () => {
     await stow(server.base, [kid.bytes, bad.bytes, ...demo.map((d) => d.bytes)]);
     child = kid.studyUid;
     broken = bad.studyUid;
-    await waitListed(server.base, cookie, [child, broken]);
+    await waitListed(server.base, cookie, [child, broken, ...demo.map((d) => sampleStudyUid(d.bytes))]);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await signInThroughUi(page, server.base);
   }, 240_000);

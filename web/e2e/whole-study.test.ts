@@ -95,7 +95,7 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
     await page.keyboard.press('f');
     await page.keyboard.press('l');
     await drag(page, '[data-testid="viewport-0"]', 120, 40);
-    await expect.poll(() => page.locator('.measurements li').first().textContent()).toMatch(/^Length \d+(\.\d)? mm$/);
+    await expect.poll(() => page.locator('.measurements li').first().textContent()).toMatch(/^Length \d+(\.\d)? (mm|px)$/); // px: the sample has no calibrated pixel spacing
     await page.keyboard.press('e');
     await drag(page, '[data-testid="viewport-0"]', 60, 60);
     await expect.poll(() => page.locator('.measurements').textContent()).toMatch(/Ellipse mean \d+(\.\d)? SD \d+(\.\d)?/);

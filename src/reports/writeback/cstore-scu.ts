@@ -1,8 +1,12 @@
+import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { errorMessage } from '../../core/errors.ts';
 import { allFailed, type DestinationSender, type SendItem, type SendResult } from './send-result.ts';
 
 const { Client, Dataset, requests, constants } = dimse;
+
+// As for the SCP (dicom/dimse/dimse-server.ts): dcmjs-dimse logs every association at info level.
+dimse.log.setLevel('warn');
 type DimseDataset = InstanceType<typeof Dataset>;
 
 /** dcmjs-dimse reads a Part-10 buffer with this static (used by its own `fromFile`), kept off its typings. */
@@ -56,6 +60,9 @@ export function cStoreSender(cfg: DimseDestinationConfig): DestinationSender {
         client.on('associationRejected', (r: { result?: number; reason?: number }) => (error = `association rejected (result ${r.result ?? '?'}, reason ${r.reason ?? '?'})`));
         client.on('networkError', (e: Error) => (error = `network error: ${e.message}`));
         client.on('closed', () => resolve(error));
+        // dcmjs-dimse leaves Nagle on: each PDU of a large object then waits for the peer's delayed
+        // ACK (about 40 ms per 16 KiB PDU). Its Client keeps the socket on `network` (not typed).
+        client.on('connected', () => (client as unknown as { network?: { socket?: Socket } }).network?.socket?.setNoDelay(true));
         try {
           client.send(cfg.host, cfg.port, cfg.callingAeTitle, cfg.calledAeTitle, { connectTimeout: cfg.timeoutMs, associationTimeout: cfg.timeoutMs, pduTimeout: cfg.timeoutMs });
         } catch (e) {

@@ -70,7 +70,7 @@ export function viewerKeys(
           return true;
         default: {
           const verdict = VERDICT_KEYS[e.key];
-          if (verdict && f && reading.value?.status === 'draft') {
+          if (verdict && f && reading.value?.status === 'draft' && reading.value.studyInstanceUid === uid) {
             void setVerdict(uid, f.key, verdict).catch(() => undefined);
             return true;
           }
