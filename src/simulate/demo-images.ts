@@ -25,7 +25,21 @@ function demoUid(): string {
 }
 
 /** Wraps 8-bit grey pixels as a DX "for presentation" chest PA instance (explicit VR little endian). */
-export function greyToDicom(pixels: Buffer, width: number, height: number, o: { patientName: string; description: string; location: string; priority: string; sex?: string; age?: string }): Buffer {
+export interface GreyDicomOptions {
+  patientName: string;
+  description: string;
+  location: string;
+  priority: string;
+  sex?: string;
+  age?: string;
+  /** Defaults: PA, a generated accession and patient id, "readfirst demo". */
+  view?: string;
+  accession?: string;
+  patientId?: string;
+  manufacturer?: string;
+}
+
+export function greyToDicom(pixels: Buffer, width: number, height: number, o: GreyDicomOptions): Buffer {
   const sopClass = '1.2.840.10008.5.1.4.1.1.1.1';
   const sop = demoUid();
   const study = demoUid();
@@ -34,17 +48,17 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: { 
     SOPInstanceUID: sop,
     StudyDate: new Date().toISOString().slice(0, 10).replace(/-/g, ''),
     StudyTime: new Date().toISOString().slice(11, 19).replace(/:/g, ''),
-    AccessionNumber: `DEMO${uidCounter}`,
+    AccessionNumber: o.accession ?? `DEMO${uidCounter}`,
     Modality: 'DX',
-    Manufacturer: 'readfirst demo',
+    Manufacturer: o.manufacturer ?? 'readfirst demo',
     InstitutionName: 'readfirst demo',
     PatientName: o.patientName,
-    PatientID: `DEMO-${uidCounter}`,
+    PatientID: o.patientId ?? `DEMO-${uidCounter}`,
     PatientSex: o.sex ?? 'O',
     ...(o.age ? { PatientAge: o.age } : {}),
     StudyDescription: o.description,
     BodyPartExamined: 'CHEST',
-    ViewPosition: 'PA',
+    ViewPosition: o.view ?? 'PA',
     CurrentPatientLocation: o.location,
     RequestedProcedurePriority: o.priority,
     StudyInstanceUID: study,

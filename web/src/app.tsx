@@ -11,7 +11,11 @@ import type * as ViewerModuleNs from './viewer/viewer-page.tsx';
 import { WorklistPage } from './worklist/worklist-page.tsx';
 import { connectWorklist, disconnectWorklist } from './worklist/worklist-state.ts';
 
+import type * as MonitorModuleNs from './monitor/monitor-page.tsx';
+
 type ViewerModule = typeof ViewerModuleNs;
+/** The monitoring dashboard (vega, ~1 MB) is its own chunk too, loaded when first opened. */
+const monitor = signal<typeof MonitorModuleNs | undefined>(undefined);
 const viewer = signal<ViewerModule | undefined>(undefined);
 let viewerLoading: Promise<void> | undefined;
 
@@ -36,6 +40,9 @@ function Header(): preact.JSX.Element {
       <nav aria-label="Main">
         <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} aria-current={path.value === '/' ? 'page' : undefined}>
           Worklist
+        </a>
+        <a href="/monitor" onClick={(e) => (e.preventDefault(), navigate('/monitor'))} aria-current={path.value === '/monitor' ? 'page' : undefined}>
+          Monitoring
         </a>
       </nav>
       <span class="spacer" />
@@ -64,6 +71,15 @@ function Viewer({ uid }: { uid: string }): preact.JSX.Element {
     return <p class="loading">Loading viewer…</p>;
   }
   return <mod.ViewerPage key={uid} uid={uid} />;
+}
+
+function Monitor(): preact.JSX.Element {
+  const mod = monitor.value;
+  if (!mod) {
+    void import('./monitor/monitor-page.tsx').then((m) => (monitor.value = m));
+    return <p class="loading">Loading monitoring…</p>;
+  }
+  return <mod.MonitorPage />;
 }
 
 /** The app: sign-in until there is a session, then the worklist or the viewer. */
@@ -95,7 +111,7 @@ export function App(): preact.JSX.Element {
       )}
       <AlertBanner />
       <div id="content" class="content">
-        {uid ? <Viewer uid={uid} /> : <WorklistPage />}
+        {uid ? <Viewer uid={uid} /> : path.value === '/monitor' ? <Monitor /> : <WorklistPage />}
       </div>
       <HelpOverlay />
     </>

@@ -21,6 +21,8 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string; what: string; where: 'Work
   { keys: 'w / z / x', what: 'Left mouse: window-level / zoom (drag up zooms in) / pan', where: 'Viewer' },
   { keys: 'l / g / e / o', what: 'Left mouse: length / angle / ellipse ROI (mean, SD) / arrow', where: 'Viewer' },
   { keys: '1 2 3 4', what: 'Window presets: default / lung / mediastinum / bone', where: 'Viewer' },
+  { keys: 'PageUp / PageDown', what: 'CT or MR stack: previous / next slice (Shift: ten; the mouse wheel scrolls too)', where: 'Viewer' },
+  { keys: 'Home / End / k', what: 'CT or MR stack: first / last slice / the AI key slice', where: 'Viewer' },
   { keys: 'Ctrl+Enter', what: 'Sign the report and open the next study', where: 'Viewer' },
   { keys: 'Esc', what: 'Back to the worklist (or close this help)', where: 'Viewer' },
   { keys: '?', what: 'Show or hide this help', where: 'Anywhere' },

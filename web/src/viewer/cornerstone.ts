@@ -7,6 +7,7 @@ import {
   Enums as ToolEnums,
   LengthTool,
   PanTool,
+  StackScrollTool,
   SynchronizerManager,
   ToolGroupManager,
   WindowLevelTool,
@@ -32,7 +33,7 @@ export function initCornerstone(): Promise<void> {
     coreInit();
     loaderInit({ maxWebWorkers: 1 });
     toolsInit();
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool, EllipticalROITool, ArrowAnnotateTool]) addTool(tool);
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool, EllipticalROITool, ArrowAnnotateTool, StackScrollTool]) addTool(tool);
   })();
   return ready;
 }
@@ -50,7 +51,14 @@ export const TOOL_NAMES: Record<LeftTool, string> = {
   arrow: name(ArrowAnnotateTool),
 };
 
-/** Mouse: left = the chosen tool (window/level by default), middle = pan, right = zoom, wheel = zoom. */
+const STACK_SCROLL = name(StackScrollTool);
+/** Whether the panes show stacks (CT, MR): the wheel then scrolls slices instead of zooming. */
+let wheelScrolls = false;
+
+/**
+ * Mouse: left = the chosen tool (window/level by default), middle = pan, right = zoom; the wheel
+ * zooms a projection image and scrolls the slices of a stack (as OHIF does).
+ */
 export function setLeftTool(tool: LeftTool): void {
   const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
   if (!group) return;
@@ -58,13 +66,15 @@ export function setLeftTool(tool: LeftTool): void {
     const b: Array<{ mouseButton: number }> = [];
     if (toolName === TOOL_NAMES[tool]) b.push({ mouseButton: ToolEnums.MouseBindings.Primary });
     if (toolName === TOOL_NAMES.pan) b.push({ mouseButton: ToolEnums.MouseBindings.Auxiliary });
-    if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, { mouseButton: ToolEnums.MouseBindings.Wheel });
+    if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, ...(wheelScrolls ? [] : [{ mouseButton: ToolEnums.MouseBindings.Wheel }]));
+    if (toolName === STACK_SCROLL && wheelScrolls) b.push({ mouseButton: ToolEnums.MouseBindings.Wheel });
     return b;
   };
   // setToolActive adds to a tool's earlier bindings: clear them all first, or the previous left
   // tool keeps the primary button. Drawn measurements stay visible (passive) meanwhile.
-  for (const n of Object.values(TOOL_NAMES)) group.setToolPassive(n, { removeAllBindings: true });
-  for (const n of Object.values(TOOL_NAMES)) {
+  const all = [...Object.values(TOOL_NAMES), STACK_SCROLL];
+  for (const n of all) group.setToolPassive(n, { removeAllBindings: true });
+  for (const n of all) {
     const b = bindings(n);
     if (b.length > 0) group.setToolActive(n, { bindings: b });
   }
@@ -81,7 +91,8 @@ export interface Panes {
  * window/level and zoom/pan are synchronised across them (comparison with a prior, PA with
  * lateral), as cornerstone3D's synchronizers do it.
  */
-export function createPanes(elements: readonly HTMLDivElement[], sync: boolean): Panes {
+export function createPanes(elements: readonly HTMLDivElement[], sync: boolean, stacks = false): Panes {
+  wheelScrolls = stacks;
   const engine = new RenderingEngine(ENGINE_ID);
   const ids = elements.map((_, i) => `pane-${i}`);
   engine.setViewports(
@@ -89,6 +100,7 @@ export function createPanes(elements: readonly HTMLDivElement[], sync: boolean):
   );
   ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
   const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
+  group?.addTool(STACK_SCROLL);
   for (const n of Object.values(TOOL_NAMES)) group?.addTool(n, n === TOOL_NAMES.zoom ? { invert: true } : n === TOOL_NAMES.arrow ? { getTextCallback: (done: (t: string) => void) => done('') } : {});
   for (const id of ids) group?.addViewport(id, ENGINE_ID);
   setLeftTool('wl');
@@ -140,7 +152,7 @@ const LOAD_TIMEOUT_MS = 30_000;
  * On the GPU path cornerstone only reports a failed decode as an IMAGE_LOAD_ERROR event (the
  * promise never settles), so the event, and a timeout, are raced against it.
  */
-export function showImage(viewport: Types.IStackViewport, imageId: string): Promise<void> {
+export function showImage(viewport: Types.IStackViewport, imageId: string, stack?: { imageIds: string[]; index: number }): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (err?: string): void => {
@@ -155,12 +167,13 @@ export function showImage(viewport: Types.IStackViewport, imageId: string): Prom
     const onError = (evt: Event): void => {
       const d = (evt as CustomEvent<{ imageId?: string; error?: unknown }>).detail;
       if (d.imageId === undefined || d.imageId === imageId) finish(describeError(d.error ?? 'the image could not be decoded'));
+      // A slice of a stack that fails later, while scrolling, is shown by the pane itself.
     };
     const timer = setTimeout(() => finish(`the image did not arrive within ${LOAD_TIMEOUT_MS / 1000} s`), LOAD_TIMEOUT_MS);
     eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onError);
     eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_FAILED, onError);
     viewport
-      .setStack([imageId])
+      .setStack(stack ? stack.imageIds : [imageId], stack ? stack.index : 0)
       .then(() => {
         viewport.render();
         finish();
@@ -196,6 +209,14 @@ export function setWindow(viewport: Types.IStackViewport, width: number, center:
   viewport.render();
 }
 
+/** Shows slice `index` of the stack in the viewport (clamped to the stack). */
+export async function scrollTo(viewport: Types.IStackViewport, index: number): Promise<void> {
+  const n = viewport.getImageIds().length;
+  if (n === 0) return;
+  await viewport.setImageIdIndex(Math.max(0, Math.min(n - 1, index)));
+}
+
 export const RENDERED = Enums.Events.IMAGE_RENDERED;
+export const STACK_NEW_IMAGE = Enums.Events.STACK_NEW_IMAGE;
 export const CAMERA_MODIFIED = Enums.Events.CAMERA_MODIFIED;
 export const VOI_MODIFIED = Enums.Events.VOI_MODIFIED;

@@ -11,6 +11,11 @@ const str = (m: DicomJson, tag: string): string | undefined => {
   return undefined;
 };
 
+const nums = (m: DicomJson, tag: string, n: number): number[] | null => {
+  const v = (m[tag]?.Value ?? []).map(Number);
+  return v.length === n && v.every(Number.isFinite) ? v : null;
+};
+
 /** One image of a study, as the viewer shows it and names it. */
 export interface StudyImage {
   imageId: string;
@@ -22,6 +27,10 @@ export interface StudyImage {
   seriesDescription: string | null;
   seriesNumber: number;
   instanceNumber: number;
+  modality: string | null;
+  /** ImagePositionPatient and ImageOrientationPatient, for stacking CT and MR slices in order. */
+  position: number[] | null;
+  orientation: number[] | null;
 }
 
 /** The study header: who, when, what, why and how urgent (from the first image's header). */
@@ -84,6 +93,9 @@ export async function loadStudyImages(studyUid: string): Promise<{ images: Study
       seriesDescription: str(meta, '0008103E') ?? null,
       seriesNumber: Number(str(meta, '00200011') ?? 0),
       instanceNumber: Number(str(meta, '00200013') ?? 0),
+      modality: str(meta, '00080060') ?? null,
+      position: nums(meta, '00200032', 3),
+      orientation: nums(meta, '00200037', 6),
     };
   });
   images.sort((a, b) => a.seriesNumber - b.seriesNumber || a.instanceNumber - b.instanceNumber || a.sopUid.localeCompare(b.sopUid));

@@ -2,7 +2,7 @@ import type { Types } from '@cornerstonejs/core';
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { AfterSigningPanel } from '../reading/after-signing-panel.tsx';
-import { draftText, findings, loadReading, patchReading, primary, reading, signReading } from '../reading/reading-state.ts';
+import { draftText, findings, loadReading, patchReading, primary, reading, results, signReading } from '../reading/reading-state.ts';
 import { ReportPanel } from '../reading/report-panel.tsx';
 import { type StructuredReport } from '../reading/reading-state.ts';
 import { api, errorText } from '../shell/api.ts';
@@ -10,7 +10,7 @@ import { navigate } from '../shell/router.ts';
 import { claimConflict, openStudy } from '../worklist/open-study.ts';
 import { type WorklistItem, claimNext, release } from '../worklist/worklist-api.ts';
 import { items, neighbour } from '../worklist/worklist-state.ts';
-import { CAMERA_MODIFIED, type LeftTool, RENDERED, VOI_MODIFIED, createPanes, initCornerstone, setLeftTool, setWindow, showImage, windowOf } from './cornerstone.ts';
+import { CAMERA_MODIFIED, type LeftTool, RENDERED, STACK_NEW_IMAGE, VOI_MODIFIED, createPanes, initCornerstone, scrollTo, setLeftTool, setWindow, showImage, windowOf } from './cornerstone.ts';
 import { FindingsPanel } from './findings-panel.tsx';
 import { HeatmapOverlay } from './heatmap-overlay.ts';
 import { heatmapUrl } from './heatmap-url.ts';
@@ -18,6 +18,8 @@ import { clearMeasurements, measurements, trackMeasurements } from './measuremen
 import { PriorsPanel, type Compared } from './priors-panel.tsx';
 import { StudyHeaderBar, Thumbnails } from './study-header.tsx';
 import { type StudyHeader, type StudyImage, loadStudyImages } from './study-images.ts';
+import { type Stack, stackOf, thumbnailImages } from './stack.ts';
+import { StackControls } from './stack-controls.tsx';
 import { Toolbar } from './toolbar.tsx';
 import { viewerKeys } from './viewer-keys.ts';
 
@@ -68,6 +70,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
   const win = useSignal<{ width: number; center: number } | undefined>(undefined);
   const baseWin = useRef<{ width: number; center: number } | undefined>(undefined);
   const entry = useSignal<WorklistItem | undefined>(undefined);
+  /** Per pane: the slice shown and the stack's length (stacks only). */
+  const slices = useSignal<Array<{ index: number; total: number } | undefined>>([]);
   const signedHere = useRef(false);
   signedHere.current = reading.value?.studyInstanceUid === uid && reading.value.status === 'signed';
 
@@ -106,16 +110,26 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
 
   // What the panes show: a chosen thumbnail, else the AI's image first then the next (PA + lateral);
   // in comparison, the AI's image beside the prior.
-  const aiSop = primary.value?.sopInstanceUid ?? null;
+  // A volume model's result names its series and key slice, not one instance.
+  const aiSop = primary.value?.sopInstanceUid ?? primary.value?.volume?.keySlices[0]?.sopInstanceUid ?? null;
   const images = study.value?.images ?? [];
-  const ordered = [...images].sort((a, b) => Number(b.sopUid === aiSop) - Number(a.sopUid === aiSop));
+  const sorted = [...images].sort((a, b) => Number(b.sopUid === aiSop) - Number(a.sopUid === aiSop));
+  // One entry per stack (a CT or MR series is one pane, not one pane per slice).
+  const units = new Set(thumbnailImages(images).map((i) => i.seriesUid + (['CT', 'MR', 'PT'].includes(i.modality ?? '') ? '' : i.imageId)));
+  const ordered = sorted.filter((i) => {
+    const k = i.seriesUid + (['CT', 'MR', 'PT'].includes(i.modality ?? '') ? '' : i.imageId);
+    return units.delete(k);
+  });
   const panes: StudyImage[] = compared.value
     ? [ordered[0], compared.value.images[0]].filter((x): x is StudyImage => x !== undefined)
     : chosen.value
       ? chosen.value.map((id) => images.find((i) => i.imageId === id)).filter((x): x is StudyImage => x !== undefined)
       : ordered.slice(0, 2);
-  const paneKey = panes.map((p) => p.imageId).join('|');
-  const aiPaneIndex = Math.max(0, panes.findIndex((p) => p.sopUid === aiSop));
+  // CT and MR series open as one scrollable stack per pane, at the AI's key slice when it has one.
+  const stacks: Array<Stack | null> = panes.map((p) => stackOf(compared.value && p === panes[1] ? compared.value.images : images, p, results.value));
+  const inStack = (i: number): boolean => stacks[i]?.imageIds.includes(images.find((x) => x.sopUid === aiSop)?.imageId ?? '') ?? false;
+  const paneKey = panes.map((p, i) => stacks[i]?.seriesUid ?? p.imageId).join('|');
+  const aiPaneIndex = Math.max(0, panes.findIndex((p, i) => p.sopUid === aiSop || inStack(i)));
 
   useEffect(() => {
     if (panes.length === 0) return undefined;
@@ -130,7 +144,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
       const elements = paneRefs.slice(0, panes.length).map((r) => r.current);
       if (cancelled || elements.some((e) => !e) || !overlayCanvas.current) return;
       const els = elements as HTMLDivElement[];
-      const created = createPanes(els, panes.length > 1);
+      const created = createPanes(els, panes.length > 1, stacks.some((x) => x !== null));
       destroy = created.destroy;
       vps.current = created.viewports;
       clearMeasurements();
@@ -143,16 +157,28 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
         if (!vp) return;
         el.addEventListener(VOI_MODIFIED, () => i === 0 && (win.value = windowOf(vp)));
         el.addEventListener(CAMERA_MODIFIED, () => (el.dataset.zoom = vp.getZoom().toFixed(3)));
+        const stack = stacks[i];
+        if (stack)
+          el.addEventListener(STACK_NEW_IMAGE, () => {
+            const index = vp.getCurrentImageIdIndex();
+            slices.value = slices.value.map((s, k) => (k === i ? { index, total: stack.imageIds.length } : s));
+            el.dataset.slice = String(index);
+            // The heat-map belongs to the key slice only: hidden on every other slice.
+            if (i === aiPane && overlayCanvas.current) overlayCanvas.current.style.visibility = stack.keyIndex === null || stack.keyIndex === index ? 'visible' : 'hidden';
+          });
       });
+      slices.value = stacks.map((st) => (st ? { index: st.startIndex, total: st.imageIds.length } : undefined));
       const errors: string[] = [];
       await Promise.all(
         panes.map(async (p, i) => {
           const vp = created.viewports[i];
           if (!vp) return;
           try {
-            await showImage(vp, p.imageId);
+            const stack = stacks[i];
+            await showImage(vp, stack ? (stack.imageIds[stack.startIndex] ?? p.imageId) : p.imageId, stack ? { imageIds: stack.imageIds, index: stack.startIndex } : undefined);
             const el = els[i];
             if (el) {
+              if (stack) el.dataset.slice = String(stack.startIndex);
               el.dataset.rendered = 'true';
               el.dataset.zoom = vp.getZoom().toFixed(3);
             }
@@ -237,6 +263,29 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
     },
   };
 
+  const goSlice = (pane: number, index: number): void => {
+    const vp = vps.current[pane];
+    if (vp && stacks[pane]) void scrollTo(vp, index).catch(() => undefined);
+  };
+  // Stack keys: PageUp/PageDown a slice (Shift: ten), Home/End, k the AI's key slice.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]') || e.ctrlKey || e.metaKey || e.altKey) return;
+      const pane = aiPaneIndex;
+      const s = slices.value[pane];
+      const st = stacks[pane];
+      if (!s || !st) return;
+      const step = e.shiftKey ? 10 : 1;
+      const to = { PageUp: s.index - step, PageDown: s.index + step, Home: 0, End: s.total - 1, k: st.keyIndex ?? s.index }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      goSlice(pane, to);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [uid, paneKey, aiPaneIndex]);
+
   useEffect(() => {
     const onKey = viewerKeys(uid, { focused, heatmapKey, opacity }, act);
     addEventListener('keydown', onKey);
@@ -266,6 +315,9 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
               <div ref={paneRefs[i]} class="viewport" data-testid={`viewport-${i}`} role="img" aria-label={imageName(p, i)} tabIndex={0} />
               {i === aiPaneIndex && <canvas ref={overlayCanvas} class="heat-overlay" data-testid="heatmap" aria-hidden="true" />}
               <span class="pane-label">{imageName(p, i)}</span>
+              {stacks[i] && slices.value[i] && (
+                <StackControls slice={slices.value[i]} keyIndex={stacks[i].keyIndex} modality={stacks[i].modality} onSlice={(n) => goSlice(i, n)} onWindow={act.window} />
+              )}
               {paneErrors.value[i] && (
                 <p class="viewport-error" role="alert">
                   This image failed to load: {paneErrors.value[i]}
@@ -283,7 +335,7 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
             </p>
           )}
         </div>
-        <Thumbnails images={images} shown={panes.map((p) => p.imageId)} aiSop={aiSop} onPick={(ids) => ((compared.value = undefined), (chosen.value = ids))} />
+        <Thumbnails images={thumbnailImages(images)} shown={panes.map((p) => p.imageId)} aiSop={aiSop} onPick={(ids) => ((compared.value = undefined), (chosen.value = ids))} />
       </section>
       <aside class="side" aria-label="AI findings and report">
         <div class="ai-label" role="note">
