@@ -53,7 +53,9 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
       if (s.deferred) deferred.inc();
     },
   });
-  const failed = (what: string, study: string) => (err: unknown) => log.error({ err, study }, what);
+  let closing = false;
+  // At shutdown the queue drops what waits (it is read again when the study completes after the restart): not an error.
+  const failed = (what: string, study: string) => (err: unknown) => (closing ? log.debug({ study }, `${what}: shutting down`) : log.error({ err, study }, what));
 
   const onStored = (e: InstanceStoredEvent): void => {
     if (e.duplicate) return;
@@ -84,6 +86,7 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
   return {
     queue,
     async close() {
+      closing = true;
       for (const off of offs) off();
       await queue.close();
       await Promise.allSettled([...inflight]);
