@@ -62,7 +62,6 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
     if (e.duplicate) return;
     queue.offer({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid })?.catch(failed('image analysis failed', e.studyInstanceUid));
   };
-  let closing = false;
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
     const unread = await unreadImages(deps, e.studyInstanceUid);
     const settled = await Promise.allSettled(unread.map((job) => queue.put(job)));
