@@ -68,9 +68,11 @@ export async function main(args: string[]): Promise<void> {
     const idle = await fresh();
     let idleRun;
     let idleFound;
+    let idleLagP99: number | undefined;
     try {
       await sleep(1000); // let the workers load the model
       idleRun = await storescu(idle.dimsePort, probeDir);
+      idleLagP99 = metricValue(await scrape(idle.httpPort), 'readfirst_event_loop_lag_seconds', 'quantile="0.99"');
       idleFound = await queryable(idle, studyUid);
     } finally {
       await stopServerProcess(idle);
@@ -131,7 +133,8 @@ export async function main(args: string[]): Promise<void> {
     }
     const ratio = rate(loadedRun) / rate(idleRun);
     const totalLost = lost(idleRun, idleFound) + lost(loadedRun, loadedFound) + Math.max(0, backlogRun.acked - (backlogFound - 1));
-    process.stdout.write(`event-loop lag p99 (server, last 30 s): ${lagP99 === undefined ? 'n/a' : `${(lagP99 * 1000).toFixed(1)} ms`}\n`);
+    const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 1000).toFixed(1)} ms`);
+    process.stdout.write(`event-loop lag p99 (server, last 30 s): ${ms(lagP99)} while analysing; ${ms(idleLagP99)} on the idle server\n`);
     process.stdout.write(`ratio loaded/idle: ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}; lost ${totalLost} (target 0) ${totalLost === 0 ? 'MET' : 'NOT MET'}\n`);
     process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   } finally {

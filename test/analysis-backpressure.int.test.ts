@@ -7,7 +7,7 @@ import type { StudyAnalysedEvent } from '../src/events/types.ts';
 import { inferenceModule } from '../src/inference/module.ts';
 import { UNCOMPRESSED, derive, setString } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
-import { metricValue } from '../bench/support/backlog.ts';
+import { metricValue } from './support/prometheus.ts';
 import { startTestAppWith } from './support/app.ts';
 
 const STUDY = '1.2.826.0.1.3680043.10.78.1';

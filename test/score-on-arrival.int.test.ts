@@ -15,7 +15,7 @@ import { triageModule } from '../src/triage/module.ts';
 import { policyModule } from '../src/triage/policy-module.ts';
 import { worklistModule } from '../src/worklist/module.ts';
 import { startTestAppWith } from './support/app.ts';
-import { metricValue } from '../bench/support/backlog.ts';
+import { metricValue } from './support/prometheus.ts';
 
 const ROOT = '1.2.826.0.1.3680043.10.77';
 const userOf = (): undefined => undefined;

@@ -13,6 +13,8 @@ import { acknowledgedCount, runDcmtk } from '../../test/support/dcmtk.ts';
 import { testUid } from '../../test/support/dicom-gen.ts';
 import { samplePath } from '../../test/support/shared-data.ts';
 
+export { metricSum, metricValue } from '../../test/support/prometheus.ts';
+
 /** Writes `count` one-image studies, alternately uncompressed DX and JPEG-baseline CR (1024²), into a new folder. */
 export function writeStudies(count: number, prefix: string, edit?: (i: number, set: (tag: string, vr: string, value: string) => void) => void): { dir: string; studyUids: string[] } {
   const dir = mkdtempSync(join(tmpdir(), `rf-bench-${prefix}-`));
@@ -42,25 +44,6 @@ export async function storescu(port: number, pathOrDir: string): Promise<{ secon
   const t0 = performance.now();
   const r = await runDcmtk('storescu', ['-v', '-xy', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(port), pathOrDir], 600_000);
   return { seconds: (performance.now() - t0) / 1000, acked: acknowledgedCount(r.stdout + r.stderr), output: r.stdout + r.stderr };
-}
-
-/** One sample's value from Prometheus text (`name{labels} value`); undefined when absent. */
-export function metricValue(text: string, name: string, labels = ''): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const [key, value] = line.split(' ');
-    if (key === (labels ? `${name}{${labels}}` : name)) return Number(value);
-  }
-  return undefined;
-}
-
-/** Sum of every sample of a counter family (all label sets). */
-export function metricSum(text: string, name: string): number {
-  let s = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) s += Number(line.split(' ').pop());
-  }
-  return s;
 }
 
 export async function scrape(httpPort: number): Promise<string> {

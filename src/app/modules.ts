@@ -4,7 +4,9 @@ import { followUpModule } from '../followup/module.ts';
 import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
 import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
+import { monitorModule } from '../monitor/module.ts';
 import { readingModule } from '../reading/module.ts';
+import { reportsModule } from '../reports/module.ts';
 import { securityModule } from '../security/module.ts';
 import type { Migration } from '../store/migrate.ts';
 import { triageModule } from '../triage/module.ts';
@@ -39,6 +41,8 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   triageModule,
   readingModule,
   alertsModule,
+  reportsModule,
+  monitorModule,
   webModule,
 ];
 
@@ -60,8 +64,10 @@ export async function wireApp(m: ModuleRunner) {
   await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
+  const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
+  const monitor = await m.start(monitorModule, { results: inference.results });
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts };
+  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor };
 }
 
 /** The services of the full server, as `startApp` returns them. */

@@ -7,7 +7,10 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerLabels } from './commands/labels.ts';
+import { registerReport } from './commands/report.ts';
 import { registerModels } from './commands/models.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -17,7 +20,10 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerLabels(program);
+registerReport(program);
 registerModels(program);
+registerAnalyse(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

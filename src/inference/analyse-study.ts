@@ -23,8 +23,10 @@ export interface StudyAnalysisDeps {
 
 export const NO_MODEL_REASON = 'no AI model for this study';
 
-function factsOf(series: SeriesRecord, instance: InstanceRecord | undefined): SeriesFacts {
+/** What routing sees of a series (its first instance stands for the SOP class and image type). */
+export function seriesFacts(series: SeriesRecord, instance: InstanceRecord | undefined): SeriesFacts {
   return {
+    seriesDescription: series.seriesDescription,
     modality: series.modality,
     bodyPart: series.bodyPartExamined,
     viewPosition: series.viewPosition,
@@ -113,7 +115,10 @@ export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInsta
   if (!series) return;
   const existing = await deps.results.listForStudy(studyUid);
   const done = new Set(existing.filter((r) => r.sopInstanceUid && r.model && r.status !== 'failed').map((r) => `${r.sopInstanceUid}|${r.model?.modelId}|${r.model?.modelVersion}`));
-  const models = deps.engine.registry.route(factsOf(series, inst));
+  const routed = deps.engine.registry.route(seriesFacts(series, inst));
+  // A volume model reads the whole series at completion (volume/analyse-volumes.ts), never one slice.
+  const models = routed.filter((m) => m.pkg.card.volume === undefined);
+  if (models.length === 0 && routed.length > 0) return;
   if (models.length === 0) {
     if (existing.some((r) => r.sopInstanceUid === inst.sopInstanceUid)) return;
     await deps.results.save({

@@ -33,6 +33,8 @@ export interface ImageScore {
 export interface EngineOptions {
   packages: readonly ModelPackage[];
   shadowModels?: readonly string[];
+  /** Pipeline test models to route (their cards say `routeByDefault: false`). */
+  testModels?: readonly string[];
   rules?: readonly RoutingRule[];
   workers: number;
   intraOpThreads: number;
@@ -68,8 +70,9 @@ export class InferenceEngine {
    * workers load the models meanwhile (the first image waits for them): the server starts fast.
    */
   static async start(opts: EngineOptions & { background?: boolean }): Promise<InferenceEngine> {
-    const registry = new ModelRegistry(opts.packages, opts.shadowModels, opts.rules);
-    const models = registry.all().map((m) => ({
+    const registry = new ModelRegistry(opts.packages, opts.shadowModels, opts.rules, opts.testModels);
+    // A model that can never be routed is listed, but not loaded into every worker.
+    const models = registry.all().filter((m) => registry.routable(m)).map((m) => ({
       id: m.pkg.card.id,
       card: m.pkg.card,
       onnxPath: m.pkg.onnxPath,
@@ -93,6 +96,16 @@ export class InferenceEngine {
   async close(): Promise<void> {
     const pool = await this.pool?.catch(() => undefined);
     await pool?.close();
+  }
+
+  /**
+   * Runs one prepared input ([C, H, W]) through a model on the worker pool: the volume path
+   * (volume/score-volume.ts) prepares its own inputs in a worker and only needs the session.
+   */
+  async runPrepared(modelId: string, dims: number[], data: Float32Array): Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }> {
+    const model = this.registry.get(modelId);
+    if (!model || !this.registry.routable(model) || !this.pool) throw new ReadfirstError('not-found', `model ${modelId} is not loaded`);
+    return (await this.pool).infer(modelId, dims, data);
   }
 
   /**

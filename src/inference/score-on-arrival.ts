@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { InstanceStoredEvent, StudyCompleteEvent } from '../events/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { AnalysisQueue, type AnalysisJob } from './analysis-queue.ts';
+import { analyseVolumes } from './volume/analyse-volumes.ts';
 import { analyseInstance, studyReading, unreadImages, type StudyAnalysisDeps } from './analyse-study.ts';
 
 export interface ScoreOnArrivalDeps extends StudyAnalysisDeps {
@@ -59,10 +60,16 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
     if (e.duplicate) return;
     queue.offer({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid })?.catch(failed('image analysis failed', e.studyInstanceUid));
   };
+  let closing = false;
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
     const unread = await unreadImages(deps, e.studyInstanceUid);
     const settled = await Promise.allSettled(unread.map((job) => queue.put(job)));
+    // Shutting down: the study is not wholly read, so no final reading is claimed. Its unread
+    // images are read when a late instance re-opens it; nothing re-reads them otherwise yet.
+    if (closing) return;
     for (const s of settled) if (s.status === 'rejected') failed('image analysis failed', e.studyInstanceUid)(s.reason);
+    // CT and MR series are read whole, once complete (a preparation worker per series).
+    await analyseVolumes(deps, e.studyInstanceUid);
     const reading = await studyReading(deps, e.studyInstanceUid, { sopInstanceUid: null, complete: true });
     if (reading.resultIds.length === 0) reading.status = 'failed';
     log.info({ study: e.studyInstanceUid, status: reading.status, results: reading.resultIds.length }, 'study analysed');
@@ -74,6 +81,7 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
     deps.bus.on('instance.stored', onStored),
     deps.bus.on('study.complete', (e) => {
       const p = onComplete(e).catch((err: unknown) => {
+        if (closing) return;
         log.error({ err, study: e.studyInstanceUid }, 'study analysis failed');
         deps.bus.emit('study.analysed', { studyInstanceUid: e.studyInstanceUid, status: 'failed', resultIds: [], analysedAt: deps.now(), sopInstanceUid: null, complete: true });
       });
@@ -84,6 +92,7 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
   return {
     queue,
     async close() {
+      closing = true;
       for (const off of offs) off();
       await queue.close();
       await Promise.allSettled([...inflight]);

@@ -20,6 +20,9 @@ export function testConfig(overrides: Overrides = {}): Config {
       'http.port': 0,
       'dimse.port': 0,
       'dimse.host': '127.0.0.1',
+      // One inference worker: the default (one per core) would start a model session per core
+      // in every test server, on a machine the suite already keeps busy.
+      'inference.workers': 1,
       ...overrides,
     },
   });

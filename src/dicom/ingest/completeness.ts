@@ -81,8 +81,10 @@ export class CompletenessTracker {
 
   private async check(studyUid: string): Promise<void> {
     const { store, clock, quietPeriodMs } = this.deps;
-    const study = (await store.receivingStudies()).find((s) => s.studyInstanceUid === studyUid);
-    if (!study || this.closed) return;
+    // One study's row, not the list of every receiving study: a check per study stays O(1)
+    // however many studies are still receiving.
+    const study = await store.getStudy(studyUid);
+    if (!study || study.completeness !== 'receiving' || this.closed) return;
     const due = study.lastReceivedAt + quietPeriodMs;
     if (due > clock.now()) {
       this.arm(studyUid, due - clock.now());
