@@ -7,6 +7,7 @@ import { ReadfirstError } from '../core/errors.ts';
 import { InMemoryBus } from '../events/bus.ts';
 import type { RouteDef } from '../http/route.ts';
 import { createHttpServer } from '../http/server.ts';
+import { httpsOptions } from '../http/tls.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openDb } from '../store/open.ts';
 import type { AppContext, AppModule, AppServices, ModuleFactory } from './context.ts';
@@ -67,7 +68,15 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       (async (_req, route: RouteDef) => {
         if (route.access !== 'public') throw new ReadfirstError('unauthenticated', 'sign in required');
       });
-    http = createHttpServer(routes, { logger, maxUploadBytes: config.http.maxUploadBytes, guard });
+    http = createHttpServer(routes, {
+      logger,
+      maxUploadBytes: config.http.maxUploadBytes,
+      guard,
+      ...(services.routeAudit ? { audit: services.routeAudit } : {}),
+      idleTimeoutMs: config.http.idleTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      ...httpsOptions(config),
+    });
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
     await closeAll();

@@ -5,7 +5,7 @@ import type { DicomStore, InstanceFiles } from '../dicom/dicom-store.ts';
 import type { DimseService } from '../dicom/dimse/dimse-server.ts';
 import type { IngestService } from '../dicom/ingest/ingest-service.ts';
 import type { EventBus } from '../events/bus.ts';
-import type { AccessGuard } from '../http/server.ts';
+import type { AccessGuard, ResponseAudit } from '../http/server.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
 import type { RouteDef } from '../http/route.ts';
 import type { Logger } from '../log/logger.ts';
@@ -32,6 +32,8 @@ export interface AppContext {
  */
 export interface AppServices {
   guard?: AccessGuard;
+  /** Set by the security module: records audited routes after each response. */
+  routeAudit?: ResponseAudit;
   /** Set by the dicom module: metadata store, instance files, the one ingest path, the SCP. */
   dicomStore?: DicomStore;
   instanceFiles?: InstanceFiles;

@@ -7,6 +7,8 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerToken } from './commands/token.ts';
+import { registerAudit } from './commands/audit.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -16,6 +18,8 @@ registerDemo(program);
 registerImport(program);
 registerUser(program);
 registerEval(program);
+registerToken(program);
+registerAudit(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'conflict'
   | 'unauthenticated'
   | 'forbidden'
+  | 'rate-limited'
+  | 'too-large'
   | 'unsupported'
   | 'not-analysable'
   | 'unavailable'
@@ -21,6 +23,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   unauthenticated: 401,
   forbidden: 403,
+  'rate-limited': 429,
+  'too-large': 413,
   unsupported: 415,
   'not-analysable': 422,
   unavailable: 503,

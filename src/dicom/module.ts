@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext, AppModule } from '../app/context.ts';
 import { LocalInstanceFiles } from '../files/instance-files.ts';
@@ -5,6 +6,7 @@ import { IngestJournal } from '../files/journal/ingest-journal.ts';
 import { retireSegment } from '../files/journal/segment-files.ts';
 import { SegmentSweeper } from '../files/journal/segment-sweeper.ts';
 import { Quarantine } from '../files/quarantine.ts';
+import { readTls } from '../http/tls.ts';
 import { DimseServer } from './dimse/dimse-server.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';
 import { CompletenessTracker } from './ingest/completeness.ts';
@@ -33,12 +35,15 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
     clock: ctx.clock,
     logger,
     metrics,
+    limits: { maxNestingDepth: ctx.config.ingest.maxNestingDepth, maxElements: ctx.config.ingest.maxElements, maxInflatedBytes: ctx.config.ingest.maxInflatedBytes },
     onStored: (study, at) => tracker.touched(study, at),
   });
   ctx.services.dicomStore = store;
   ctx.services.instanceFiles = files;
   ctx.services.ingest = ingest;
   ctx.services.completeness = tracker;
+  // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
+  await rm(join(ctx.config.dataDir, 'tmp', 'stow'), { recursive: true, force: true });
   // Recover acknowledged instances from the ingest journal before accepting anything new.
   const journalDir = join(ctx.config.dataDir, 'journal');
   await replayJournal(journalDir, { store, files, logger });
@@ -58,7 +63,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
   let dimse: DimseServer | undefined;
   if (ctx.config.dimse.enabled) {
     const d = ctx.config.dimse;
-    dimse = new DimseServer({ aeTitle: d.aeTitle, allowedCallingAeTitles: d.allowedCallingAeTitles, host: d.host, port: d.port, ingest, logger });
+    dimse = new DimseServer({ aeTitle: d.aeTitle, allowedCallingAeTitles: d.allowedCallingAeTitles, allowedSourceAddresses: d.allowedSourceAddresses, tls: readTls(d.tls, 'dimse.tls'), host: d.host, port: d.port, ingest, logger });
     try {
       await dimse.start();
     } catch (e) {
@@ -70,7 +75,13 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
   }
   return {
     name: 'dicom',
-    routes: dicomWebRoutes({ store, files, ingest, publicUrl: ctx.config.http.publicUrl }),
+    routes: dicomWebRoutes({
+      store,
+      files,
+      ingest,
+      publicUrl: ctx.config.http.publicUrl,
+      stow: { spoolDir: join(ctx.config.dataDir, 'tmp', 'stow'), maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads },
+    }),
     async close() {
       await dimse?.close();
       await closeJournal();

@@ -24,7 +24,8 @@ export async function initHealth(ctx: AppContext): Promise<AppModule> {
       {
         method: 'GET',
         url: '/metrics',
-        access: 'public',
+        // An admin, or a scrape token (`readfirst token create --scope metrics`); kept in step with ACCESS.metrics.
+        access: { roles: ['admin'], scopes: ['metrics'] },
         summary: 'Prometheus metrics',
         handler: async (_req, reply) => {
           void reply.header('content-type', ctx.metrics.contentType);
