@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
 import type { App } from './app.ts';
+import { bearer, serviceToken } from '../../test/support/auth.ts';
+
+let token = '';
 
 describe('server start', () => {
   let app: App;
   beforeAll(async () => {
     app = await startTestApp();
+    token = await serviceToken(app);
   });
   afterAll(async () => app.close());
 
@@ -16,7 +20,7 @@ describe('server start', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(token) });
     expect(await res.text()).toMatch(/readfirst_process_cpu/);
   });
 });

@@ -24,6 +24,13 @@ export interface HttpServerOptions {
   https?: { key: Buffer; cert: Buffer; ca?: Buffer };
 }
 
+const registered = new WeakMap<FastifyInstance, ReadonlyArray<{ method: string; url: string; fromTable: boolean }>>();
+
+/** Every route registered on a server built here, and whether it came from the route table (tests). */
+export function registeredRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string; fromTable: boolean }> {
+  return registered.get(app) ?? [];
+}
+
 /** Media types whose bodies reach the handler as a stream (spooled to disk, never held in memory). */
 export const STREAMED_TYPES = ['multipart/related'];
 
@@ -78,6 +85,22 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
   });
   const routeOf = new WeakMap<FastifyRequest, RouteDef>();
   const all = [...routes, openApiRoute(routes)];
+  // Every route fastify knows, whoever registered it; a route that did not come from the route
+  // table has no access rule and is refused to everyone (fail closed).
+  const seen: Array<{ method: string; url: string; fromTable: boolean }> = [];
+  registered.set(app, seen);
+  const fromTable = new Set(all.map((r) => `${r.method} ${r.url}`));
+  app.addHook('onRoute', (r) => {
+    // HEAD routes are fastify's mirrors of GET routes, with the same hooks.
+    for (const method of [r.method].flat()) if (method !== 'HEAD') seen.push({ method, url: r.url, fromTable: fromTable.has(`${method} ${r.url}`) });
+  });
+  app.addHook('onRequest', async (req) => {
+    const url = req.routeOptions.url;
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (url !== undefined && !fromTable.has(`${method} ${url}`)) {
+      throw new ReadfirstError('forbidden', 'this route has no access rule');
+    }
+  });
   for (const route of all) {
     app.route({
       method: route.method,
