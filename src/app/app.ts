@@ -73,7 +73,6 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       maxUploadBytes: config.http.maxUploadBytes,
       guard,
       ...(services.routeAudit ? { audit: services.routeAudit } : {}),
-      idleTimeoutMs: config.http.idleTimeoutMs,
       requestTimeoutMs: config.http.requestTimeoutMs,
       ...httpsOptions(config),
     });

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'not-analysable'
   | 'unavailable'
   | 'timeout'
+  | 'request-timeout'
   | 'config'
   | 'internal';
 
@@ -29,6 +30,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'not-analysable': 422,
   unavailable: 503,
   timeout: 504,
+  'request-timeout': 408,
   config: 500,
   internal: 500,
 };

@@ -80,7 +80,7 @@ export async function initDicom(ctx: AppContext): Promise<AppModule> {
       files,
       ingest,
       publicUrl: ctx.config.http.publicUrl,
-      stow: { spoolDir: join(ctx.config.dataDir, 'tmp', 'stow'), maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads },
+      stow: { spoolDir: join(ctx.config.dataDir, 'tmp', 'stow'), maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
     }),
     async close() {
       await dimse?.close();

@@ -13,11 +13,10 @@ export type ResponseAudit = (req: FastifyRequest, reply: FastifyReply, route: Ro
 
 export interface HttpServerOptions {
   logger: Logger;
+  /** Largest streamed upload (STOW-RS enforces it while spooling). */
   maxUploadBytes: number;
   guard: AccessGuard;
   audit?: ResponseAudit;
-  /** A socket without traffic for this long is closed (a stalled upload). */
-  idleTimeoutMs?: number;
   /** The whole request, body included, must arrive within this time. */
   requestTimeoutMs?: number;
   /** TLS: PEM key and certificate (and CA for client certificates); plain HTTP when absent. */
@@ -30,6 +29,9 @@ const registered = new WeakMap<FastifyInstance, ReadonlyArray<{ method: string; 
 export function registeredRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string; fromTable: boolean }> {
   return registered.get(app) ?? [];
 }
+
+/** JSON and form bodies are parsed in memory; none legitimately comes near this. */
+export const MAX_BUFFERED_BODY = 8 * 1024 * 1024;
 
 /** Media types whose bodies reach the handler as a stream (spooled to disk, never held in memory). */
 export const STREAMED_TYPES = ['multipart/related'];
@@ -44,8 +46,10 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
   const logger: FastifyBaseLogger = opts.logger.child({ mod: 'http' });
   const app = Fastify({
     loggerInstance: logger,
-    bodyLimit: opts.maxUploadBytes,
-    connectionTimeout: opts.idleTimeoutMs ?? 30_000,
+    // Bodies parsed in memory (JSON, forms) are small; uploads stream (STREAMED_TYPES).
+    bodyLimit: MAX_BUFFERED_BODY,
+    // The whole request, headers and body, must arrive within this (Node's server.requestTimeout);
+    // STOW also cuts off an upload idle for `idleTimeoutMs` (stow-body.ts).
     requestTimeout: opts.requestTimeoutMs ?? 10 * 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
@@ -70,6 +74,8 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
     if (isReadfirstError(err)) {
       const retry = err.details?.retryAfterSeconds;
       if (typeof retry === 'number') void reply.header('retry-after', String(retry));
+      // The rest of a refused or stalled upload is never read: close the connection after answering.
+      if (!req.raw.complete) void reply.header('connection', 'close');
       void reply.status(err.httpStatus).send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
       return;
     }

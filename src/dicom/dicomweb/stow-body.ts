@@ -21,28 +21,37 @@ export interface SpooledBody {
 
 /**
  * Writes a request body to a file under `dir` instead of holding it in memory, refusing it once
- * it passes `maxBytes` (HTTP 413). The socket's idle and total timeouts bound how long a slow
- * client can keep it open.
+ * it passes `maxBytes` (HTTP 413) and cutting it off when nothing arrives for `idleTimeoutMs`
+ * (HTTP 408); the server's request timeout bounds the whole upload.
  */
-export async function spoolBody(body: Readable, dir: string, maxBytes: number): Promise<SpooledBody> {
+export async function spoolBody(body: Readable, dir: string, maxBytes: number, idleTimeoutMs: number): Promise<SpooledBody> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `stow-${randomBytes(8).toString('hex')}.part`);
   let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const idle = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => counter.destroy(new ReadfirstError('request-timeout', `the upload sent nothing for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+  };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      idle();
       size += chunk.length;
       if (size > maxBytes) done(new ReadfirstError('too-large', `STOW-RS body exceeds ${maxBytes} bytes`));
       else done(null, chunk);
     },
   });
   const remove = (): Promise<void> => rm(path, { force: true });
+  idle();
   try {
     await pipeline(body, counter, createWriteStream(path, { flags: 'wx' }));
   } catch (e) {
+    clearTimeout(timer);
     await remove();
     if (e instanceof ReadfirstError) throw e;
     throw new ReadfirstError('invalid-input', 'the STOW-RS body was not received completely', undefined, { cause: e });
   }
+  clearTimeout(timer);
   return { path, size, remove };
 }
 

@@ -52,6 +52,8 @@ export interface StowLimits {
   maxBodyBytes: number;
   /** STOW requests handled at once; one more gets 503 with Retry-After. */
   maxConcurrent: number;
+  /** An upload that sends nothing for this long is cut off. */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -72,19 +74,21 @@ export function stowHandler(ingest: IngestService, publicUrl: string, limits: St
     if (declared > limits.maxBodyBytes) throw new ReadfirstError('too-large', `STOW-RS body exceeds ${limits.maxBodyBytes} bytes`);
     if (active >= limits.maxConcurrent) throw new ReadfirstError('unavailable', 'too many uploads at once; retry shortly', { retryAfterSeconds: 5 });
     active++;
+    let answer: { status: number; body: JsonDataset };
     try {
-      const spooled = await spoolBody(req.body, limits.spoolDir, limits.maxBodyBytes);
+      const spooled = await spoolBody(req.body, limits.spoolDir, limits.maxBodyBytes, limits.idleTimeoutMs);
       try {
         const outcomes = await storeParts(ingest, spooledParts(spooled, boundary), (req.params as { study?: string }).study, req.ip);
         if (outcomes.length === 0) throw new ReadfirstError('invalid-input', 'STOW-RS request has no parts');
-        const { status, body } = stowResponse(outcomes, dicomWebRoot(publicUrl, req));
-        return await reply.status(status).header('content-type', 'application/dicom+json').send(body);
+        answer = stowResponse(outcomes, dicomWebRoot(publicUrl, req));
       } finally {
         await spooled.remove();
       }
     } finally {
+      // Freed before the answer goes out, so a client's next request finds the slot free.
       active--;
     }
+    return reply.status(answer.status).header('content-type', 'application/dicom+json').send(answer.body);
   };
 }
 
