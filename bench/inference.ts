@@ -13,11 +13,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { startApp } from '../src/app/app.ts';
+import { startAppWith } from '../src/app/app.ts';
+import type { ModuleRunner } from '../src/app/runner.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { initDicom } from '../src/dicom/module.ts';
+import { dicomModule } from '../src/dicom/module.ts';
 import { InferenceEngine } from '../src/inference/engine.ts';
-import { initInference } from '../src/inference/module.ts';
+import { inferenceModule } from '../src/inference/module.ts';
 import { loadModelPackage } from '../src/inference/models/model-package.ts';
 import { dicomToUnitImage } from '../src/inference/preprocess/dicom-input.ts';
 import { readImageMeta } from '../src/inference/preprocess/image-meta.ts';
@@ -119,7 +120,12 @@ export async function main(args: string[]): Promise<void> {
   // One study at a time through the running modules: study.complete → study.analysed.
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-inference-'));
   const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.enabled': false, 'ingest.quietPeriodMs': 20, 'inference.modelDirs': [dir], 'inference.intraOpThreads': threads, 'inference.workers': workers } });
-  const app = await startApp(config, { modules: [initDicom, initInference], listen: false });
+  const wire = async (m: ModuleRunner) => {
+    const dicom = await m.start(dicomModule, {});
+    await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+    return { guard: undefined, dicom };
+  };
+  const app = await startAppWith(config, wire, { listen: false });
   const completeAt = new Map<string, number>();
   const waits = new Map<string, (t: number) => void>();
   app.ctx.bus.on('study.complete', (e) => void completeAt.set(e.studyInstanceUid, performance.now()));
@@ -141,7 +147,7 @@ export async function main(args: string[]): Promise<void> {
     const path = i % 2 ? plain : `${plain}.jpeg.dcm`;
     if (path !== plain) dcmtk('dcmcjpeg', ['+eb', plain, path]);
     const analysed = new Promise<number>((r) => waits.set(uid, r));
-    await app.ctx.services.ingest?.storeBuffer(readFileSync(path), 'import');
+    await app.services.dicom.ingest.storeBuffer(readFileSync(path), 'import');
     const at = await analysed;
     if (i >= 2) e2e.push(at - (completeAt.get(uid) ?? at));
   }

@@ -8,6 +8,7 @@
  * Targets: ≤500 ms first render, ≤250 ms re-rank on screen.
  */
 import { ManualClock } from '../src/core/clock.ts';
+import { allMigrations } from '../src/app/modules.ts';
 import { openDb } from '../src/store/open.ts';
 import { SqlWorklistStore } from '../src/worklist/sql-worklist-store.ts';
 import { makeEntry } from '../src/worklist/test-entries.ts';
@@ -23,7 +24,7 @@ const CLASSES: UrgencyClass[] = ['urgent', 'routine', 'routine', 'likely-normal'
 
 async function seed(dataDir: string, n: number): Promise<number> {
   const t0 = performance.now();
-  const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db') });
+  const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
   const store = new SqlWorklistStore(db, new ManualClock());
   // Arrivals over the last 10 minutes: none overdue, so a new critical study must rank first.
   const start = Date.now() - 10 * 60_000;

@@ -14,6 +14,7 @@ import { ManualClock } from '../src/core/clock.ts';
 import type { UrgencyClass } from '../src/events/types.ts';
 import { Prng } from '../src/simulate/prng.ts';
 import type { Db } from '../src/store/db.ts';
+import { allMigrations } from '../src/app/modules.ts';
 import { openDb } from '../src/store/open.ts';
 import { TEST_PG_URL } from '../test/support/dbs.ts';
 import { defaultPolicy, guardFloorMs } from '../src/triage/policy.ts';
@@ -98,9 +99,9 @@ export async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 100_000);
   const table: string[] = ['| query | SQLite p50 | SQLite p95 | PostgreSQL p50 | PostgreSQL p95 |', '|---|---|---|---|---|'];
   const dir = mkdtempSync(join(tmpdir(), 'rf-bench-wl-'));
-  const sqlite = await openDb({ sqlitePath: join(dir, 'bench.db') });
+  const sqlite = await openDb({ sqlitePath: join(dir, 'bench.db'), migrations: allMigrations });
   const schema = `rf_bench_${randomBytes(4).toString('hex')}`;
-  const pg = await openDb({ databaseUrl: TEST_PG_URL, sqlitePath: '', schema });
+  const pg = await openDb({ databaseUrl: TEST_PG_URL, sqlitePath: '', schema, migrations: allMigrations });
   try {
     const a = await benchOne('SQLite', sqlite, n);
     const b = await benchOne('PostgreSQL', pg, n);

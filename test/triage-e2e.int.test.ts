@@ -5,15 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../src/app/app.ts';
-import { initAlerts } from '../src/alerts/module.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, verifyWebhook } from '../src/alerts/webhook.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { initDicom } from '../src/dicom/module.ts';
-import { initInference } from '../src/inference/module.ts';
 import { deriveStudy } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
-import { type AuthService, initSecurity } from '../src/security/module.ts';
-import { initTriage } from '../src/triage/module.ts';
 import { acknowledgedCount, runDcmtk } from './support/dcmtk.ts';
 import { openSse } from './support/sse.ts';
 
@@ -38,7 +33,7 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
   const chest = deriveStudy('e2e-pa', `${STUDY_ROOT}.2`, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'] });
 
   const storescu = async (path: string): Promise<void> => {
-    const port = app.ctx.services.dimse?.port() ?? 0;
+    const port = app.services.dicom.dimse?.port() ?? 0;
     const r = await runDcmtk('storescu', ['-v', '-aec', 'READFIRST', '127.0.0.1', String(port), path]);
     expect(acknowledgedCount(r.stdout + r.stderr)).toBe(1);
   };
@@ -66,9 +61,9 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
         alerts: { webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, secret: SECRET }] },
       },
     });
-    app = await startApp(config, { modules: [initSecurity, initDicom, initInference, (ctx) => initTriage(ctx), (ctx) => initAlerts(ctx)] });
+    app = await startApp(config);
     base = `http://127.0.0.1:${app.httpPort()}`;
-    const auth = app.ctx.services.auth as AuthService;
+    const auth = app.services.security;
     await auth.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
     const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -98,11 +93,11 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
     await storescu(chest.path);
     await new Promise((r) => setTimeout(r, 1500));
     await app.ctx.bus.idle();
-    await app.ctx.services.alerts?.idle();
+    await app.services.alerts.idle();
     expect(received).toHaveLength(1);
     const [msg] = received;
     expect(verifyWebhook(SECRET, String(msg?.headers[SIGNATURE_HEADER]), msg?.body ?? '', Math.floor(Date.now() / 1000))).toBe(true);
     expect(JSON.parse(msg?.body ?? '{}')).toMatchObject({ type: 'critical-result', studyInstanceUid: chest.uid, deliveryId: msg?.headers[DELIVERY_HEADER] });
-    expect(await app.ctx.services.alerts?.list('open')).toHaveLength(1);
+    expect(await app.services.alerts.list('open')).toHaveLength(1);
   });
 });

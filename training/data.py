@@ -34,8 +34,9 @@ NORM_MEAN, NORM_STD = 0.5, 0.25
 
 
 def data_dir(arg=None):
-    return os.path.abspath(arg or os.environ.get('READFIRST_DATA_DIR') or
-                           os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
+    """--data, else $READFIRST_DATA_DIR, else $READFIRST_SHARED_DIR/data, else ../shared/data beside the repo."""
+    shared = os.environ.get('READFIRST_SHARED_DIR') or os.path.join(os.path.dirname(__file__), '..', '..', 'shared')
+    return os.path.abspath(arg or os.environ.get('READFIRST_DATA_DIR') or os.path.join(shared, 'data'))
 
 
 def age_band(age):
@@ -84,7 +85,7 @@ def target_matrix(rows):
     return y
 
 
-def load_image(path):
+def load_image(path, size=SIZE):
     """Decode -> float [0,1] by 0.5/99.5 percentile window -> letterbox (centred, pad 0) to SIZE -> uint8."""
     im = Image.open(path)
     if im.mode in ('I;16', 'I;16B', 'I'):
@@ -94,12 +95,12 @@ def load_image(path):
     lo, hi = np.percentile(a, [PCT_LO, PCT_HI])
     a = np.clip((a - lo) / max(hi - lo, 1e-6), 0, 1)
     h, w = a.shape
-    s = SIZE / max(h, w)
+    s = size / max(h, w)
     nh, nw = max(1, round(h * s)), max(1, round(w * s))
     resample = Image.BILINEAR if s > 1 else Image.BOX
     r = np.asarray(Image.fromarray(a).resize((nw, nh), resample), dtype=np.float32)
-    out = np.zeros((SIZE, SIZE), dtype=np.float32)
-    y0, x0 = (SIZE - nh) // 2, (SIZE - nw) // 2
+    out = np.zeros((size, size), dtype=np.float32)
+    y0, x0 = (size - nh) // 2, (size - nw) // 2
     out[y0:y0 + nh, x0:x0 + nw] = r
     return np.clip(np.round(out * 255), 0, 255).astype(np.uint8), (h, w)
 
@@ -109,8 +110,8 @@ def file_hash(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def build_cache(root, cache_dir, sources, limit=None, log=print):
-    """Decode every image once; returns rows (with 'idx') and uint8 array [N, SIZE, SIZE]."""
+def build_cache(root, cache_dir, sources, limit=None, log=print, size=SIZE):
+    """Decode every image once; returns rows (with 'idx') and uint8 array [N, size, size]."""
     os.makedirs(cache_dir, exist_ok=True)
     rows_all, arrays = [], []
     for name in sources:
@@ -118,17 +119,17 @@ def build_cache(root, cache_dir, sources, limit=None, log=print):
             log(f'  source {name}: missing, skipped')
             continue
         rows = read_source(root, name, limit)
-        key = hashlib.sha256(json.dumps([name, SIZE, PCT_LO, PCT_HI, len(rows), limit,
+        key = hashlib.sha256(json.dumps([name, size, PCT_LO, PCT_HI, len(rows), limit,
                                          [r['file'] for r in rows]]).encode()).hexdigest()[:16]
-        cpath = os.path.join(cache_dir, f'{name}-{SIZE}-{key}.npz')
+        cpath = os.path.join(cache_dir, f'{name}-{size}-{key}.npz')
         if os.path.exists(cpath):
             z = np.load(cpath, allow_pickle=False)
             arr, hashes, pixhashes, shapes = z['images'], list(z['hashes']), list(z['pixhashes']), z['shapes']
         else:
-            arr = np.zeros((len(rows), SIZE, SIZE), dtype=np.uint8)
+            arr = np.zeros((len(rows), size, size), dtype=np.uint8)
             hashes, pixhashes, shapes = [], [], np.zeros((len(rows), 2), dtype=np.int32)
             for i, r in enumerate(rows):
-                arr[i], shapes[i] = load_image(r['path'])
+                arr[i], shapes[i] = load_image(r['path'], size)
                 hashes.append(file_hash(r['path']))
                 pixhashes.append(hashlib.sha256(arr[i].tobytes()).hexdigest())
             np.savez(cpath, images=arr, hashes=np.array(hashes), pixhashes=np.array(pixhashes), shapes=shapes)
@@ -139,7 +140,7 @@ def build_cache(root, cache_dir, sources, limit=None, log=print):
         log(f'  source {name}: {len(rows)} images cached ({cpath})')
         rows_all += rows
         arrays.append(arr)
-    images = np.concatenate(arrays) if arrays else np.zeros((0, SIZE, SIZE), np.uint8)
+    images = np.concatenate(arrays) if arrays else np.zeros((0, size, size), np.uint8)
     for i, r in enumerate(rows_all):
         r['idx'] = i
     return rows_all, images

@@ -16,7 +16,6 @@ export interface AlertService {
   acknowledge(id: string, user: string): Promise<Alert>;
   /** Raises the study's alert unless it already has one (one alert per study, ever). */
   raise(item: Pick<WorklistItem, 'studyInstanceUid' | 'reason' | 'accessionNumber' | 'modelId' | 'modelVersion'>): Promise<{ alert: Alert; created: boolean }>;
-  subscribe(listener: (alert: Alert) => void): () => void;
   /** After a restart: re-arms escalation timers and resumes pending deliveries. */
   resume(): Promise<void>;
   /** Resolves when no delivery attempt is running (tests, shutdown). */
@@ -44,7 +43,6 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const { store, clock, config, logger } = deps;
   const timers = new Set<TimerHandle>();
   const inflight = new Set<Promise<void>>();
-  const listeners = new Set<(a: Alert) => void>();
   const payloads = new Map<string, Record<string, unknown>>();
   let closed = false;
 
@@ -59,9 +57,6 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       if (!closed) track(fn());
     });
     timers.add(t);
-  };
-  const notify = (a: Alert): void => {
-    for (const l of listeners) l(a);
   };
 
   const webhookTargets = (level: number): WebhookTarget[] => (level === 0 ? config.webhooks : config.escalationWebhooks);
@@ -120,7 +115,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     const alert = await store.get(id);
     if (!alert) return;
     logger.warn({ alert: id, study: alert.studyInstanceUid }, 'critical alert unacknowledged: escalating');
-    notify(alert);
+    deps.bus.emit('alert.escalated', { alertId: id, studyInstanceUid: alert.studyInstanceUid, level: alert.level });
     await dispatch(alert, 1);
   };
 
@@ -134,7 +129,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       const done = await store.acknowledge(id, user, clock.now());
       const alert = await store.get(id);
       if (!alert) throw new ReadfirstError('not-found', `alert ${id} not found`);
-      if (done) notify(alert);
+      if (done) deps.bus.emit('alert.acknowledged', { alertId: id, studyInstanceUid: alert.studyInstanceUid, acknowledgedBy: user });
       return alert;
     },
     async raise(item) {
@@ -147,7 +142,6 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         ...(deps.publicUrl ? { link: `${deps.publicUrl.replace(/\/$/, '')}/#/study/${item.studyInstanceUid}` } : {}),
       });
       deps.bus.emit('alert.raised', { alertId: r.alert.id, studyInstanceUid: r.alert.studyInstanceUid, reason: r.alert.reason });
-      notify(r.alert);
       later(config.ackTimeoutMs, () => escalate(r.alert.id));
       await dispatch(r.alert, 0);
       return r;
@@ -160,10 +154,6 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         const alert = await store.get(d.alertId);
         if (alert) track(attempt(alert, d, d.attempts + 1));
       }
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);

@@ -2,15 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
-import type { RouteDef } from '../http/route.ts';
-import { sseFrame } from '../worklist/sse.ts';
+import type { RouteDef, UserOf } from '../http/route.ts';
+import type { EventBus } from '../events/bus.ts';
+import { openEventStream } from '../http/sse.ts';
 import type { AlertService } from './alert-service.ts';
 
 const idParams = z.object({ id: z.string().uuid() });
 const listQuery = z.object({ status: z.enum(['open', 'acknowledged', 'all']).optional() });
 
 /** In-app alerts: list, stream, acknowledge. */
-export function alertRoutes(service: AlertService, clock: Clock, userOf: (req: FastifyRequest) => string | undefined): RouteDef[] {
+export function alertRoutes(service: AlertService, deps: { bus: EventBus; clock: Clock; userOf: UserOf }): RouteDef[] {
+  const { bus, clock, userOf } = deps;
   const id = (req: FastifyRequest): string => {
     const p = idParams.safeParse(req.params);
     if (!p.success) throw new ReadfirstError('invalid-input', 'alert id must be a UUID');
@@ -36,17 +38,22 @@ export function alertRoutes(service: AlertService, clock: Clock, userOf: (req: F
       phi: true,
       summary: 'Server-Sent Events: alerts raised, escalated, acknowledged',
       handler: async (req, reply) => {
-        reply.hijack();
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-        reply.raw.write(sseFrame('ready', { open: (await service.list('open')).length }));
-        const off = service.subscribe((a) => reply.raw.write(sseFrame('alert', a)));
-        let timer = clock.setTimer(20_000, function beat() {
-          reply.raw.write(': keep-alive\n\n');
-          timer = clock.setTimer(20_000, beat);
-        });
-        req.raw.on('close', () => {
-          off();
-          timer.cancel();
+        const stream = openEventStream(req, reply, clock);
+        stream.send('ready', service.list('open').then((open) => ({ open: open.length })));
+        // The alert as it now stands (raised, escalated or acknowledged), without its deliveries.
+        const current = async (id: string): Promise<unknown> => {
+          const a = await service.get(id);
+          if (!a) return undefined;
+          const { deliveries: _deliveries, ...alert } = a;
+          return alert;
+        };
+        const offs = [
+          bus.on('alert.raised', (e) => stream.send('alert', current(e.alertId))),
+          bus.on('alert.escalated', (e) => stream.send('alert', current(e.alertId))),
+          bus.on('alert.acknowledged', (e) => stream.send('alert', current(e.alertId))),
+        ];
+        stream.onClose(() => {
+          for (const off of offs) off();
         });
       },
     },

@@ -4,6 +4,7 @@ import type { App } from './app.ts';
 import { bearer, serviceToken } from '../../test/support/auth.ts';
 
 let token = '';
+import { appModules } from './modules.ts';
 
 describe('server start', () => {
   let app: App;
@@ -17,6 +18,10 @@ describe('server start', () => {
     const res = await fetch(`http://127.0.0.1:${app.httpPort()}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', database: 'sqlite' });
+  });
+
+  it('starts exactly the modules whose migrations the tools apply', () => {
+    expect(app.modules).toEqual(appModules.map((m) => m.name));
   });
 
   it('serves Prometheus metrics', async () => {

@@ -6,17 +6,33 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import { InMemoryBus } from '../events/bus.ts';
 import type { RouteDef } from '../http/route.ts';
-import { createHttpServer } from '../http/server.ts';
+import { type AccessGuard, type ResponseAudit, createHttpServer } from '../http/server.ts';
 import { httpsOptions } from '../http/tls.ts';
+import { closeEventStreams } from '../http/sse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openDb } from '../store/open.ts';
-import type { AppContext, AppModule, AppServices, ModuleFactory } from './context.ts';
-import { moduleFactories } from './modules.ts';
+import type { AppContext } from '../core/module.ts';
+import { type AppServices, wireApp } from './modules.ts';
+import { ModuleRunner } from './runner.ts';
 
-export interface App {
+/** What a wiring hands back: the services it started (typed, for the CLI and tests) and the HTTP guard. */
+export interface Wired {
+  /** Runs before every route; undefined: only public routes answer. Stated by every wiring, never forgotten. */
+  guard: AccessGuard | undefined;
+  /** Runs after every route's response: the audit trail (security provides it). */
+  routeAudit?: ResponseAudit | undefined;
+}
+
+/** Starts modules in dependency order, passing each its dependencies explicitly (see modules.ts). */
+export type Wiring<S extends Wired> = (modules: ModuleRunner) => Promise<S>;
+
+export interface App<S extends Wired = AppServices> {
   ctx: AppContext;
+  /** What the wiring started, typed. */
+  services: S;
   http: FastifyInstance;
-  modules: AppModule[];
+  /** Names of the started modules, in start order. */
+  modules: string[];
   /** Port the HTTP server listens on (after `listen`). */
   httpPort(): number;
   close(): Promise<void>;
@@ -25,53 +41,42 @@ export interface App {
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
-  /** Replace the module list (tests start a subset). */
-  modules?: readonly ModuleFactory[];
   /** Start the HTTP listener (default true). */
   listen?: boolean;
 }
 
-/** Starts readfirst: store, bus, every module in order, then the HTTP server on the route table. */
+const publicOnly: AccessGuard = async (_req, route: RouteDef) => {
+  if (route.access !== 'public') throw new ReadfirstError('unauthenticated', 'sign in required');
+};
+
+/** Starts readfirst with every module (src/app/modules.ts). */
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<App> {
+  return startAppWith(config, wireApp, opts);
+}
+
+/** Starts readfirst with a given wiring: store, bus, the wiring's modules, then HTTP on their route table. */
+export async function startAppWith<S extends Wired>(config: Config, wire: Wiring<S>, opts: StartOptions = {}): Promise<App<S>> {
   const logger = opts.logger ?? createLogger(config.log.level);
   const dataDir = resolve(config.dataDir);
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db') });
+  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: [] });
   const bus = new InMemoryBus((event, err) => logger.error({ err, event }, 'event handler failed'));
-  const services: AppServices = {};
-  const ctx: AppContext = {
-    config: { ...config, dataDir },
-    logger,
-    db,
-    bus,
-    clock: opts.clock ?? systemClock,
-    metrics: new Registry(),
-    services,
-  };
-  const modules: AppModule[] = [];
+  const ctx: AppContext = { config: { ...config, dataDir }, logger, db, bus, clock: opts.clock ?? systemClock, metrics: new Registry() };
+  const runner = new ModuleRunner(ctx);
+  const onError = (err: unknown, module: string): void => logger.error({ err, module }, 'module shutdown failed');
   const closeAll = async (): Promise<void> => {
-    for (const m of [...modules].reverse()) {
-      try {
-        await m.close?.();
-      } catch (err) {
-        logger.error({ err, module: m.name }, 'module close failed');
-      }
-    }
+    await runner.drain(onError);
+    await runner.close(onError);
     await bus.idle();
     await db.close();
   };
   let http: FastifyInstance;
+  let services: S;
   try {
-    for (const factory of opts.modules ?? moduleFactories) modules.push(await factory(ctx));
-    const routes: RouteDef[] = modules.flatMap((m) => m.routes ?? []);
-    const guard =
-      services.guard ??
-      (async (_req, route: RouteDef) => {
-        if (route.access !== 'public') throw new ReadfirstError('unauthenticated', 'sign in required');
-      });
-    http = createHttpServer(routes, {
+    services = await wire(runner);
+    http = createHttpServer(runner.routes(), {
       logger,
       maxUploadBytes: config.http.maxUploadBytes,
-      guard,
+      guard: services.guard ?? publicOnly,
       ...(services.routeAudit ? { audit: services.routeAudit } : {}),
       requestTimeoutMs: config.http.requestTimeoutMs,
       ...httpsOptions(config),
@@ -81,16 +86,18 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     await closeAll();
     throw e;
   }
-  logger.info({ http: `${config.http.host}:${config.http.port}`, database: db.dialect, modules: modules.map((m) => m.name) }, 'readfirst started');
+  logger.info({ http: `${config.http.host}:${config.http.port}`, database: db.dialect, modules: runner.names() }, 'readfirst started');
   return {
     ctx,
+    services,
     http,
-    modules,
+    modules: runner.names(),
     httpPort() {
       const addr = http.server.address();
       return typeof addr === 'object' && addr ? addr.port : config.http.port;
     },
     async close() {
+      closeEventStreams(http);
       await http.close();
       await closeAll();
     },

@@ -1,15 +1,73 @@
-import { initDicom } from '../dicom/module.ts';
-import { initInference } from '../inference/module.ts';
-import { initHealth } from '../http/health.ts';
-import { initReading } from '../reading/module.ts';
-import { initSecurity } from '../security/module.ts';
-import { initTriage } from '../triage/module.ts';
-import { initAlerts } from '../alerts/module.ts';
-import { initWeb } from '../web/module.ts';
-import type { ModuleFactory } from './context.ts';
+import { alertsModule } from '../alerts/module.ts';
+import { dicomModule } from '../dicom/module.ts';
+import { followUpModule } from '../followup/module.ts';
+import { healthRoutes } from '../http/health.ts';
+import { inferenceModule } from '../inference/module.ts';
+import { readingModule } from '../reading/module.ts';
+import { securityModule } from '../security/module.ts';
+import type { Migration } from '../store/migrate.ts';
+import { triageModule } from '../triage/module.ts';
+import { policyModule } from '../triage/policy-module.ts';
+import { WEB_DIST, webModule } from '../web/module.ts';
+import { worklistModule } from '../worklist/module.ts';
+import { defineModule, type ModuleDef } from '../core/module.ts';
+import type { ModuleRunner } from './runner.ts';
+
+/** `/healthz` and `/metrics` over the shared infrastructure. */
+export const healthModule = defineModule({
+  name: 'health',
+  async start(ctx, _deps: Record<never, never>) {
+    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics) };
+  },
+});
 
 /**
- * The domain modules in start order; each may use the services of those before it.
- * Add a module by appending its factory here.
+ * Every module the server runs. `allMigrations` (for tools that open the database without
+ * starting the server) is read from here; app.int.test.ts checks that `wireApp` starts exactly
+ * these.
  */
-export const moduleFactories: readonly ModuleFactory[] = [initSecurity, initHealth, initDicom, initInference, initReading, initWeb, (ctx) => initTriage(ctx), (ctx) => initAlerts(ctx)];
+export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
+  securityModule,
+  healthModule,
+  dicomModule,
+  inferenceModule,
+  policyModule,
+  worklistModule,
+  followUpModule,
+  triageModule,
+  readingModule,
+  alertsModule,
+  webModule,
+];
+
+/** Every module's migrations, in start order (each module's own ids sort within it). */
+export const allMigrations: readonly Migration[] = appModules.flatMap((m) => m.migrations ?? []);
+
+/**
+ * The composition root: starts each module with the services of those before it, passed
+ * explicitly and typed. What it returns is what the CLI and tests reach (`app.services`).
+ */
+export async function wireApp(m: ModuleRunner) {
+  const security = await m.start(securityModule, {});
+  await m.start(healthModule, {});
+  const dicom = await m.start(dicomModule, {});
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  security.connectAudit({
+    patientOfStudy: async (uid) => (await dicom.studies.getStudy(uid))?.patientId ?? null,
+    modelOfResult: async (id) => {
+      const m = (await inference.results.get(id))?.model;
+      return m ? { id: m.modelId, version: m.modelVersion } : null;
+    },
+  });
+  const policy = await m.start(policyModule, {});
+  const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf: security.userOf });
+  const { followUps } = await m.start(followUpModule, { userOf: security.userOf });
+  await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps });
+  const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
+  const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
+  await m.start(webModule, { root: WEB_DIST });
+  return { guard: security.guard, routeAudit: security.routeAudit, security, dicom, inference, policy, worklist, followUps, reading, alerts };
+}
+
+/** The services of the full server, as `startApp` returns them. */
+export type AppServices = Awaited<ReturnType<typeof wireApp>>;

@@ -9,6 +9,7 @@ import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerToken } from './commands/token.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerModels } from './commands/models.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -20,6 +21,7 @@ registerUser(program);
 registerEval(program);
 registerToken(program);
 registerAudit(program);
+registerModels(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

@@ -1,3 +1,6 @@
+import type { QuarantineEntry } from '../files/quarantine.ts';
+import type { InstanceWrite } from './store/instance-write.ts';
+
 /**
  * The DICOM metadata store: patient → study → series → instance, with the tags triage needs.
  * Implemented over the Db seam (SQLite or PostgreSQL); one contract suite covers both.
@@ -18,6 +21,8 @@ export interface InstanceRecord {
   columns: number | null;
   /** ImageType (0008,0008), backslash-joined. */
   imageType: string | null;
+  /** NumberOfFrames (0028,0008); null for single-frame objects that omit it. */
+  numberOfFrames: number | null;
   receivedAt: number;
 }
 
@@ -90,9 +95,45 @@ export interface DicomStore {
   getInstance(sopInstanceUid: string): Promise<InstanceRecord | undefined>;
 }
 
-/** Reads stored instance bytes exactly as received. */
-export interface InstanceFiles {
-  read(instance: Pick<InstanceRecord, 'filePath'>): Promise<Buffer>;
-  /** Absolute path of a stored instance (for tools that need a file). */
-  absolutePath(instance: Pick<InstanceRecord, 'filePath'>): string;
+/** One row of the ingest log: every upload, whatever became of it. */
+export interface IngestEventWrite {
+  at: number;
+  via: string;
+  outcome: 'stored' | 'duplicate' | 'quarantined' | 'failed';
+  sopInstanceUid: string | null;
+  studyInstanceUid: string | null;
+  sizeBytes: number;
+  reason: string | null;
+  source: string | null;
+  durationMs: number;
+}
+
+/** A study still receiving: when its last instance came, and how often it completed before. */
+export interface ReceivingStudy {
+  studyInstanceUid: string;
+  lastReceivedAt: number;
+  generation: number;
+}
+
+/**
+ * What the ingest path, journal replay, completeness and `readfirst import` need besides reading:
+ * the writes of one upload and the study's completeness state. Only the dicom domain uses it.
+ */
+export interface DicomIngestStore extends DicomStore {
+  /**
+   * Records one stored instance (patient, study, series, instance rows and the ingest event).
+   * The transaction commits only after `commitAfter` resolves (the bytes are durable); false
+   * when the SOP instance was already recorded.
+   */
+  recordInstance(w: InstanceWrite, event: IngestEventWrite, commitAfter?: Promise<unknown>): Promise<boolean>;
+  /** Makes every committed write durable (before a journal segment is retired). */
+  makeDurable(): Promise<void>;
+  recordEvent(event: IngestEventWrite): Promise<void>;
+  recordQuarantine(q: QuarantineEntry, durationMs: number): Promise<void>;
+  listQuarantine(limit?: number): Promise<Array<Pick<QuarantineEntry, 'id' | 'at' | 'via' | 'reason' | 'message' | 'filePath' | 'sopInstanceUid'>>>;
+  receivingStudies(): Promise<ReceivingStudy[]>;
+  /** Declares the study complete unless an instance arrived after `lastReceivedAt`. */
+  markComplete(studyInstanceUid: string, lastReceivedAt: number, at: number): Promise<{ generation: number; instanceCount: number } | undefined>;
+  importSeen(path: string, sizeBytes: number, mtimeMs: number): Promise<boolean>;
+  recordImportSeen(path: string, sizeBytes: number, mtimeMs: number, outcome: string, at: number): Promise<void>;
 }

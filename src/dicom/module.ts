@@ -1,91 +1,90 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppContext, AppModule } from '../app/context.ts';
-import { LocalInstanceFiles } from '../files/instance-files.ts';
-import { IngestJournal } from '../files/journal/ingest-journal.ts';
-import { retireSegment } from '../files/journal/segment-files.ts';
-import { SegmentSweeper } from '../files/journal/segment-sweeper.ts';
-import { Quarantine } from '../files/quarantine.ts';
+import { defineModule } from '../core/module.ts';
 import { readTls } from '../http/tls.ts';
-import { DimseServer } from './dimse/dimse-server.ts';
+import type { InstanceFiles } from '../files/instance-files.ts';
+import type { DicomStore } from './dicom-store.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';
+import { DimseServer, type DimseService } from './dimse/dimse-server.ts';
 import { CompletenessTracker } from './ingest/completeness.ts';
-import { IngestService } from './ingest/ingest-service.ts';
-import { replayJournal } from './ingest/journal-replay.ts';
-import { createIngestMetrics } from './ingest/metrics.ts';
-import { SqlDicomStore } from './store/sql-dicom-store.ts';
+import { createIngest, ingestLimits } from './ingest/create-ingest.ts';
+import type { IngestService } from './ingest/ingest-service.ts';
+import { dicomMigrations } from './migrations.ts';
+
+/** What the dicom module offers the others. */
+export interface DicomServices {
+  /** Patient → study → series → instance metadata, read-only for other domains. */
+  studies: DicomStore;
+  /** The stored instance bytes. */
+  files: InstanceFiles;
+  /** The one ingest path (C-STORE, STOW-RS and the demo all go through it). */
+  ingest: IngestService;
+  /** The C-STORE SCP, when enabled (tests read its bound port). */
+  dimse: DimseService | undefined;
+  /** Study completeness; `idle()` for tests and shutdown. */
+  completeness: { idle(): Promise<void> };
+}
 
 /**
  * The dicom domain: metadata store, instance files, quarantine, the shared ingest path, the
- * C-STORE SCP, DICOMweb (STOW-RS, QIDO-RS, WADO-RS) and study completeness.
- * Publishes `dicomStore`, `instanceFiles`, `ingest` and (when enabled) `dimse` on ctx.services.
+ * C-STORE SCP, DICOMweb (STOW-RS, QIDO-RS, WADO-RS) and study completeness, which hears
+ * `instance.stored` and emits `study.complete`.
  */
-export async function initDicom(ctx: AppContext): Promise<AppModule> {
-  const logger = ctx.logger.child({ mod: 'dicom' });
-  const store = new SqlDicomStore(ctx.db);
-  const files = new LocalInstanceFiles(join(ctx.config.dataDir, 'files'));
-  const quarantine = new Quarantine(join(ctx.config.dataDir, 'quarantine'));
-  const metrics = createIngestMetrics(ctx.metrics);
-  const tracker = new CompletenessTracker({ store, bus: ctx.bus, clock: ctx.clock, logger, metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
-  const ingest = new IngestService({
-    store,
-    files,
-    quarantine,
-    bus: ctx.bus,
-    clock: ctx.clock,
-    logger,
-    metrics,
-    limits: { maxNestingDepth: ctx.config.ingest.maxNestingDepth, maxElements: ctx.config.ingest.maxElements, maxInflatedBytes: ctx.config.ingest.maxInflatedBytes },
-    onStored: (study, at) => tracker.touched(study, at),
-  });
-  ctx.services.dicomStore = store;
-  ctx.services.instanceFiles = files;
-  ctx.services.ingest = ingest;
-  ctx.services.completeness = tracker;
-  // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
-  await rm(join(ctx.config.dataDir, 'tmp', 'stow'), { recursive: true, force: true });
-  // Recover acknowledged instances from the ingest journal before accepting anything new.
-  const journalDir = join(ctx.config.dataDir, 'journal');
-  await replayJournal(journalDir, { store, files, logger });
-  const sweeper = new SegmentSweeper({
-    beforeRetire: () => store.makeDurable(),
-    retire: (seq) => retireSegment(journalDir, seq, true),
-    onError: (err, seq) => logger.error({ err, segment: seq }, 'ingest journal segment not retired; it is replayed at start-up'),
-  });
-  const journal = await IngestJournal.open(journalDir, { onSealed: sweeper.onSealed });
-  files.useJournal(journal);
-  const closeJournal = async (): Promise<void> => {
-    files.useJournal(undefined);
-    await journal.close();
-    await sweeper.idle();
-  };
-  await tracker.start();
-  let dimse: DimseServer | undefined;
-  if (ctx.config.dimse.enabled) {
-    const d = ctx.config.dimse;
-    dimse = new DimseServer({ aeTitle: d.aeTitle, allowedCallingAeTitles: d.allowedCallingAeTitles, allowedSourceAddresses: d.allowedSourceAddresses, tls: readTls(d.tls, 'dimse.tls'), host: d.host, port: d.port, ingest, logger });
-    try {
-      await dimse.start();
-    } catch (e) {
-      await tracker.close();
-      await closeJournal();
-      throw e;
+export const dicomModule = defineModule({
+  name: 'dicom',
+  migrations: dicomMigrations,
+  async start(ctx, _deps: Record<never, never>) {
+    const logger = ctx.logger.child({ mod: 'dicom' });
+    // Recovers acknowledged instances from the ingest journal before accepting anything new.
+    const ingest = await createIngest({ dataDir: ctx.config.dataDir, db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger, metrics: ctx.metrics, limits: ingestLimits(ctx.config) });
+    // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
+    const spoolDir = join(ctx.config.dataDir, 'tmp', 'stow');
+    await rm(spoolDir, { recursive: true, force: true });
+    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
+    const offStored = ctx.bus.on('instance.stored', (e) => {
+      if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
+    });
+    await tracker.start();
+    let dimse: DimseServer | undefined;
+    if (ctx.config.dimse.enabled) {
+      const d = ctx.config.dimse;
+      dimse = new DimseServer({
+        aeTitle: d.aeTitle,
+        allowedCallingAeTitles: d.allowedCallingAeTitles,
+        allowedSourceAddresses: d.allowedSourceAddresses,
+        tls: readTls(d.tls, 'dimse.tls'),
+        host: d.host,
+        port: d.port,
+        ingest: ingest.service,
+        logger,
+      });
+      try {
+        await dimse.start();
+      } catch (e) {
+        offStored();
+        await tracker.close();
+        await ingest.close();
+        throw e;
+      }
     }
-    ctx.services.dimse = dimse;
-  }
-  return {
-    name: 'dicom',
-    routes: dicomWebRoutes({
-      store,
-      files,
-      ingest,
-      publicUrl: ctx.config.http.publicUrl,
-      stow: { spoolDir: join(ctx.config.dataDir, 'tmp', 'stow'), maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
-    }),
-    async close() {
-      await dimse?.close();
-      await closeJournal();
-      await tracker.close();
-    },
-  };
-}
+    const provides: DicomServices = { studies: ingest.store, files: ingest.files, ingest: ingest.service, dimse, completeness: tracker };
+    return {
+      provides,
+      routes: dicomWebRoutes({
+        store: ingest.store,
+        files: ingest.files,
+        ingest: ingest.service,
+        publicUrl: ctx.config.http.publicUrl,
+        stow: { spoolDir, maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
+      }),
+      async drain() {
+        await dimse?.close();
+      },
+      async close() {
+        offStored();
+        await ingest.close();
+        await tracker.close();
+      },
+    };
+  },
+});

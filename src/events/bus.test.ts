@@ -33,4 +33,20 @@ describe('InMemoryBus', () => {
     await bus.idle();
     expect(n).toBe(0);
   });
+
+  it('hands each handler its own JSON copy, as a cross-process transport would', async () => {
+    const bus = new InMemoryBus(() => undefined);
+    const got: unknown[] = [];
+    bus.on('study.analysed', (p) => {
+      p.resultIds.push('changed by the first handler');
+      got.push(p);
+    });
+    bus.on('study.analysed', (p) => void got.push(p));
+    const payload = { studyInstanceUid: '1.2', status: 'analysed' as const, resultIds: ['r1'], analysedAt: 5 };
+    bus.emit('study.analysed', payload);
+    await bus.idle();
+    expect(payload.resultIds).toEqual(['r1']);
+    expect(got[1]).toEqual(payload);
+    expect(got[0]).not.toBe(got[1]);
+  });
 });

@@ -11,7 +11,9 @@ export interface EventBus {
 
 /**
  * In-process bus. Handlers run asynchronously and independently: a failing handler is reported
- * to `onError` and never stops the others or the emitter.
+ * to `onError` and never stops the others or the emitter. Each handler gets its own copy of the
+ * payload, as JSON: exactly what a cross-process transport would deliver, so nothing that works
+ * in one process can come to depend on a shared object, a Date or a function.
  */
 export class InMemoryBus implements EventBus {
   private readonly handlers = new Map<EventName, Set<Handler<EventName>>>();
@@ -31,8 +33,11 @@ export class InMemoryBus implements EventBus {
   }
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
-    for (const handler of this.handlers.get(event) ?? []) {
-      const p = (async () => handler(payload))()
+    const handlers = this.handlers.get(event);
+    if (!handlers?.size) return;
+    const wire = JSON.stringify(payload);
+    for (const handler of handlers) {
+      const p = (async () => handler(JSON.parse(wire) as EventMap[E]))()
         .catch((e: unknown) => this.onError(event, e))
         .finally(() => this.inflight.delete(p));
       this.inflight.add(p);

@@ -1,8 +1,11 @@
 /**
  * The typed events that connect readfirst's stages. Each stage subscribes to the event before
  * it and emits its own; stages never call each other's internals. In one process the bus is an
- * in-memory emitter; scaled out, a queue carries the same types.
+ * in-memory emitter; scaled out, a queue (PostgreSQL LISTEN/NOTIFY, pg-boss) carries the same
+ * types, so every payload is plain JSON (held at compile time below, and by the bus at run time).
+ * Payloads carry UIDs and small facts, never patient names or identifiers.
  */
+/** An instance is durable (journal synced, database committed). Heard by: completeness (dicom). */
 export interface InstanceStoredEvent {
   studyInstanceUid: string;
   seriesInstanceUid: string;
@@ -11,10 +14,13 @@ export interface InstanceStoredEvent {
   via: IngestChannel;
   /** True when this SOP instance was already stored (idempotent re-send). */
   duplicate: boolean;
+  /** Epoch ms at which the instance was stored (the first time, for a duplicate). */
+  receivedAt: number;
 }
 
 export type IngestChannel = 'dimse' | 'stow' | 'import';
 
+/** The quiet period passed since the study's last instance. Heard by: inference, triage. */
 export interface StudyCompleteEvent {
   studyInstanceUid: string;
   /** Instances in the study when it was declared complete. */
@@ -29,6 +35,7 @@ export interface StudyCompleteEvent {
 
 export type AnalysisStatus = 'analysed' | 'not-analysable' | 'no-model' | 'failed';
 
+/** The AI results of a study are stored. Heard by: triage. */
 export interface StudyAnalysedEvent {
   studyInstanceUid: string;
   status: AnalysisStatus;
@@ -38,8 +45,12 @@ export interface StudyAnalysedEvent {
   analysedAt: number;
 }
 
-export type UrgencyClass = 'critical' | 'urgent' | 'routine' | 'likely-normal';
+/** The urgency classes, most urgent first. */
+export const URGENCY_CLASSES = ['critical', 'urgent', 'routine', 'likely-normal'] as const;
 
+export type UrgencyClass = (typeof URGENCY_CLASSES)[number];
+
+/** A study was placed on the worklist or moved. Heard by: alerts, the worklist SSE stream. */
 export interface WorklistChangedEvent {
   studyInstanceUid: string;
   urgency: UrgencyClass;
@@ -49,12 +60,47 @@ export interface WorklistChangedEvent {
   previousUrgency?: UrgencyClass;
 }
 
+/** A study was claimed, released, or its reading state changed. Heard by: the worklist SSE stream. */
+export interface WorklistStateEvent {
+  studyInstanceUid: string;
+  state: 'unread' | 'in-progress' | 'read' | 'addended';
+  claimedBy: string | null;
+}
+
+/** The open worklist was re-ranked at once (a policy change). Heard by: the worklist SSE stream. */
+export interface WorklistRerankedEvent {
+  changed: number;
+  policySource: string;
+}
+
+/**
+ * A critical-result alert was raised. Heard by: the alerts SSE stream; an extension point for
+ * monitoring (time from arrival to alert).
+ */
 export interface AlertRaisedEvent {
   alertId: string;
   studyInstanceUid: string;
   reason: string;
 }
 
+/** An alert went unacknowledged past its timeout and was sent to the next list. Heard by: the alerts SSE stream. */
+export interface AlertEscalatedEvent {
+  alertId: string;
+  studyInstanceUid: string;
+  level: number;
+}
+
+/** A person acknowledged an alert. Heard by: the alerts SSE stream. */
+export interface AlertAcknowledgedEvent {
+  alertId: string;
+  studyInstanceUid: string;
+  acknowledgedBy: string;
+}
+
+/**
+ * A radiologist signed a reading: the verdicts on a model's result are recorded. An extension
+ * point for monitoring (performance per model version, drift); no module hears it yet.
+ */
 export interface VerdictRecordedEvent {
   studyInstanceUid: string;
   resultId: string;
@@ -67,8 +113,44 @@ export interface EventMap {
   'study.complete': StudyCompleteEvent;
   'study.analysed': StudyAnalysedEvent;
   'worklist.changed': WorklistChangedEvent;
+  'worklist.state': WorklistStateEvent;
+  'worklist.reranked': WorklistRerankedEvent;
   'alert.raised': AlertRaisedEvent;
+  'alert.escalated': AlertEscalatedEvent;
+  'alert.acknowledged': AlertAcknowledgedEvent;
   'verdict.recorded': VerdictRecordedEvent;
 }
 
 export type EventName = keyof EventMap;
+
+/** Every event name, for code that must handle them all (a cross-process relay, tests). */
+export const EVENT_NAMES = [
+  'instance.stored',
+  'study.complete',
+  'study.analysed',
+  'worklist.changed',
+  'worklist.state',
+  'worklist.reranked',
+  'alert.raised',
+  'alert.escalated',
+  'alert.acknowledged',
+  'verdict.recorded',
+] as const satisfies readonly EventName[];
+
+type IsJson<T> = T extends string | number | boolean | null | undefined
+  ? true
+  : T extends readonly (infer U)[]
+    ? IsJson<U>
+    : T extends (...args: never[]) => unknown
+      ? false
+      : T extends object
+        ? { [K in keyof T]-?: IsJson<T[K]> }[keyof T] extends true
+          ? true
+          : false
+        : false;
+
+/** Compile-time proof that every payload is plain JSON: a function, class or Map in one fails here. */
+export const EVENT_PAYLOADS_ARE_JSON: { [E in EventName]: IsJson<EventMap[E]> }[EventName] extends true ? true : never = true;
+
+/** Compile-time proof that EVENT_NAMES lists every event. */
+export const EVENT_NAMES_ARE_COMPLETE: EventName extends (typeof EVENT_NAMES)[number] ? true : never = true;

@@ -1,93 +1,32 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import type { InstanceFiles, InstanceRecord } from '../dicom/dicom-store.ts';
-import { ensureDir, syncFiles, writeFileAtomicSync, writeFileDurable } from './durable-write.ts';
-import type { IngestJournal } from './journal/ingest-journal.ts';
+/**
+ * Where instance bytes live, exactly as received. The ingest path writes through this interface
+ * and every reader (WADO-RS, inference) reads through it; the local folder
+ * (`LocalInstanceFiles`) is one implementation, object storage would be another. Every
+ * implementation passes `instance-files.contract.int.test.ts`.
+ */
+export interface InstanceFiles {
+  /** Resolves only once the bytes are durable: an acknowledgement may follow at once. */
+  write(filePath: string, bytes: Uint8Array, tag?: string): Promise<void>;
+  /** The stored bytes; rejects when the file is missing. */
+  read(file: StoredFile): Promise<Buffer>;
+  /** Writes (durably) unless the same bytes are already there: journal replay after a crash. */
+  restore(filePath: string, bytes: Uint8Array): Promise<void>;
+  /** Size in bytes, or undefined when nothing is stored at that path. */
+  size(file: StoredFile): Promise<number | undefined>;
+}
+
+/** A reference to a stored file: its path relative to the store's root (forward slashes). */
+export interface StoredFile {
+  filePath: string;
+}
+
+const UID = /^[0-9]+(\.[0-9]+)*$/;
 
 /**
- * Instance files on a local folder, kept exactly as received, at
- * `<root>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm`. UIDs are validated
- * (digits and dots) before they reach here, so paths cannot escape the root.
+ * The deterministic relative path of an instance, `<Study>/<Series>/<SOP>.dcm`. UIDs are checked
+ * here as well as at parse time (digits and dots, PS3.5 9.1), so a path can never leave the root.
  */
-export class LocalInstanceFiles implements InstanceFiles {
-  readonly root: string;
-  private journal: IngestJournal | undefined;
-  /** Folders known to exist and be durable (created or seen by this process). */
-  private readonly knownDirs = new Set<string>();
-  constructor(root: string) {
-    this.root = resolve(root);
-  }
-
-  /** From now on, `write` makes bytes durable through this journal instead of per-file syncs. */
-  useJournal(journal: IngestJournal | undefined): void {
-    this.journal = journal;
-  }
-
-  /** Deterministic relative path of an instance (forward slashes, stored in the database). */
-  static pathFor(studyUid: string, seriesUid: string, sopUid: string): string {
-    return `${studyUid}/${seriesUid}/${sopUid}.dcm`;
-  }
-
-  absolutePath(instance: Pick<InstanceRecord, 'filePath'>): string {
-    const p = resolve(join(this.root, ...instance.filePath.split('/')));
-    if (!p.startsWith(this.root + sep)) throw new Error('instance path escapes the file store');
-    return p;
-  }
-
-  async read(instance: Pick<InstanceRecord, 'filePath'>): Promise<Buffer> {
-    return readFile(this.absolutePath(instance));
-  }
-
-  /**
-   * Resolves only once the bytes are durable. With a journal: one journal append (group-committed
-   * fdatasync) while the file is written in place, unsynced, at the same time; the journal's
-   * sweeper syncs the file before the record is dropped. Without one, or for a payload larger
-   * than a journal segment: the file and its folder are synced here.
-   */
-  async write(filePath: string, bytes: Uint8Array, tag = ''): Promise<void> {
-    const abs = this.absolutePath({ filePath });
-    const journal = this.journal;
-    if (!journal || !journal.fits(filePath, tag, bytes.byteLength)) {
-      await writeFileDurable(abs, bytes, this.root);
-      return;
-    }
-    const dir = dirname(abs);
-    if (!this.knownDirs.has(dir)) {
-      await ensureDir(dir, this.root);
-      if (this.knownDirs.size > 10_000) this.knownDirs.clear();
-      this.knownDirs.add(dir);
-    }
-    let fileDone!: (path: string) => void;
-    let fileFailed!: (e: unknown) => void;
-    const file = new Promise<string>((res, rej) => ((fileDone = res), (fileFailed = rej)));
-    // The append copies the record into the journal and starts its fdatasync; the file is
-    // written while that sync runs. If the file write fails, the segment is kept for replay.
-    const durable = journal.append(filePath, tag, bytes, file);
-    try {
-      writeFileAtomicSync(abs, bytes);
-      fileDone(abs);
-    } catch (e) {
-      this.knownDirs.delete(dir);
-      fileFailed(e);
-      await durable.catch(() => undefined);
-      throw e;
-    }
-    await durable;
-  }
-
-  /** Writes and syncs the file unless it already holds exactly these bytes (journal replay). */
-  async restore(filePath: string, bytes: Uint8Array): Promise<void> {
-    const abs = this.absolutePath({ filePath });
-    const existing = await readFile(abs).catch(() => undefined);
-    if (existing?.equals(bytes)) await syncFiles([abs]);
-    else await writeFileDurable(abs, bytes, this.root);
-  }
-
-  async size(instance: Pick<InstanceRecord, 'filePath'>): Promise<number | undefined> {
-    try {
-      return (await stat(this.absolutePath(instance))).size;
-    } catch {
-      return undefined;
-    }
-  }
+export function instanceFilePath(studyUid: string, seriesUid: string, sopUid: string): string {
+  for (const uid of [studyUid, seriesUid, sopUid]) if (!UID.test(uid)) throw new Error('not a DICOM UID');
+  return `${studyUid}/${seriesUid}/${sopUid}.dcm`;
 }

@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ReadfirstError } from '../core/errors.ts';
-import type { RouteDef } from '../http/route.ts';
+import type { RouteDef, UserOf } from '../http/route.ts';
 import type { FollowUpRegistry } from './followup-registry.ts';
 
 const listQuery = z.object({ status: z.enum(['open', 'closed', 'all']).optional(), dueBefore: z.coerce.number().int().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
@@ -9,7 +8,7 @@ const closeBody = z.object({ note: z.string().max(2000).optional() });
 const idParams = z.object({ id: z.string().uuid() });
 
 /** Follow-up registry routes: list by due date, close with a note. */
-export function followUpRoutes(registry: FollowUpRegistry, userOf: (req: FastifyRequest) => string | undefined): RouteDef[] {
+export function followUpRoutes(registry: FollowUpRegistry, userOf: UserOf): RouteDef[] {
   return [
     {
       method: 'GET',

@@ -36,3 +36,6 @@ export interface RouteDef {
   phi?: boolean;
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
+
+/** The signed-in user's name for a request, as the access guard established it (security provides it). */
+export type UserOf = (req: FastifyRequest) => string | undefined;

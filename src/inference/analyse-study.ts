@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../core/errors.ts';
-import type { DicomStore, InstanceFiles, InstanceRecord, SeriesRecord } from '../dicom/dicom-store.ts';
+import type { DicomStore, InstanceRecord, SeriesRecord } from '../dicom/dicom-store.ts';
+import type { InstanceFiles } from '../files/instance-files.ts';
 import type { AnalysisStatus, StudyAnalysedEvent } from '../events/types.ts';
 import type { InferenceEngine, ImageScore } from './engine.ts';
 import type { HeatmapSource } from './explain/heatmap.ts';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../../test/support/app.ts';
+import { startTestAppWith } from '../../test/support/app.ts';
+import type { ModuleRunner } from '../app/runner.ts';
 import type { App } from '../app/app.ts';
-import { initDicom } from '../dicom/module.ts';
+import { dicomModule } from '../dicom/module.ts';
 import type { StudyAnalysedEvent } from '../events/types.ts';
-import type { AuthService } from '../security/module.ts';
-import { initSecurity } from '../security/module.ts';
-import { initInference } from './module.ts';
+import { securityModule } from '../security/module.ts';
+import { inferenceModule } from './module.ts';
 import type { InferenceResult } from './result.ts';
 import { deriveStudy } from './testing/dicom-fixtures.ts';
 import { makeTinyPackage } from './testing/tiny-package.ts';
@@ -15,8 +15,16 @@ import { makeTinyPackage } from './testing/tiny-package.ts';
 /** UID root for this file's studies, distinct from other suites' so they never collide. */
 const STUDY_ROOT = '1.2.826.0.1.3680043.10.1';
 
+/** Security, dicom and inference only: analysis without triage. */
+async function wire(m: ModuleRunner) {
+  const security = await m.start(securityModule, {});
+  const dicom = await m.start(dicomModule, {});
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  return { guard: security.guard, security, dicom, inference };
+}
+
 describe('inference module: study.complete → results → study.analysed', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let base: string;
   let cookie = '';
   const events = new Map<string, StudyAnalysedEvent>();
@@ -40,18 +48,18 @@ describe('inference module: study.complete → results → study.analysed', () =
   const ct = deriveStudy('ct', `${STUDY_ROOT}.3`, { '00080060': ['CS', 'CT'], '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.2'] });
 
   beforeAll(async () => {
-    app = await startTestApp(
+    app = await startTestAppWith(
       { 'inference.modelDirs': [tiny.dir, shadow.dir], 'inference.shadowModels': ['tiny-shadow'], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false },
-      { modules: [initSecurity, initDicom, initInference] },
+      wire,
     );
     base = `http://127.0.0.1:${app.httpPort()}`;
     app.ctx.bus.on('study.analysed', (e) => void events.set(e.studyInstanceUid, e));
-    const auth = app.ctx.services.auth as AuthService;
+    const auth = app.services.security;
     await auth.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
     const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     for (const s of [chest, lateral, ct]) {
-      const r = await app.ctx.services.ingest?.storeBuffer(readFileSync(s.path), 'import');
+      const r = await app.services.dicom.ingest.storeBuffer(readFileSync(s.path), 'import');
       expect(r).toBeDefined();
     }
     const deadline = Date.now() + 30_000;
@@ -77,13 +85,13 @@ describe('inference module: study.complete → results → study.analysed', () =
   });
 
   it('runs the shadow model beside the live one: stored, marked shadow, in the event for monitoring', async () => {
-    const results = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    const results = await app.services.inference.results.listForStudy(chest.uid);
     expect(results.map((x) => [x.model?.modelId, x.model?.shadow, x.status]).sort()).toEqual([['tiny-cxr', false, 'analysed'], ['tiny-shadow', true, 'analysed']]);
     expect(events.get(chest.uid)?.resultIds.sort()).toEqual(results.map((x) => x.id).sort());
   });
 
   it('serves grey and colour heat-maps on the original 1024×1024 grid', async () => {
-    const r = (await app.ctx.services.inferenceResults!.listForStudy(chest.uid)).find((x) => !x.model?.shadow);
+    const r = (await app.services.inference.results.listForStudy(chest.uid)).find((x) => !x.model?.shadow);
     const hm = r?.findings[0]?.heatmap;
     expect(hm).toBeDefined();
     const grey = await get(`/api/inference/heatmaps/${hm?.grey}.png`);
@@ -97,25 +105,25 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('records a lateral as not analysable, with the reason, and no probabilities', async () => {
     expect(events.get(lateral.uid)?.status).toBe('not-analysable');
-    const r = (await app.ctx.services.inferenceResults!.listForStudy(lateral.uid)).find((x) => !x.model?.shadow);
+    const r = (await app.services.inference.results.listForStudy(lateral.uid)).find((x) => !x.model?.shadow);
     expect(r).toMatchObject({ status: 'not-analysable', gate: { passed: false, reason: 'lateral-view' }, findings: [] });
     expect(r?.statusReason).toMatch(/lateral view \(LL\)/);
   });
 
   it('gives a CT study an explicit "no AI model for this study" result', async () => {
     expect(events.get(ct.uid)?.status).toBe('no-model');
-    const [r] = await app.ctx.services.inferenceResults!.listForStudy(ct.uid);
+    const [r] = await app.services.inference.results.listForStudy(ct.uid);
     expect(r).toMatchObject({ status: 'no-model', statusReason: 'no AI model for this study', model: null });
   });
 
   it('does not read an image twice when a study completes again (late instances)', async () => {
-    const before = await app.ctx.services.inferenceResults!.listForStudy(chest.uid);
+    const before = await app.services.inference.results.listForStudy(chest.uid);
     const again = new Promise<StudyAnalysedEvent>((resolve) => app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && resolve(e))));
     app.ctx.bus.emit('study.complete', { studyInstanceUid: chest.uid, instanceCount: 1, lastInstanceAt: Date.now(), completedAt: Date.now(), generation: 2 });
     const e = await again;
     expect(e.status).toBe('analysed');
     expect([...e.resultIds].sort()).toEqual(before.map((r) => r.id).sort());
-    expect(await app.ctx.services.inferenceResults!.listForStudy(chest.uid)).toHaveLength(before.length);
+    expect(await app.services.inference.results.listForStudy(chest.uid)).toHaveLength(before.length);
   });
 
   it('lists the loaded model with its card', async () => {

@@ -1,39 +1,43 @@
-import type { AppContext, AppModule } from '../app/context.ts';
+import { defineModule } from '../core/module.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
-import type { InferenceResultStore } from '../inference/result.ts';
+import type { WorklistService } from '../worklist/worklist-service.ts';
+import { readingMigrations } from './migrations.ts';
 import { ReadingService, type ResultSource } from './reading-service.ts';
 import { readingRoutes } from './routes.ts';
-import { worklistAdapter } from './worklist-adapter.ts';
 
-function isResultSource(v: unknown): v is ResultSource {
-  return typeof v === 'object' && v !== null && typeof (v as Partial<InferenceResultStore>).listForStudy === 'function';
+export interface ReadingModuleDeps {
+  results: ResultSource;
+  studies: Pick<DicomStore, 'getStudy'>;
+  /** After a signature the study's reading state becomes "read". */
+  worklist: Pick<WorklistService, 'setState'>;
 }
 
-/** Finds the inference result store another module published, whichever name it used. */
-export function resultSourceOf(services: AppContext['services']): ResultSource | undefined {
-  for (const name of ['inferenceResults', 'results', 'inference']) {
-    const v = services[name];
-    if (isResultSource(v)) return v;
-    const nested = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).results : undefined;
-    if (isResultSource(nested)) return nested;
-  }
-  return undefined;
+export interface ReadingServices {
+  reading: ReadingService;
 }
 
 /** Verdicts, draft report, signing and reading time (`/api/readings/...`). */
-export async function initReading(ctx: AppContext): Promise<AppModule> {
-  const worklist = worklistAdapter(ctx);
-  const service = new ReadingService({
-    db: ctx.db,
-    clock: ctx.clock,
-    bus: ctx.bus,
-    results: () => resultSourceOf(ctx.services),
-    studyExists: async (uid) => {
-      const store = ctx.services.dicomStore as Partial<DicomStore> | undefined;
-      return typeof store?.getStudy === 'function' ? (await store.getStudy(uid)) !== undefined : true;
-    },
-    onSigned: async (r, reader) => worklist.markRead(r.studyInstanceUid, reader.username),
-  });
-  ctx.services.reading = service;
-  return { name: 'reading', routes: readingRoutes(service) };
-}
+export const readingModule = defineModule({
+  name: 'reading',
+  migrations: readingMigrations,
+  async start(ctx, deps: ReadingModuleDeps) {
+    const logger = ctx.logger.child({ mod: 'reading' });
+    const reading = new ReadingService({
+      db: ctx.db,
+      clock: ctx.clock,
+      bus: ctx.bus,
+      results: deps.results,
+      studyExists: async (uid) => (await deps.studies.getStudy(uid)) !== undefined,
+      onSigned: async (r, reader) => {
+        try {
+          await deps.worklist.setState(r.studyInstanceUid, reader.username, 'read');
+        } catch (err) {
+          // A signed reading stands even when the study is not on the worklist (or is held by someone else).
+          logger.warn({ err, studyInstanceUid: r.studyInstanceUid }, 'could not mark the study read on the worklist');
+        }
+      },
+    });
+    const provides: ReadingServices = { reading };
+    return { provides, routes: readingRoutes(reading) };
+  },
+});

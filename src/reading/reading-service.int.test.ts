@@ -25,7 +25,7 @@ describe.each(testDbs)('reading a study on $name', (t) => {
     db = handle.db;
     cleanup = () => handle.cleanup();
     bus.on('verdict.recorded', (e) => void events.push(e));
-    service = new ReadingService({ db, clock, bus, results: () => results, onSigned: async (r) => void signedStudies.push(r.studyInstanceUid) });
+    service = new ReadingService({ db, clock, bus, results, onSigned: async (r) => void signedStudies.push(r.studyInstanceUid) });
     await results.save(sampleResult('1.2.3'));
   });
   afterAll(async () => cleanup());
@@ -75,7 +75,7 @@ describe.each(testDbs)('reading a study on $name', (t) => {
   });
 
   it('refuses to open a reading of a study the DICOM store does not hold', async () => {
-    const strict = new ReadingService({ db, clock, bus, results: () => results, studyExists: async (uid) => uid === '1.2.3' });
+    const strict = new ReadingService({ db, clock, bus, results, studyExists: async (uid) => uid === '1.2.3' });
     await expect(strict.open('7.7.7', reader)).rejects.toThrow(/no study 7.7.7/);
     expect((await strict.open('1.2.3', reader)).studyInstanceUid).toBe('1.2.3');
   });

@@ -15,8 +15,8 @@ export interface ReadingDeps {
   db: Db;
   clock: Clock;
   bus: EventBus;
-  /** Looked up per call: the inference module may start after this one, or not at all. */
-  results: () => ResultSource | undefined;
+  /** The stored AI results the verdicts refer to. */
+  results: ResultSource;
   /** Whether the study is in the DICOM store; readings of unknown studies are refused. */
   studyExists?: (studyUid: string) => Promise<boolean>;
   /** Called after a reading is signed (the worklist marks the study read). */
@@ -48,7 +48,7 @@ export class ReadingService {
   }
 
   async resultsFor(studyUid: string): Promise<InferenceResult[]> {
-    return (await this.deps.results()?.listForStudy(studyUid)) ?? [];
+    return this.deps.results.listForStudy(studyUid);
   }
 
   /** This reader's reading of the study; starts a draft (and the reading clock) when there is none. */

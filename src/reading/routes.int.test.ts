@@ -1,29 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../../test/support/app.ts';
+import { startTestAppWith } from '../../test/support/app.ts';
 import type { App } from '../app/app.ts';
-import type { AppContext, AppModule } from '../app/context.ts';
-import type { AuthService } from '../security/module.ts';
-import { initSecurity } from '../security/module.ts';
+import type { ModuleRunner } from '../app/runner.ts';
+import { securityModule } from '../security/module.ts';
 import type { Reading } from './reading.ts';
-import { initReading } from './module.ts';
+import { readingModule } from './module.ts';
+import { FakeDicomStore } from '../triage/testing/fakes.ts';
 import { MemoryResults, sampleResult } from './testing.ts';
 
-/** Stands in for the inference module: publishes its result store under the service name. */
-async function fakeInference(ctx: AppContext): Promise<AppModule> {
+/** Security and reading, with in-memory results in place of the inference module and no worklist. */
+async function wire(m: ModuleRunner) {
   const results = new MemoryResults();
   await results.save(sampleResult('1.2.840.1'));
-  ctx.services.inferenceResults = results;
-  return { name: 'inference-fake' };
+  const security = await m.start(securityModule, {});
+  const noWorklist = { setState: async () => Promise.reject(new Error('no worklist in this test')) };
+  const studies = new FakeDicomStore();
+  studies.add('1.2.840.1');
+  await m.start(readingModule, { results, studies, worklist: noWorklist });
+  return { guard: security.guard, security };
 }
 
 describe('reading over HTTP', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let base: string;
   const cookie: Record<string, string> = {};
   beforeAll(async () => {
-    app = await startTestApp({}, { modules: [initSecurity, fakeInference, initReading] });
+    app = await startTestAppWith({}, wire);
     base = `http://127.0.0.1:${app.httpPort()}`;
-    const auth = app.ctx.services.auth as AuthService;
+    const auth = app.services.security;
     await auth.users.create({ username: 'reader', displayName: 'Dr Reader', password: 'reader password', roles: ['radiologist'] });
     await auth.users.create({ username: 'boss', password: 'admin password', roles: ['admin'] });
     for (const [u, p] of [['reader', 'reader password'], ['boss', 'admin password']] as const) {

@@ -1,28 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../../test/support/app.ts';
+import { startTestAppWith } from '../../test/support/app.ts';
 import type { App } from '../app/app.ts';
-import type { AppModule } from '../app/context.ts';
-import type { AuthService } from './module.ts';
-import { initSecurity } from './module.ts';
+import { defineModule } from '../core/module.ts';
+import type { ModuleRunner } from '../app/runner.ts';
+import { securityModule } from './module.ts';
 
 /** A module with one route per access rule, to prove the guard wraps every route. */
-async function probeModule(): Promise<AppModule> {
-  const ok = async (): Promise<unknown> => ({ ok: true });
-  return {
-    name: 'probe',
-    routes: [
+const probeModule = defineModule({
+  name: 'probe',
+  async start(_ctx, _deps: Record<never, never>) {
+    const ok = async (): Promise<unknown> => ({ ok: true });
+    return {
+      provides: {},
+      routes: [
       { method: 'GET', url: '/probe/public', access: 'public', summary: 'p', handler: ok },
       { method: 'GET', url: '/probe/any', access: 'authenticated', summary: 'a', handler: ok },
       { method: 'GET', url: '/probe/admin', access: { roles: ['admin'] }, summary: 'ad', handler: ok },
       { method: 'GET', url: '/probe/reader', access: { roles: ['radiologist'] }, summary: 'r', handler: ok },
       { method: 'POST', url: '/probe/mutate', access: 'authenticated', summary: 'm', handler: ok },
-    ],
-  };
+      ],
+    };
+  },
+});
+
+async function wire(m: ModuleRunner) {
+  const security = await m.start(securityModule, {});
+  await m.start(probeModule, {});
+  return { guard: security.guard, security };
 }
 
 // The guard is storage-agnostic; users and sessions on both databases are covered in sessions.int.test.ts.
 describe('the access guard', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let base: string;
   const cookies: Record<string, string> = {};
 
@@ -31,9 +40,9 @@ describe('the access guard', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp({ 'security.sessionTtlMs': 3_600_000 }, { modules: [initSecurity, probeModule] });
+    app = await startTestAppWith({ 'security.sessionTtlMs': 3_600_000 }, wire);
     base = `http://127.0.0.1:${app.httpPort()}`;
-    const auth = app.ctx.services.auth as AuthService;
+    const auth = app.services.security;
     const suffix = Math.random().toString(36).slice(2, 8);
     await auth.users.create({ username: `admin-${suffix}`, password: 'admin password 1', roles: ['admin'] });
     await auth.users.create({ username: `reader-${suffix}`, password: 'reader password 1', roles: ['radiologist'] });

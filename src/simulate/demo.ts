@@ -1,43 +1,53 @@
-import type { App } from '../app/app.ts';
-import { errorMessage } from '../core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { errorMessage, ReadfirstError } from '../core/errors.ts';
 import { demoImages } from './demo-images.ts';
 
 export interface DemoOptions {
+  /** The running server, e.g. http://127.0.0.1:8080. */
+  server: string;
   folder?: string;
   count: number;
   intervalMs: number;
   write: (line: string) => void;
+  /** Stops between studies when aborted (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** One STOW-RS request body (PS3.18 10.5.1.2: multipart/related; type="application/dicom"). */
+function stowBody(bytes: Buffer): { body: Buffer; contentType: string } {
+  const boundary = `readfirst-demo-${randomUUID()}`;
+  const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
 }
 
 /**
- * Streams demo studies into a running readfirst through its ingest service, one every
- * `intervalMs`, and prints how each is ranked as the worklist re-ranks live.
+ * Streams demo studies into a running readfirst over STOW-RS, one every `intervalMs`, exactly as
+ * a PACS or modality would send them: the demo never opens the server's data directory.
  */
-export async function runDemo(app: App, o: DemoOptions): Promise<void> {
-  const ingest = app.ctx.services.ingest;
-  if (!ingest) throw new Error('the demo needs the dicom module (ingest service)');
-  const { source, images } = await demoImages({ ...(o.folder ? { folder: o.folder } : {}), count: o.count });
-  const base = `http://${app.ctx.config.http.host}:${app.httpPort()}`;
-  o.write(`demo: ${images.length} studies from ${source}\ndemo: open ${base}/ and sign in to watch the worklist re-rank\n`);
-  o.write(`demo: each study is ranked once the ingest quiet period (${app.ctx.config.ingest.quietPeriodMs} ms) has passed\n`);
-  const last = new Map<string, string>();
-  const off = app.ctx.services.worklist?.subscribe((c) => {
-    if (c.type !== 'ranked') return;
-    const line = `  #${c.position ?? '-'} ${c.item.urgency.padEnd(13)} AI ${c.item.aiStatus.padEnd(14)} ${c.item.studyDescription ?? ''}: ${c.item.reason}\n`;
-    if (last.get(c.item.studyInstanceUid) !== line) o.write(line);
-    last.set(c.item.studyInstanceUid, line);
-  });
+export async function runDemo(o: DemoOptions): Promise<{ sent: number; failed: number }> {
+  const server = o.server.replace(/\/$/, '');
   try {
-    for (const [i, img] of images.entries()) {
-      try {
-        const r = await ingest.storeBuffer(img.bytes, 'import');
-        o.write(`sent ${i + 1}/${images.length}${img.synthetic ? ' [SYNTHETIC]' : ''}: ${img.label} (${r.outcome})\n`);
-      } catch (e) {
-        o.write(`could not send ${img.label}: ${errorMessage(e)}\n`);
-      }
-      await new Promise((r) => setTimeout(r, o.intervalMs));
-    }
-  } finally {
-    off?.();
+    await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(5000) });
+  } catch {
+    throw new ReadfirstError('unavailable', `no readfirst server answers at ${server}: start it first (npm start), or pass --server`);
   }
+  const { source, images } = await demoImages({ ...(o.folder ? { folder: o.folder } : {}), count: o.count });
+  o.write(`demo: ${images.length} studies from ${source} into ${server} (STOW-RS)\ndemo: open ${server}/ and sign in to watch the worklist re-rank\n`);
+  let sent = 0;
+  let failed = 0;
+  for (const [i, img] of images.entries()) {
+    if (o.signal?.aborted) break;
+    try {
+      const { body, contentType } = stowBody(img.bytes);
+      const res = await fetch(`${server}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/dicom+json' }, body });
+      if (res.status !== 200) throw new Error(`STOW-RS answered ${res.status}`);
+      sent++;
+      o.write(`sent ${i + 1}/${images.length}${img.synthetic ? ' [SYNTHETIC]' : ''}: ${img.label}\n`);
+    } catch (e) {
+      failed++;
+      o.write(`could not send ${img.label}: ${errorMessage(e)}\n`);
+    }
+    if (i < images.length - 1) await new Promise<void>((r) => setTimeout(r, o.intervalMs));
+  }
+  return { sent, failed };
 }

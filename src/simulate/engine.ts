@@ -1,5 +1,5 @@
 import type { UrgencyClass } from '../events/types.ts';
-import { compareAtTime, type Orderable, protectedUpTo } from '../triage/order.ts';
+import { compareAtTime, type Orderable, protectedUpTo } from '../worklist/reading-order.ts';
 
 /** One study in a replay: when it arrived, how long its read takes, and how it is ordered. */
 export interface SimStudy extends Orderable {
@@ -27,7 +27,7 @@ export interface SimOutcome {
 export type QueueOrder = (a: SimStudy, b: SimStudy, now: number, longestWaitMs: number) => number;
 
 export const fifoOrder = (a: SimStudy, b: SimStudy): number => a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
-/** The readfirst order (triage/order.ts) with the policy's starvation guard. */
+/** The readfirst order (worklist/reading-order.ts) with the policy's starvation guard. */
 export function policyOrder(guard: { floorMs: number; marginMs: number }): QueueOrder {
   return (a, b, now, longest) => compareAtTime({ ...a, urgency: a.assignedClass }, { ...b, urgency: b.assignedClass }, now, { protectedUpTo: protectedUpTo(now, guard.floorMs, longest, guard.marginMs) });
 }

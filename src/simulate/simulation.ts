@@ -1,6 +1,8 @@
 import type { UrgencyClass } from '../events/types.ts';
-import { URGENCY_CLASSES, type UrgencyPolicy } from '../triage/policy-schema.ts';
-import { rankStudy, type FindingEvidence } from '../triage/rank.ts';
+import { URGENCY_CLASSES } from '../events/types.ts';
+import type { UrgencyPolicy } from '../triage/policy-schema.ts';
+import { rankStudy } from '../triage/rank.ts';
+import type { FindingEvidence } from '../worklist/worklist-store.ts';
 import { fifoOrder, policyOrder, replay, type ReaderShift, type SimOutcome, type SimStudy } from './engine.ts';
 import type { ModelPerformance } from './model-performance.ts';
 import { guardFloorMs } from '../triage/policy.ts';

@@ -1,16 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './db.ts';
-import { migrate } from './migrate.ts';
-import { allMigrations } from './migrations.ts';
+import { type Migration, migrate } from './migrate.ts';
 import { PostgresDb } from './postgres/postgres-db.ts';
 import { SqliteDb } from './sqlite/sqlite-db.ts';
 
 /**
  * Opens the metadata database: PostgreSQL when `databaseUrl` is a postgres:// URL, otherwise
- * SQLite at `sqlitePath`. Migrations run before it is returned.
+ * SQLite at `sqlitePath`. `migrations` run before it is returned: the server passes none and
+ * applies each module's own as it starts it; tools pass `allMigrations` (src/app/modules.ts).
  */
-export async function openDb(opts: { databaseUrl?: string; sqlitePath: string; schema?: string }): Promise<Db> {
+export async function openDb(opts: { databaseUrl?: string; sqlitePath: string; schema?: string; migrations: readonly Migration[] }): Promise<Db> {
   let db: Db;
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     db = await PostgresDb.connect({ connectionString: opts.databaseUrl, ...(opts.schema ? { schema: opts.schema } : {}) });
@@ -19,7 +19,7 @@ export async function openDb(opts: { databaseUrl?: string; sqlitePath: string; s
     db = new SqliteDb(opts.sqlitePath);
   }
   try {
-    await migrate(db, allMigrations);
+    await migrate(db, opts.migrations);
   } catch (e) {
     await db.close();
     throw e;

@@ -1,6 +1,6 @@
 import type { AnalysisStatus } from '../events/types.ts';
 import type { InferenceResult } from '../inference/result.ts';
-import type { FindingEvidence } from './rank.ts';
+import type { FindingEvidence } from '../worklist/worklist-store.ts';
 
 export interface StudyEvidence {
   aiStatus: AnalysisStatus;

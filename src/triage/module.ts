@@ -1,104 +1,83 @@
-import type { FastifyRequest } from 'fastify';
-import type { AppContext, AppModule } from '../app/context.ts';
-import type { DicomStore, StudyRecord } from '../dicom/dicom-store.ts';
+import { defineModule, type NoServices } from '../core/module.ts';
+import type { DicomStore } from '../dicom/dicom-store.ts';
 import type { StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
-import { FollowUpRegistry } from '../followup/followup-registry.ts';
-import { followUpRoutes } from '../followup/routes.ts';
+import type { FollowUpRegistry } from '../followup/followup-registry.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
-import { principalOf } from '../security/guard.ts';
-import { worklistRoutes } from '../worklist/routes.ts';
-import { SqlWorklistStore } from '../worklist/sql-worklist-store.ts';
-import { createWorklistService, type StudyFacts } from '../worklist/worklist-service.ts';
+import type { WorklistService } from '../worklist/worklist-service.ts';
 import { studyEvidence } from './evidence.ts';
-import { guardFloorMs } from './policy.ts';
-import { PolicyHolder } from './policy-watch.ts';
+import type { PolicyHolder } from './policy-watch.ts';
+import { AI_PENDING, factsOf, rankEntry, reranked } from './rank-entry.ts';
 
-function factsOf(study: StudyRecord, arrivedAt: number): StudyFacts {
-  return {
-    studyInstanceUid: study.studyInstanceUid,
-    orderPriority: study.requestedProcedurePriority,
-    patientLocation: study.patientLocation,
-    modality: study.modalities[0] ?? null,
-    site: study.institutionName,
-    patientSex: study.patientSex,
-    patientAge: study.patientAge,
-    studyDescription: study.studyDescription,
-    accessionNumber: study.accessionNumber,
-    patientName: study.patientName,
-    patientId: study.patientId,
-    arrivedAt,
-  };
-}
-
-/** The signed-in user's name, from the security layer's guard. */
-export function defaultUserOf(req: FastifyRequest): string | undefined {
-  return principalOf(req)?.username;
+/** What the triage stage reads and writes. */
+export interface TriageDeps {
+  policy: PolicyHolder;
+  worklist: WorklistService;
+  studies: DicomStore;
+  results: Pick<InferenceResultStore, 'listForStudy'>;
+  followUps: Pick<FollowUpRegistry, 'add'>;
 }
 
 /**
- * Triage: ranks each complete study by order priority and location, re-ranks it when the AI
- * result arrives, re-ranks the open list when the policy file changes, and records follow-ups.
- * Publishes `ctx.services.worklist` and `ctx.services.followUps`.
+ * The triage stage: ranks each complete study by order priority and location, re-ranks it when
+ * the AI result arrives (`study.analysed`), re-ranks the open list when the policy file changes,
+ * and records the follow-ups the policy calls for. It places studies on the worklist; the worklist
+ * knows nothing of triage.
  */
-export async function initTriage(ctx: AppContext, userOf: (req: FastifyRequest) => string | undefined = defaultUserOf): Promise<AppModule> {
-  const log = ctx.logger.child({ mod: 'triage' });
-  const policy = new PolicyHolder(ctx.config.triage.policyFile, log);
-  const store = new SqlWorklistStore(ctx.db, ctx.clock, () => {
-    const p = policy.get();
-    return { floorMs: guardFloorMs(p), marginMs: p.starvationGuard.marginMinutes * 60_000, windowMs: p.starvationGuard.windowHours * 3600_000 };
-  });
-  const service = createWorklistService({ store, clock: ctx.clock, bus: ctx.bus, policy: () => policy.get(), claimTimeoutMs: ctx.config.triage.claimTimeoutMs });
-  const followUps = new FollowUpRegistry(ctx.db, ctx.clock);
-  ctx.services.worklist = service;
-  ctx.services.followUps = followUps;
-  const dicom = (): DicomStore | undefined => ctx.services.dicomStore;
-  const results = (): InferenceResultStore | undefined => ctx.services.inferenceResults;
+export const triageModule = defineModule({
+  name: 'triage',
+  async start(ctx, deps: TriageDeps) {
+    const log = ctx.logger.child({ mod: 'triage' });
+    const { policy, worklist, studies, results, followUps } = deps;
 
-  const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
-    const study = await dicom()?.getStudy(e.studyInstanceUid);
-    if (!study) return log.warn({ study: e.studyInstanceUid }, 'complete study not found in the DICOM store');
-    const existing = await store.entry(e.studyInstanceUid);
-    const ai = existing ?? { aiStatus: 'pending' as const, aiStatusReason: null, findings: [], modelId: null, modelVersion: null };
-    await service.rank({ facts: factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), ai });
-  };
-  const onAnalysed = async (e: StudyAnalysedEvent): Promise<void> => {
-    const study = await dicom()?.getStudy(e.studyInstanceUid);
-    if (!study) return log.warn({ study: e.studyInstanceUid }, 'analysed study not found in the DICOM store');
-    const stored = (await results()?.listForStudy(e.studyInstanceUid)) ?? [];
-    const evidence = studyEvidence(stored.filter((r) => e.resultIds.length === 0 || e.resultIds.includes(r.id)), e.status);
-    const existing = await store.entry(e.studyInstanceUid);
-    const { item, ranking } = await service.rank({ facts: factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), ai: evidence });
-    for (const f of ranking.followUps) {
-      await followUps.add({ ...f, studyInstanceUid: item.studyInstanceUid, patientId: item.patientId, patientName: item.patientName, accessionNumber: item.accessionNumber });
-    }
-    log.info({ study: item.studyInstanceUid, urgency: item.urgency, reason: item.reason }, 'study ranked');
-  };
-  // One study at a time: completion and analysis may arrive together, and the later must see the earlier's row.
-  const chains = new Map<string, Promise<void>>();
-  const serial = <E extends { studyInstanceUid: string }>(fn: (e: E) => Promise<void>) => async (e: E): Promise<void> => {
-    const prev = chains.get(e.studyInstanceUid) ?? Promise.resolve();
-    const next = prev.then(() => fn(e));
-    const tail = next.catch(() => undefined);
-    chains.set(e.studyInstanceUid, tail);
-    void tail.then(() => {
-      if (chains.get(e.studyInstanceUid) === tail) chains.delete(e.studyInstanceUid);
+    const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
+      const study = await studies.getStudy(e.studyInstanceUid);
+      if (!study) return log.warn({ study: e.studyInstanceUid }, 'complete study not found in the DICOM store');
+      const existing = await worklist.entry(e.studyInstanceUid);
+      const { entry } = rankEntry(policy.get(), factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), existing ?? AI_PENDING);
+      await worklist.place(entry);
+    };
+    const onAnalysed = async (e: StudyAnalysedEvent): Promise<void> => {
+      const study = await studies.getStudy(e.studyInstanceUid);
+      if (!study) return log.warn({ study: e.studyInstanceUid }, 'analysed study not found in the DICOM store');
+      const stored = await results.listForStudy(e.studyInstanceUid);
+      const evidence = studyEvidence(stored.filter((r) => e.resultIds.length === 0 || e.resultIds.includes(r.id)), e.status);
+      const existing = await worklist.entry(e.studyInstanceUid);
+      const { entry, ranking } = rankEntry(policy.get(), factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), evidence);
+      const { item } = await worklist.place(entry);
+      for (const f of ranking.followUps) {
+        await followUps.add({ ...f, studyInstanceUid: item.studyInstanceUid, patientId: item.patientId, patientName: item.patientName, accessionNumber: item.accessionNumber });
+      }
+      log.info({ study: item.studyInstanceUid, urgency: item.urgency, reason: item.reason }, 'study ranked');
+    };
+    // One study at a time: completion and analysis may arrive together, and the later must see the earlier's row.
+    const chains = new Map<string, Promise<void>>();
+    const serial = <E extends { studyInstanceUid: string }>(fn: (e: E) => Promise<void>) => async (e: E): Promise<void> => {
+      const prev = chains.get(e.studyInstanceUid) ?? Promise.resolve();
+      const next = prev.then(() => fn(e));
+      const tail = next.catch(() => undefined);
+      chains.set(e.studyInstanceUid, tail);
+      void tail.then(() => {
+        if (chains.get(e.studyInstanceUid) === tail) chains.delete(e.studyInstanceUid);
+      });
+      return next;
+    };
+    const offs = [ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
+    policy.watch(() => {
+      worklist
+        .openEntries()
+        .then((entries) => worklist.rerank(reranked(policy.get(), entries), policy.file))
+        .then(
+          (n) => log.info({ changed: n }, 'open worklist re-ranked under the new policy'),
+          (err: unknown) => log.error({ err }, 're-rank after policy change failed'),
+        );
     });
-    return next;
-  };
-  const offs = [ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
-  policy.watch(() => {
-    service.rerankOpen(policy.file).then(
-      (n) => log.info({ changed: n }, 'open worklist re-ranked under the new policy'),
-      (err: unknown) => log.error({ err }, 're-rank after policy change failed'),
-    );
-  });
-
-  return {
-    name: 'triage',
-    routes: [...worklistRoutes({ service, clock: ctx.clock, userOf }), ...followUpRoutes(followUps, userOf)],
-    async close() {
-      policy.close();
-      for (const off of offs) off();
-    },
-  };
-}
+    const provides: NoServices = {};
+    return {
+      provides,
+      async close() {
+        for (const off of offs) off();
+        await Promise.allSettled([...chains.values()]);
+      },
+    };
+  },
+});

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { UrgencyClass } from '../events/types.ts';
+import { URGENCY_CLASSES, type UrgencyClass } from '../events/types.ts';
 
 /**
  * The urgency policy file (YAML or JSON): finding at an operating point → urgency class, order
  * priority and patient location floors, and each class's maximum wait. Validated when loaded;
  * any key left out takes the built-in default (see default-policy.ts).
  */
-export const URGENCY_CLASSES = ['critical', 'urgent', 'routine', 'likely-normal'] as const satisfies readonly UrgencyClass[];
 
 /** Higher is more urgent. */
 export const URGENCY_RANK: Record<UrgencyClass, number> = { critical: 3, urgent: 2, routine: 1, 'likely-normal': 0 };

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { UrgencyClass } from '../events/types.ts';
 import { Prng } from '../simulate/prng.ts';
 import { policyOrder, replay, type SimStudy } from '../simulate/engine.ts';
-import { compareAtTime, compareReadingOrder, dueAtOfScore, protectedUpTo, scoreOfDueAt } from './order.ts';
+import { compareAtTime, compareReadingOrder, dueAtOfScore, protectedUpTo, scoreOfDueAt } from '../worklist/reading-order.ts';
 import { defaultPolicy, guardFloorMs, parsePolicy } from './policy.ts';
-import { URGENCY_CLASSES, URGENCY_RANK } from './policy-schema.ts';
+import { URGENCY_CLASSES } from '../events/types.ts';
+import { URGENCY_RANK } from './policy-schema.ts';
 import { rankStudy, type AiStatus, type TriageInput } from './rank.ts';
 
 const policy = defaultPolicy();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { defaultPolicy, loadPolicyFile, parsePolicy } from './policy.ts';
-import { rankStudy, type FindingEvidence, type TriageInput } from './rank.ts';
+import type { FindingEvidence } from '../worklist/worklist-store.ts';
+import { rankStudy, type TriageInput } from './rank.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 8);
 const ptx = (p: number): FindingEvidence => ({

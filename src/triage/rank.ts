@@ -1,17 +1,10 @@
 import type { UrgencyClass } from '../events/types.ts';
 import type { UpsPriority, WorklistItem } from '../worklist/worklist-item.ts';
+import type { FindingEvidence } from '../worklist/worklist-store.ts';
 import { explainFinding, explainFloor } from './explanation.ts';
-import { scoreOfDueAt } from './order.ts';
+import { scoreOfDueAt } from '../worklist/reading-order.ts';
 import { type LocationKind, URGENCY_RANK, type UrgencyPolicy } from './policy-schema.ts';
 import { upsPriorityOf } from './ups-priority.ts';
-
-/** One finding as triage needs it: probability and the decision at each operating point. */
-export interface FindingEvidence {
-  key: string;
-  display: string;
-  probability: number;
-  decisions: readonly { name: string; threshold: number; positive: boolean }[];
-}
 
 export type AiStatus = WorklistItem['aiStatus'];
 

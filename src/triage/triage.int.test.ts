@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app/app.ts';
-import type { AppContext } from '../app/context.ts';
-import { startTestApp } from '../../test/support/app.ts';
+import type { ModuleRunner } from '../app/runner.ts';
+import { startTestAppWith } from '../../test/support/app.ts';
 import { openSse } from '../../test/support/sse.ts';
 import type { WorklistItem } from '../worklist/worklist-item.ts';
-import type { WorklistService } from '../worklist/worklist-service.ts';
-import { initTriage } from './module.ts';
-import { initAlerts } from '../alerts/module.ts';
-import type { AlertService } from '../alerts/alert-service.ts';
+import { alertsModule } from '../alerts/module.ts';
+import { followUpModule } from '../followup/module.ts';
+import { worklistModule } from '../worklist/module.ts';
+import { triageModule } from './module.ts';
+import { policyModule } from './policy-module.ts';
 import { FakeDicomStore, FakeResults, finding, result } from './testing/fakes.ts';
 
 const dicom = new FakeDicomStore();
@@ -20,22 +21,25 @@ const policyDir = mkdtempSync(join(tmpdir(), 'rf-policy-'));
 const policyFile = join(policyDir, 'policy.yaml');
 writeFileSync(policyFile, 'classes:\n  critical: { maxWaitMinutes: 30 }\n');
 
-async function fakes(ctx: AppContext) {
-  ctx.services.dicomStore = dicom;
-  ctx.services.inferenceResults = results;
-  // Tests sign in by header; the real guard comes from the security module.
-  ctx.services.guard = async () => undefined;
-  return { name: 'fakes' };
-}
-
 const userOf = (req: { headers: Record<string, unknown> }): string | undefined => req.headers['x-test-user'] as string | undefined;
 
+/** The triage, worklist, follow-up and alert modules over in-memory DICOM and result stores. */
+async function wire(m: ModuleRunner) {
+  const policy = await m.start(policyModule, {});
+  const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf });
+  const { followUps } = await m.start(followUpModule, { userOf });
+  await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom, results, followUps });
+  const { alerts } = await m.start(alertsModule, { worklist, userOf });
+  // Tests sign in by header; the real guard comes from the security module.
+  return { guard: async () => undefined, worklist, alerts };
+}
+
 describe('triage module over HTTP and SSE', () => {
-  let app: App;
+  let app: App<Awaited<ReturnType<typeof wire>>>;
   let base: string;
   const as = (user: string) => ({ 'x-test-user': user, 'content-type': 'application/json' });
   beforeAll(async () => {
-    app = await startTestApp({ 'triage.policyFile': policyFile }, { modules: [fakes, (ctx) => initTriage(ctx, userOf), (ctx) => initAlerts(ctx, userOf)] });
+    app = await startTestAppWith({ 'triage.policyFile': policyFile }, wire);
     base = `http://127.0.0.1:${app.httpPort()}`;
   });
   afterAll(async () => app.close());
@@ -58,7 +62,7 @@ describe('triage module over HTTP and SSE', () => {
     expect(page.items.map((i) => i.studyInstanceUid)).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     expect(page.counts).toMatchObject({ critical: 1, urgent: 1, routine: 1 });
     await app.ctx.bus.idle();
-    const alerts = await (app.ctx.services.alerts as AlertService).list('open');
+    const alerts = await app.services.alerts.list('open');
     expect(alerts.map((a) => [a.studyInstanceUid, a.reason])).toEqual([['1.2.3', 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical']]);
     const ack = await fetch(`${base}/api/alerts/${alerts[0]?.id ?? ''}/acknowledge`, { method: 'POST', headers: as('alice'), body: '{}' });
     expect(await ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
@@ -94,7 +98,7 @@ describe('triage module over HTTP and SSE', () => {
     results.results.push(result('r4', '1.2.4', [finding('effusion', 'Pleural effusion', 0.9)], t));
     app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.4', status: 'analysed', resultIds: ['r4'], analysedAt: t });
     await app.ctx.bus.idle();
-    const worklist = app.ctx.services.worklist as WorklistService;
+    const worklist = app.services.worklist;
     expect((await worklist.get('1.2.4'))?.urgency).toBe('urgent');
     const sse = await openSse(`${base}/api/worklist/events`, as('alice'));
     writeFileSync(policyFile, 'findings:\n  - { finding: effusion, operatingPoint: balanced, urgency: critical }\n');

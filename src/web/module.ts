@@ -1,8 +1,10 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext, AppModule } from '../app/context.ts';
+import { defineModule } from '../core/module.ts';
+import type { Logger } from '../log/logger.ts';
 import { ReadfirstError } from '../core/errors.ts';
+import type { RouteDef } from '../http/route.ts';
 import { MIME, findStatic, openStatic } from './static-files.ts';
 
 /** Built by `npm run build` (vite). */
@@ -38,7 +40,7 @@ function securityHeaders(reply: FastifyReply): void {
  * Serves the radiologist web app (web/dist) at `/` from the readfirst server itself: hashed
  * assets cached for a year, index.html for every other app path (client-side routing).
  */
-export async function initWeb(ctx: AppContext, root: string = WEB_DIST): Promise<AppModule> {
+function webRoutes(root: string, logger: Logger): RouteDef[] {
   const serve = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const path = req.url.split('?')[0] ?? '/';
     if (API_PREFIXES.some((p) => path.startsWith(p))) throw new ReadfirstError('not-found', `no route ${req.method} ${path}`);
@@ -53,17 +55,22 @@ export async function initWeb(ctx: AppContext, root: string = WEB_DIST): Promise
     if (path.startsWith('/assets/') || extname(path).toLowerCase() in MIME) throw new ReadfirstError('not-found', `no file ${path}`);
     const index = await findStatic(root, '/index.html');
     if (!index) {
-      ctx.logger.warn({ root }, 'web app not built: run `npm run build`');
+      logger.warn({ root }, 'web app not built: run `npm run build`');
       return reply.status(503).type('text/plain; charset=utf-8').send('The readfirst web app is not built. Run `npm run build`.\n');
     }
     void reply.header('cache-control', 'no-cache');
     return reply.type(index.type).send(openStatic(index));
   };
-  return {
-    name: 'web',
-    routes: [
-      { method: 'GET', url: '/', access: 'public', summary: 'the radiologist web app', handler: serve },
-      { method: 'GET', url: '/*', access: 'public', summary: 'web app assets and client-side routes', handler: serve },
-    ],
-  };
+  return [
+    { method: 'GET', url: '/', access: 'public', summary: 'the radiologist web app', handler: serve },
+    { method: 'GET', url: '/*', access: 'public', summary: 'web app assets and client-side routes', handler: serve },
+  ];
 }
+
+/** The web app module; `root` is the built app (WEB_DIST unless a test serves another folder). */
+export const webModule = defineModule({
+  name: 'web',
+  async start(ctx, deps: { root: string }) {
+    return { provides: {}, routes: webRoutes(deps.root, ctx.logger) };
+  },
+});

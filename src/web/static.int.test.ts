@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../../test/support/app.ts';
+import { startTestAppWith } from '../../test/support/app.ts';
 import type { App } from '../app/app.ts';
-import { initSecurity } from '../security/module.ts';
-import { initWeb } from './module.ts';
+import type { AccessGuard } from '../http/server.ts';
+import { securityModule } from '../security/module.ts';
+import { webModule } from './module.ts';
 
 describe('serving the web app', () => {
-  let app: App;
+  let app: App<{ guard: AccessGuard }>;
   let base: string;
   beforeAll(async () => {
     const root = mkdtempSync(join(tmpdir(), 'rf-web-'));
@@ -16,7 +17,11 @@ describe('serving the web app', () => {
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>readfirst</title>');
     writeFileSync(join(root, 'assets', 'codec-abc.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d]));
     writeFileSync(join(root, 'assets', 'app-abc.js'), 'export {};');
-    app = await startTestApp({}, { modules: [initSecurity, (ctx) => initWeb(ctx, root)] });
+    app = await startTestAppWith({}, async (m) => {
+      const security = await m.start(securityModule, {});
+      await m.start(webModule, { root });
+      return { guard: security.guard };
+    });
     base = `http://127.0.0.1:${app.httpPort()}`;
   });
   afterAll(async () => app.close());

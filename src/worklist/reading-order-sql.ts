@@ -1,9 +1,9 @@
 import { ReadfirstError } from '../core/errors.ts';
 import type { SqlValue } from '../store/db.ts';
-import { type Tier, TIER_ORDER } from '../triage/order.ts';
+import { type Tier, TIER_ORDER } from './reading-order.ts';
 
 /**
- * The four reading-order tiers of triage/order.ts as SQL. Each tier is one index range:
+ * The four reading-order tiers of worklist/reading-order.ts as SQL. Each tier is one index range:
  * protected and overdue walk (is_open, arrived_at), critical walks (urgency, is_open, score),
  * the rest (is_open, score). Read studies (is_open = 0) only ever appear in the last tier.
  */

@@ -2,9 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
-import type { RouteDef } from '../http/route.ts';
-import { URGENCY_CLASSES } from '../triage/policy-schema.ts';
-import { streamWorklist } from './sse.ts';
+import type { RouteDef, UserOf } from '../http/route.ts';
+import { URGENCY_CLASSES } from '../events/types.ts';
+import type { EventBus } from '../events/bus.ts';
+import { streamWorklist } from './worklist-stream.ts';
 import type { ReadingState } from './worklist-item.ts';
 import type { StateFilter } from './worklist-store.ts';
 import type { WorklistService } from './worklist-service.ts';
@@ -38,13 +39,13 @@ function stateFilter(status: string | undefined): StateFilter {
 
 export interface WorklistRouteDeps {
   service: WorklistService;
+  bus: EventBus;
   clock: Clock;
-  /** The signed-in user's name, as the access guard established it. */
-  userOf: (req: FastifyRequest) => string | undefined;
+  userOf: UserOf;
 }
 
 /** REST and SSE routes of the worklist. Every one needs a signed-in user; all carry patient data. */
-export function worklistRoutes({ service, clock, userOf }: WorklistRouteDeps): RouteDef[] {
+export function worklistRoutes({ service, bus, clock, userOf }: WorklistRouteDeps): RouteDef[] {
   const user = (req: FastifyRequest): string => {
     const u = userOf(req);
     if (!u) throw new ReadfirstError('unauthenticated', 'sign in required');
@@ -70,14 +71,7 @@ export function worklistRoutes({ service, clock, userOf }: WorklistRouteDeps): R
       access: 'authenticated',
       phi: true,
       summary: 'Server-Sent Events: re-rankings, claims and state changes',
-      handler: async (req, reply) => streamWorklist(req, reply, service, clock),
-    },
-    {
-      method: 'GET',
-      url: '/api/worklist/policy',
-      access: 'authenticated',
-      summary: 'the urgency policy in force',
-      handler: async () => service.policy(),
+      handler: async (req, reply) => streamWorklist(req, reply, { service, bus, clock }),
     },
     {
       method: 'GET',

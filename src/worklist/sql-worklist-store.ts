@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { UrgencyClass } from '../events/types.ts';
 import { type Db, queryOne, type SqlValue } from '../store/db.ts';
-import { protectedUpTo, scoreOfDueAt, type Tier, TIER_ORDER, tierOf } from '../triage/order.ts';
+import { protectedUpTo, scoreOfDueAt, type Tier, TIER_ORDER, tierOf } from './reading-order.ts';
 import { afterCursor, ARRIVAL_ORDER, beforeRow, binder, byArrival, type Cursor, decodeCursor, encodeCursor, SCORE_ORDER, tierCondition, type TierBounds } from './reading-order-sql.ts';
 import type { ReadingState } from './worklist-item.ts';
 import { ENTRY_COLUMNS, entryParams, rowToEntry, rowToItem, type WorklistRow } from './worklist-row.ts';
@@ -63,7 +63,7 @@ export class SqlWorklistStore implements WorklistStore {
     return row ? rowToEntry(row) : undefined;
   }
 
-  /** One page in reading order at the current time: the four tiers of triage/order.ts in turn. */
+  /** One page in reading order at the current time: the four tiers of worklist/reading-order.ts in turn. */
   async list(q: WorklistQuery): Promise<WorklistPage> {
     const limit = Math.min(500, Math.max(1, Math.trunc(q.limit ?? 50)));
     const now = this.clock.now();

@@ -1,5 +1,5 @@
 import type { UrgencyClass } from '../events/types.ts';
-import { scoreOfDueAt } from '../triage/order.ts';
+import { scoreOfDueAt } from './reading-order.ts';
 import type { WorklistEntry } from './worklist-store.ts';
 
 const MAX_WAIT: Record<UrgencyClass, number> = { critical: 30, urgent: 120, routine: 360, 'likely-normal': 360 };

@@ -1,5 +1,5 @@
 import type { UrgencyClass } from '../events/types.ts';
-import type { FindingEvidence } from '../triage/rank.ts';
+import type { FindingEvidence } from './worklist-store.ts';
 import type { ReadingState, UpsPriority, WorklistItem } from './worklist-item.ts';
 import type { WorklistEntry } from './worklist-store.ts';
 

@@ -1,6 +1,16 @@
 import type { UrgencyClass } from '../events/types.ts';
-import type { FindingEvidence } from '../triage/rank.ts';
 import type { ReadingState, StudyAttributes, UpsPriority, WorklistItem } from './worklist-item.ts';
+
+/**
+ * One AI finding as the rank was computed from it: probability and the decision at each operating
+ * point. Kept with the entry so a new policy can re-rank without the inference results.
+ */
+export interface FindingEvidence {
+  key: string;
+  display: string;
+  probability: number;
+  decisions: readonly { name: string; threshold: number; positive: boolean }[];
+}
 
 /** What triage writes for one study: its rank and the inputs that produced it (kept for re-ranking). */
 export interface WorklistEntry extends StudyAttributes {
@@ -43,13 +53,13 @@ export interface WorklistPage {
   nextCursor: string | null;
   /**
    * The reading order depends on the time: clients that re-sort locally use
-   * `compareAtTime(a, b, at, { protectedUpTo })` from triage/order.ts with these two values.
+   * `compareAtTime(a, b, at, { protectedUpTo })` from worklist/reading-order.ts with these two values.
    */
   at: number;
   protectedUpTo: number;
 }
 
-/** The policy's starvation guard, as the store applies it (see triage/order.ts). */
+/** The policy's starvation guard, as the store applies it (see worklist/reading-order.ts). */
 export interface StarvationGuardConfig {
   /** Never protect before this wait: the lowest class's maximum wait. */
   floorMs: number;

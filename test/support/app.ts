@@ -1,17 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App, StartOptions } from '../../src/app/app.ts';
-import { startApp } from '../../src/app/app.ts';
+import type { App, StartOptions, Wired, Wiring } from '../../src/app/app.ts';
+import { startAppWith } from '../../src/app/app.ts';
+import { wireApp } from '../../src/app/modules.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { ConfigInput } from '../../src/config/schema.ts';
+import type { Config, ConfigInput } from '../../src/config/schema.ts';
 
 type Overrides = { [k: string]: string | number | boolean | string[] | null };
 
-/** Starts a real server on loopback with ephemeral ports and a temporary data folder. */
-export async function startTestApp(overrides: Overrides = {}, opts: StartOptions = {}): Promise<App> {
+/** The configuration of a test server: loopback, ephemeral ports, a temporary data folder. */
+export function testConfig(overrides: Overrides = {}): Config {
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-app-'));
-  const config = loadConfig({
+  return loadConfig({
     env: {},
     overrides: {
       dataDir,
@@ -22,7 +23,16 @@ export async function startTestApp(overrides: Overrides = {}, opts: StartOptions
       ...overrides,
     },
   });
-  return startApp(config, opts);
+}
+
+/** Starts a real server with every module. */
+export async function startTestApp(overrides: Overrides = {}, opts: StartOptions = {}): Promise<App> {
+  return startAppWith(testConfig(overrides), wireApp, opts);
+}
+
+/** Starts a real server with the modules `wire` starts (a subset, or some beside stand-ins). */
+export async function startTestAppWith<S extends Wired>(overrides: Overrides, wire: Wiring<S>, opts: StartOptions = {}): Promise<App<S>> {
+  return startAppWith(testConfig(overrides), wire, opts);
 }
 
 export type { ConfigInput };

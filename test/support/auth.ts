@@ -7,6 +7,7 @@ import type { AuthService } from '../../src/security/module.ts';
 import { issueToken } from '../../src/security/token-routes.ts';
 import { UserStore } from '../../src/security/users.ts';
 import { openDb } from '../../src/store/open.ts';
+import { allMigrations } from '../../src/app/modules.ts';
 
 export const ALL_SERVICE_SCOPES: Scope[] = ['dicomweb:read', 'dicomweb:write', 'metrics'];
 
@@ -25,7 +26,7 @@ export async function serviceToken(app: App, scopes: Scope[] = ALL_SERVICE_SCOPE
 
 /** A token for a server running in another process, written straight into its SQLite store. */
 export async function serviceTokenForDataDir(dataDir: string, scopes: Scope[] = ALL_SERVICE_SCOPES): Promise<string> {
-  const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db') });
+  const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
   try {
     const users = new UserStore(db, systemClock);
     const tokens = new ApiTokenStore(db, systemClock);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/store/db.ts';
+import { allMigrations } from '../../src/app/modules.ts';
 import { openDb } from '../../src/store/open.ts';
 
 /** PostgreSQL for tests; override with READFIRST_TEST_PG_URL. Tests fail loudly when it is down. */
@@ -22,7 +23,7 @@ export const testDbs: readonly TestDb[] = [
     name: 'sqlite',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'rf-sqlite-'));
-      const db = await openDb({ sqlitePath: join(dir, 'test.db') });
+      const db = await openDb({ sqlitePath: join(dir, 'test.db'), migrations: allMigrations });
       return {
         db,
         async cleanup() {
@@ -36,7 +37,7 @@ export const testDbs: readonly TestDb[] = [
     name: 'postgres',
     async open() {
       const schema = `rf_test_${randomBytes(6).toString('hex')}`;
-      const db = await openDb({ databaseUrl: TEST_PG_URL, sqlitePath: '', schema });
+      const db = await openDb({ databaseUrl: TEST_PG_URL, sqlitePath: '', schema, migrations: allMigrations });
       return {
         db,
         async cleanup() {

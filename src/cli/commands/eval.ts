@@ -3,12 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ReadfirstError } from '../../core/errors.ts';
-import { InferenceEngine } from '../../inference/engine.ts';
 import { loadModelPackage } from '../../inference/models/model-package.ts';
-import { scoreImageFile, viewFromLabel } from '../../inference/score-file.ts';
-import { evaluate, type ScoredImage } from '../../monitor/evaluation.ts';
+import { evaluate } from '../../monitor/evaluation.ts';
 import { formatReport } from '../../monitor/evaluation-text.ts';
 import { readLabelsCsv } from '../../monitor/labels-csv.ts';
+import { scoreLabelledFolder } from '../../monitor/score-folder.ts';
 
 interface EvalOptions {
   json?: string;
@@ -34,32 +33,7 @@ export function registerEval(program: Command): void {
       const pkg = await loadModelPackage(opts.model);
       const { rows: all } = await readLabelsCsv(csv);
       const rows = opts.limit ? all.slice(0, Number(opts.limit)) : all;
-      const engine = await InferenceEngine.start({ packages: [pkg], workers: 1, intraOpThreads: 2, maxBatch: 4, jobTimeoutMs: 60_000 });
-      const scored: ScoredImage[] = new Array<ScoredImage>(rows.length);
-      let next = 0;
-      let done = 0;
-      try {
-        await Promise.all(
-          Array.from({ length: Math.max(1, Number(opts.concurrency)) }, async () => {
-            while (next < rows.length) {
-              const i = next++;
-              const row = rows[i];
-              if (!row) continue;
-              const path = join(resolve(folder), row.file);
-              if (!existsSync(path)) {
-                scored[i] = { row, status: 'missing', probs: {} };
-                continue;
-              }
-              const s = await scoreImageFile(engine, pkg.card.id, path, { viewPosition: viewFromLabel(row.view), patientAgeYears: row.age });
-              const probs = Object.fromEntries([...s.findings, ...s.unclaimedFindings].map((f) => [f.key, f.probability]));
-              scored[i] = { row, status: s.status, ...(s.gate?.reason ? { reason: s.gate.reason } : s.statusReason ? { reason: s.statusReason } : {}), probs };
-              if (++done % 50 === 0) process.stderr.write(`scored ${done}/${rows.length}\n`);
-            }
-          }),
-        );
-      } finally {
-        await engine.close();
-      }
+      const scored = await scoreLabelledFolder(pkg, folder, rows, { concurrency: Number(opts.concurrency) });
       const report = evaluate(pkg.card, scored, { resamples: Number(opts.resamples) });
       process.stdout.write(`${formatReport(report)}\n`);
       if (opts.json) {

@@ -3,15 +3,12 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
+import { allMigrations } from '../../app/modules.ts';
 import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
-import { IngestService } from '../../dicom/ingest/ingest-service.ts';
-import { createIngestMetrics } from '../../dicom/ingest/metrics.ts';
-import { SqlDicomStore } from '../../dicom/store/sql-dicom-store.ts';
+import { createIngest, ingestLimits, type Ingest } from '../../dicom/ingest/create-ingest.ts';
 import { InMemoryBus } from '../../events/bus.ts';
-import { LocalInstanceFiles } from '../../files/instance-files.ts';
-import { Quarantine } from '../../files/quarantine.ts';
 import { createLogger } from '../../log/logger.ts';
 import { openDb } from '../../store/open.ts';
 
@@ -40,17 +37,17 @@ export async function importFolder(folder: string, opts: { config?: string; prog
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   const dataDir = resolve(config.dataDir);
   const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, process.stderr);
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db') });
-  const store = new SqlDicomStore(db);
-  const ingest = new IngestService({
-    store,
-    files: new LocalInstanceFiles(join(dataDir, 'files')),
-    quarantine: new Quarantine(join(dataDir, 'quarantine')),
-    bus: new InMemoryBus(() => undefined),
-    clock: systemClock,
-    logger,
-    metrics: createIngestMetrics(new Registry()),
-  });
+  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+  // The server's own ingest path: journal, durable commit, quarantine. Nothing counts as stored
+  // before it is durable, so an import killed at any point resumes without loss.
+  let ingest: Ingest;
+  try {
+    ingest = await createIngest({ dataDir, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry(), limits: ingestLimits(config) });
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const store = ingest.store;
   const summary: ImportSummary = { stored: 0, duplicate: 0, quarantined: 0, failed: 0, skipped: 0 };
   try {
     const root = resolve(folder);
@@ -62,7 +59,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
       const st = await stat(p);
       if (await store.importSeen(p, st.size, st.mtimeMs)) summary.skipped++;
       else {
-        const r = await ingest.storeBuffer(await readFile(p), 'import', { source: p });
+        const r = await ingest.service.storeBuffer(await readFile(p), 'import', { source: p });
         summary[r.outcome]++;
         if (r.outcome !== 'failed') await store.recordImportSeen(p, st.size, st.mtimeMs, r.outcome, Date.now());
       }
@@ -70,6 +67,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
     }
     bar?.stop();
   } finally {
+    await ingest.close();
     await db.close();
   }
   return summary;

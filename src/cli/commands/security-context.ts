@@ -11,6 +11,7 @@ import { SessionStore } from '../../security/sessions.ts';
 import { UserStore } from '../../security/users.ts';
 import type { Db } from '../../store/db.ts';
 import { openDb } from '../../store/open.ts';
+import { allMigrations } from '../../app/modules.ts';
 
 /** What the security commands (user, token, audit, export) work on: the server's own stores. */
 export interface SecurityContext {
@@ -30,7 +31,7 @@ export interface SecurityContext {
 export async function openSecurityContext(configFile?: string): Promise<SecurityContext> {
   const loaded = loadConfig(configFile ? { file: configFile } : {});
   const config = { ...loaded, dataDir: resolve(loaded.dataDir) };
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'readfirst.db') });
+  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'readfirst.db'), migrations: allMigrations });
   const auditKey = loadAuditKey(auditKeyPath(config));
   const auditLog = new AuditLog(db, auditKey);
   const auditor = new Auditor({ log: auditLog, clock: systemClock, logger: createLogger('error'), ports: () => ({}) });

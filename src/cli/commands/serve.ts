@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/load.ts';
-import { type DemoFlags, startDemo } from './demo.ts';
+import { type DemoFlags, serverUrlOf, streamDemo } from './demo.ts';
 
 /** `readfirst serve`: run the server until SIGINT/SIGTERM. */
 export function registerServe(program: Command): void {
@@ -21,6 +21,6 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
-      if (opts.demo) await startDemo(app, typeof opts.demo === 'string' ? opts.demo : undefined, opts);
+      if (opts.demo) await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, opts);
     });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.ts';
 import { UserStore } from '../../security/users.ts';
+import { allMigrations } from '../../app/modules.ts';
 import { openDb } from '../../store/open.ts';
 
 const CLI = join(import.meta.dirname, '../readfirst.ts');
@@ -26,7 +27,7 @@ describe('readfirst user add', () => {
     expect(weak.err).toMatch(/at least 10 characters/);
     const ok = readfirst(dataDir, ['user', 'add', '--admin', 'chief', '--password-stdin'], 'a long admin password\n');
     expect(ok.out).toBe('created chief (admin)\n');
-    const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db') });
+    const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
     try {
       const users = new UserStore(db, systemClock);
       expect((await users.authenticate('chief', 'a long admin password'))?.roles).toEqual(['admin']);

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadfirstError } from '../../core/errors.ts';
 import type { SeriesRecord, StudyFilter, StudyRecord } from '../dicom-store.ts';
 import type { StoredInstance } from '../store/rows.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomStore } from '../dicom-store.ts';
 import { dicomWebRoot } from './base-url.ts';
 import { type JsonDataset, attr } from './dicom-json.ts';
 
@@ -105,7 +105,7 @@ function send(reply: FastifyReply, body: JsonDataset[]): FastifyReply {
 }
 
 /** QIDO-RS (PS3.18 10.6): studies, series of a study, instances of a study or series. */
-export function qidoHandlers(store: SqlDicomStore, publicUrl: string) {
+export function qidoHandlers(store: DicomStore, publicUrl: string) {
   return {
     studies: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const root = dicomWebRoot(publicUrl, req);

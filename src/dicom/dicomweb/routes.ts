@@ -1,8 +1,8 @@
 import type { RouteDef } from '../../http/route.ts';
 import { ACCESS } from '../../security/access-rules.ts';
-import type { LocalInstanceFiles } from '../../files/instance-files.ts';
+import type { InstanceFiles } from '../../files/instance-files.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomStore } from '../dicom-store.ts';
 import { qidoHandlers } from './qido-rs.ts';
 import { type StowLimits, stowHandler } from './stow-rs.ts';
 import { wadoHandlers } from './wado-rs.ts';
@@ -15,7 +15,7 @@ const I = `${SE}/instances/:instance`;
  * DICOMweb routes (PS3.18). All carry patient data: reads need a clinical role or a token with
  * `dicomweb:read`, STOW a technologist/admin or `dicomweb:write` (src/security/access-rules.ts).
  */
-export function dicomWebRoutes(deps: { store: SqlDicomStore; files: LocalInstanceFiles; ingest: IngestService; publicUrl: string; stow: StowLimits }): RouteDef[] {
+export function dicomWebRoutes(deps: { store: DicomStore; files: InstanceFiles; ingest: IngestService; publicUrl: string; stow: StowLimits }): RouteDef[] {
   const qido = qidoHandlers(deps.store, deps.publicUrl);
   const wado = wadoHandlers(deps.store, deps.files, deps.publicUrl);
   const stow = stowHandler(deps.ingest, deps.publicUrl, deps.stow);

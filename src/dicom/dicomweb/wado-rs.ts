@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadfirstError } from '../../core/errors.ts';
-import type { LocalInstanceFiles } from '../../files/instance-files.ts';
+import type { InstanceFiles } from '../../files/instance-files.ts';
 import { dictNumber, readPart10 } from '../parse/dcmjs.ts';
 import { NATIVE_SYNTAXES } from '../pixels/codecs.ts';
 import { frameBytes } from '../pixels/frame-bytes.ts';
 import type { StoredInstance } from '../store/rows.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomStore } from '../dicom-store.ts';
 import { dicomWebRoot } from './base-url.ts';
 import { instanceMetadata } from './metadata.ts';
 import { buildMultipart } from './multipart.ts';
@@ -35,7 +35,7 @@ function frameMediaType(ts: string): string {
 }
 
 /** WADO-RS retrieve, metadata, frames and rendered (PS3.18 10.4). */
-export function wadoHandlers(store: SqlDicomStore, files: LocalInstanceFiles, publicUrl: string) {
+export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl: string) {
   const select = async (p: Params): Promise<StoredInstance[]> => {
     let list: StoredInstance[];
     if (p.instance !== undefined) {

@@ -34,17 +34,17 @@ describe('C-STORE keeps the data set bytes exactly as sent', () => {
   let port: string;
   beforeAll(async () => {
     app = await startTestApp({ 'dimse.aeTitle': 'READFIRST' });
-    port = String(app.ctx.services.dimse?.port());
+    port = String(app.services.dicom.dimse?.port());
   });
   afterAll(async () => app.close());
 
   async function sendAndRead(file: string, sopUid: string, extraArgs: string[]): Promise<Buffer> {
     const r = await runDcmtk('storescu', ['-v', ...extraArgs, '-aec', 'READFIRST', '127.0.0.1', port, file]);
     expect(acknowledgedCount(r.stdout + r.stderr)).toBe(1);
-    const rec = await app.ctx.services.dicomStore?.getInstance(sopUid);
+    const rec = await app.services.dicom.studies.getInstance(sopUid);
     expect(rec).toBeDefined();
     if (!rec) throw new Error('not stored');
-    const files = app.ctx.services.instanceFiles;
+    const files = app.services.dicom.files;
     if (!files) throw new Error('no instance files');
     return files.read(rec);
   }

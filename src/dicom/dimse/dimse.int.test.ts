@@ -15,7 +15,7 @@ describe('C-STORE and C-ECHO SCP with dcmtk peers', () => {
   beforeAll(async () => {
     app = await startTestApp({ 'dimse.aeTitle': 'READFIRST', 'dimse.allowedCallingAeTitles': ['MODALITY1', 'ECHOSCU', 'STORESCU'] });
     token = await serviceToken(app);
-    port = String(app.ctx.services.dimse?.port());
+    port = String(app.services.dicom.dimse?.port());
   });
   afterAll(async () => app.close());
 
@@ -55,6 +55,6 @@ describe('C-STORE and C-ECHO SCP with dcmtk peers', () => {
     const out = r.stdout + r.stderr;
     expect(out).toContain('Received Store Response (Error: DataSetDoesNotMatchSOPClass)');
     expect(acknowledgedCount(out)).toBe(1);
-    expect(await app.ctx.services.dicomStore?.getInstance(good.sopUid)).toBeDefined();
+    expect(await app.services.dicom.studies.getInstance(good.sopUid)).toBeDefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { EventBus } from '../../events/bus.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomIngestStore } from '../dicom-store.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /**
@@ -18,7 +18,7 @@ export class CompletenessTracker {
   private closed = false;
 
   constructor(
-    private readonly deps: { store: SqlDicomStore; bus: EventBus; clock: Clock; logger: Logger; metrics: IngestMetrics; quietPeriodMs: number },
+    private readonly deps: { store: DicomIngestStore; bus: EventBus; clock: Clock; logger: Logger; metrics: IngestMetrics; quietPeriodMs: number },
   ) {}
 
   /** Re-arms timers for studies left receiving and starts the periodic sweep. */

@@ -4,13 +4,13 @@ import type { Clock } from '../../core/clock.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { EventBus } from '../../events/bus.ts';
 import type { IngestChannel } from '../../events/types.ts';
-import { LocalInstanceFiles } from '../../files/instance-files.ts';
+import { type InstanceFiles, instanceFilePath } from '../../files/instance-files.ts';
 import type { Quarantine } from '../../files/quarantine.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ParseLimits } from '../parse/part10.ts';
 import { DicomRejectError, type RejectReason } from '../parse/reject.ts';
 import { type ParsedInstance, parseInstance } from '../parse/validate.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomIngestStore } from '../dicom-store.ts';
 import { toInstanceWrite } from './extract.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -48,8 +48,8 @@ export type IngestResult =
 export class IngestService {
   constructor(
     private readonly deps: {
-      store: SqlDicomStore;
-      files: LocalInstanceFiles;
+      store: DicomIngestStore;
+      files: InstanceFiles;
       quarantine: Quarantine;
       bus: EventBus;
       clock: Clock;
@@ -57,8 +57,6 @@ export class IngestService {
       metrics: IngestMetrics;
       /** Nesting depth, element count and inflate bounds (config `ingest.*`); defaults when absent. */
       limits?: ParseLimits;
-      /** Called after each newly stored instance (completeness tracking). */
-      onStored?: (studyInstanceUid: string, at: number) => void;
     },
   ) {}
 
@@ -94,10 +92,10 @@ export class IngestService {
       if (existing) {
         if (existing.sha256 !== sha256Of(bytes)) logger.warn({ sopInstanceUid: ids.sopInstanceUid, via }, 'SOP instance re-sent with different content; keeping the first');
         await store.recordEvent({ at: clock.now(), via, outcome: 'duplicate', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 });
-        bus.emit('instance.stored', { ...ids, via, duplicate: true });
+        bus.emit('instance.stored', { ...ids, via, duplicate: true, receivedAt: existing.receivedAt });
         return { ...ids, outcome: 'duplicate', filePath: existing.filePath, transferSyntaxUid: existing.transferSyntaxUid };
       }
-      const filePath = LocalInstanceFiles.pathFor(ids.studyInstanceUid, ids.seriesInstanceUid, ids.sopInstanceUid);
+      const filePath = instanceFilePath(ids.studyInstanceUid, ids.seriesInstanceUid, ids.sopInstanceUid);
       // The write starts now (journal append, its fdatasync, the file itself); the database
       // statements run while the sync is under way and commit only once it has succeeded.
       const durable = files.write(filePath, bytes, via);
@@ -106,8 +104,7 @@ export class IngestService {
       const at = clock.now();
       const write = toInstanceWrite(parsed, { filePath, sizeBytes: bytes.byteLength, sha256 }, via, at);
       const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 }, durable);
-      if (added) this.deps.onStored?.(ids.studyInstanceUid, at);
-      bus.emit('instance.stored', { ...ids, via, duplicate: !added });
+      bus.emit('instance.stored', { ...ids, via, duplicate: !added, receivedAt: at });
       return { ...ids, outcome: added ? ('stored' as const) : ('duplicate' as const), filePath, transferSyntaxUid: parsed.transferSyntaxUid };
     } catch (e) {
       logger.error({ err: e, sopInstanceUid: ids.sopInstanceUid, via }, 'storing an instance failed');

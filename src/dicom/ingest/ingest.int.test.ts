@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 function ingestOf(a: App): IngestService {
-  const s = a.ctx.services.ingest;
+  const s = a.services.dicom.ingest;
   if (!s) throw new Error('ingest service not published');
   return s;
 }
@@ -72,7 +72,7 @@ describe('ingest', () => {
     app = await startTestApp({ 'dimse.enabled': false, 'ingest.quietPeriodMs': 10_000 }, { clock });
     const events: StudyCompleteEvent[] = [];
     app.ctx.bus.on('study.complete', (e) => void events.push(e));
-    const tracker = app.ctx.services.completeness as { idle(): Promise<void> };
+    const tracker = app.services.dicom.completeness;
     const settle = async (ms: number): Promise<void> => {
       clock.advance(ms);
       await tracker.idle();

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../../test/support/app.ts';
 import { makeInstance } from '../../../test/support/dicom-gen.ts';
 import type { App } from '../../app/app.ts';
-import { LocalInstanceFiles } from '../../files/instance-files.ts';
+import { instanceFilePath } from '../../files/instance-files.ts';
+import { LocalInstanceFiles } from '../../files/local-instance-files.ts';
 import { IngestJournal } from '../../files/journal/ingest-journal.ts';
 import { listSegments } from '../../files/journal/segment-files.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -26,7 +27,7 @@ describe('ingest journal replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf-replay-'));
     const xs = [makeInstance(), makeInstance()];
     const j = await IngestJournal.open(dir, { segmentBytes: 1 << 20, onSealed: () => undefined });
-    for (const x of xs) await j.append(LocalInstanceFiles.pathFor(x.studyUid, x.seriesUid, x.sopUid), 'stow', x.bytes);
+    for (const x of xs) await j.append(instanceFilePath(x.studyUid, x.seriesUid, x.sopUid), 'stow', x.bytes);
     await j.close();
     const [seg] = await listSegments(dir);
     if (!seg) throw new Error('no segment');
@@ -40,7 +41,7 @@ describe('ingest journal replay', () => {
 
     for (const x of xs) {
       const rec = await store.getInstance(x.sopUid);
-      expect(rec?.filePath).toBe(LocalInstanceFiles.pathFor(x.studyUid, x.seriesUid, x.sopUid));
+      expect(rec?.filePath).toBe(instanceFilePath(x.studyUid, x.seriesUid, x.sopUid));
       expect(readFileSync(files.absolutePath({ filePath: rec?.filePath ?? '' })).equals(x.bytes)).toBe(true);
     }
   });

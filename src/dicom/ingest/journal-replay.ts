@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { IngestChannel } from '../../events/types.ts';
-import type { LocalInstanceFiles } from '../../files/instance-files.ts';
+import type { InstanceFiles } from '../../files/instance-files.ts';
 import { scanSegment } from '../../files/journal/record.ts';
 import { fsyncDir } from '../../files/durable-write.ts';
 import { listSegments, retireSegment } from '../../files/journal/segment-files.ts';
 import type { Logger } from '../../log/logger.ts';
 import { type ParsedInstance, parseInstance } from '../parse/validate.ts';
 import { errorMessage } from '../../core/errors.ts';
-import type { SqlDicomStore } from '../store/sql-dicom-store.ts';
+import type { DicomIngestStore } from '../dicom-store.ts';
 import { toInstanceWrite } from './extract.ts';
 
 const CHANNELS: readonly IngestChannel[] = ['dimse', 'stow', 'import'];
@@ -19,7 +19,7 @@ const CHANNELS: readonly IngestChannel[] = ['dimse', 'stow', 'import'];
  * instance recorded if the database lacks it. Idempotent: a crash during replay replays again.
  * Segments are removed only once their files and the database are durable.
  */
-export async function replayJournal(dir: string, deps: { store: SqlDicomStore; files: LocalInstanceFiles; logger: Logger }): Promise<{ records: number; recorded: number }> {
+export async function replayJournal(dir: string, deps: { store: DicomIngestStore; files: InstanceFiles; logger: Logger }): Promise<{ records: number; recorded: number }> {
   const { store, files, logger } = deps;
   let records = 0;
   let recorded = 0;

@@ -117,8 +117,8 @@ export interface InstanceRow {
   received_at: number;
 }
 
-/** An instance record; `numberOfFrames` is an addition to the shared interface. */
-export type StoredInstance = InstanceRecord & { numberOfFrames: number | null };
+/** An instance record as the store reads it. */
+export type StoredInstance = InstanceRecord;
 
 export function toInstance(r: InstanceRow): StoredInstance {
   const n = (v: number | null): number | null => (v === null ? null : Number(v));

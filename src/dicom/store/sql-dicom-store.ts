@@ -1,35 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, SqlValue } from '../../store/db.ts';
-import type { DicomStore, SeriesRecord, StudyFilter, StudyRecord } from '../dicom-store.ts';
+import type { DicomIngestStore, IngestEventWrite, ReceivingStudy, SeriesRecord, StudyFilter, StudyRecord } from '../dicom-store.ts';
 import type { QuarantineEntry } from '../../files/quarantine.ts';
 import type { InstanceWrite } from './instance-write.ts';
 import { recordInstance } from './record-instance.ts';
 import { type InstanceRow, type SeriesRow, type StoredInstance, type StudyRow, STUDY_SELECT, toInstance, toSeries, toStudy } from './rows.ts';
 
-/** One row of the ingest log: every upload, whatever became of it. */
-export interface IngestEventWrite {
-  at: number;
-  via: string;
-  outcome: 'stored' | 'duplicate' | 'quarantined' | 'failed';
-  sopInstanceUid: string | null;
-  studyInstanceUid: string | null;
-  sizeBytes: number;
-  reason: string | null;
-  source: string | null;
-  durationMs: number;
-}
-
-/** A study still receiving: when its last instance came, and how often it completed before. */
-export interface ReceivingStudy {
-  studyInstanceUid: string;
-  lastReceivedAt: number;
-  generation: number;
-}
-
 const MAX_LIMIT = 1000;
 
 /** The DICOM metadata store over the Db seam; the same SQL runs on SQLite and PostgreSQL. */
-export class SqlDicomStore implements DicomStore {
+export class SqlDicomStore implements DicomIngestStore {
   constructor(private readonly db: Db) {}
 
   async getStudy(studyInstanceUid: string): Promise<StudyRecord | undefined> {

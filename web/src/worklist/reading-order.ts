@@ -1,9 +1,9 @@
-import { compareAtTime, type TierInput } from '../../../src/triage/order.ts';
+import { compareAtTime, type TierInput } from '../../../src/worklist/reading-order.ts';
 import type { WorklistItem } from './worklist-api.ts';
 
 /**
  * The server's reading order on the client. Tiers depend on the time (protected, critical,
- * overdue, then by score: src/triage/order.ts), so the order is `compareAtTime` itself, run at the
+ * overdue, then by score: src/worklist/reading-order.ts), so the order is `compareAtTime` itself, run at the
  * server's time with the server's protection line, as the last page reported them.
  */
 export interface ServerTime {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { scoreOfDueAt } from '../../../src/triage/order.ts';
+import { scoreOfDueAt } from '../../../src/worklist/reading-order.ts';
 import type { WorklistItem } from './worklist-api.ts';
 import { applyEvent, compareItems, highlighted, items, placeItem, resort, setServerTime } from './worklist-state.ts';
 

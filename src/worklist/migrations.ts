@@ -1,10 +1,10 @@
 import type { Migration } from '../store/migrate.ts';
 
 /**
- * Schema of the triage domain: the worklist (ranked by an indexed score), critical-result alerts
- * with their deliveries, and the follow-up registry.
+ * Schema of the worklist: one row per study, ranked by an indexed score.
+ * Ids keep their historical `triage-` prefix: they are recorded in existing databases.
  */
-export const triageMigrations: readonly Migration[] = [
+export const worklistMigrations: readonly Migration[] = [
   {
     id: 'triage-001-worklist',
     sql: `
@@ -44,61 +44,6 @@ export const triageMigrations: readonly Migration[] = [
       CREATE INDEX worklist_urgency_order ON worklist_items (urgency, is_open, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_modality_order ON worklist_items (modality, is_open, score DESC, arrived_at, study_instance_uid);
       CREATE INDEX worklist_site_order ON worklist_items (site, is_open, score DESC, arrived_at, study_instance_uid);
-    `,
-  },
-  {
-    id: 'triage-002-alerts',
-    sql: `
-      CREATE TABLE alerts (
-        id TEXT PRIMARY KEY,
-        study_instance_uid TEXT NOT NULL UNIQUE,
-        reason TEXT NOT NULL,
-        status TEXT NOT NULL,
-        level INTEGER NOT NULL,
-        raised_at BIGINT NOT NULL,
-        escalate_at BIGINT NOT NULL,
-        escalated_at BIGINT,
-        acknowledged_at BIGINT,
-        acknowledged_by TEXT
-      );
-      CREATE INDEX alerts_status ON alerts (status, raised_at);
-      CREATE TABLE alert_deliveries (
-        id TEXT PRIMARY KEY,
-        alert_id TEXT NOT NULL REFERENCES alerts (id),
-        level INTEGER NOT NULL,
-        channel TEXT NOT NULL,
-        target TEXT NOT NULL,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL,
-        last_error TEXT,
-        created_at BIGINT NOT NULL,
-        delivered_at BIGINT
-      );
-      CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id);
-    `,
-  },
-  {
-    id: 'triage-003-followups',
-    sql: `
-      CREATE TABLE followups (
-        id TEXT PRIMARY KEY,
-        study_instance_uid TEXT NOT NULL,
-        finding TEXT NOT NULL,
-        display TEXT NOT NULL,
-        probability DOUBLE PRECISION NOT NULL,
-        explanation TEXT NOT NULL,
-        patient_id TEXT,
-        patient_name TEXT,
-        accession_number TEXT,
-        due_at BIGINT NOT NULL,
-        status TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        closed_at BIGINT,
-        closed_by TEXT,
-        note TEXT,
-        UNIQUE (study_instance_uid, finding)
-      );
-      CREATE INDEX followups_due ON followups (status, due_at);
     `,
   },
   {
