@@ -9,6 +9,7 @@ import { registerUser } from './commands/user.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerToken } from './commands/token.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerExport } from './commands/export.ts';
 import { registerModels } from './commands/models.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
@@ -21,6 +22,7 @@ registerUser(program);
 registerEval(program);
 registerToken(program);
 registerAudit(program);
+registerExport(program);
 registerModels(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

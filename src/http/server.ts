@@ -23,10 +23,18 @@ export interface HttpServerOptions {
   https?: { key: Buffer; cert: Buffer; ca?: Buffer };
 }
 
-const registered = new WeakMap<FastifyInstance, ReadonlyArray<{ method: string; url: string; fromTable: boolean }>>();
+/** A route fastify registered, with the route-table entry it came from (none: no access rule). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  fromTable: boolean;
+  route: RouteDef | undefined;
+}
+
+const registered = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
 
 /** Every route registered on a server built here, and whether it came from the route table (tests). */
-export function registeredRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string; fromTable: boolean }> {
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
   return registered.get(app) ?? [];
 }
 
@@ -93,12 +101,13 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
   const all = [...routes, openApiRoute(routes)];
   // Every route fastify knows, whoever registered it; a route that did not come from the route
   // table has no access rule and is refused to everyone (fail closed).
-  const seen: Array<{ method: string; url: string; fromTable: boolean }> = [];
+  const seen: RegisteredRoute[] = [];
   registered.set(app, seen);
-  const fromTable = new Set(all.map((r) => `${r.method} ${r.url}`));
+  const byKey = new Map(all.map((r) => [`${r.method} ${r.url}`, r]));
+  const fromTable = new Set(byKey.keys());
   app.addHook('onRoute', (r) => {
     // HEAD routes are fastify's mirrors of GET routes, with the same hooks.
-    for (const method of [r.method].flat()) if (method !== 'HEAD') seen.push({ method, url: r.url, fromTable: fromTable.has(`${method} ${r.url}`) });
+    for (const method of [r.method].flat()) if (method !== 'HEAD') seen.push({ method, url: r.url, fromTable: fromTable.has(`${method} ${r.url}`), route: byKey.get(`${method} ${r.url}`) });
   });
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
