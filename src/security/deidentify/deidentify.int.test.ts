@@ -175,7 +175,7 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
     expect(top.size).toBeGreaterThan(50);
     const wrong: string[] = [];
     for (const p of probes) {
-      const v = top.get(p.tag);
+      const v = top.get(p.tag) ?? null;
       const has = top.has(p.tag);
       const ok = ((): boolean => {
         switch (p.action) {
