@@ -3,7 +3,7 @@ import type { App } from '../../src/app/app.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import type { Scope } from '../../src/http/route.ts';
 import { ApiTokenStore } from '../../src/security/api-tokens.ts';
-import type { AuthService } from '../../src/security/module.ts';
+import type { SecurityServices } from '../../src/security/module.ts';
 import { issueToken } from '../../src/security/token-routes.ts';
 import { UserStore } from '../../src/security/users.ts';
 import { openDb } from '../../src/store/open.ts';
@@ -12,10 +12,8 @@ import { allMigrations } from '../../src/app/modules.ts';
 export const ALL_SERVICE_SCOPES: Scope[] = ['dicomweb:read', 'dicomweb:write', 'metrics'];
 
 /** The security module's services of a started test app. */
-export function authOf(app: App): AuthService {
-  const auth = app.ctx.services.auth as AuthService | undefined;
-  if (!auth) throw new Error('the security module is not started');
-  return auth;
+export function authOf(app: App): SecurityServices {
+  return app.services.security;
 }
 
 /** A service-account API token on a started test app (default: DICOMweb read/write and metrics). */
