@@ -1,4 +1,4 @@
-import { fuzzIngest } from '../test/support/fuzz/fuzz-ingest.ts';
+import { fuzzIngest } from './fuzz-ingest.ts';
 
 /**
  * `npm run fuzz [-- --n 10000 --seed 1]`: seeded mutated and truncated DICOM files through STOW-RS
