@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDcmtk } from '../dcmtk.ts';
@@ -44,7 +44,7 @@ function peakRssMb(pid: number | undefined): number {
  * associations (batches of 50), then counts crashes (the process died), hangs (a request over 10 s),
  * 5xx answers, what was stored or refused, and good files that are not in the store afterwards.
  */
-export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: number; log?: (s: string) => void }): Promise<FuzzReport> {
+export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: number; log?: (s: string) => void; keepHungDir?: string }): Promise<FuzzReport> {
   const log = opts.log ?? (() => undefined);
   const rng = new Rng(opts.seed);
   const goodEvery = opts.goodEvery ?? 10;
@@ -88,8 +88,15 @@ export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: nu
         files.forEach((f, i) => writeFileSync(join(dir, `${i}.dcm`), f));
         // storescu reads each file first and skips what it cannot parse: what it sends, the SCP must survive.
         const r = await runDcmtk('storescu', ['-v', '-aet', 'FUZZ', '-aec', 'READFIRST', '-nh', '+sd', '127.0.0.1', String(server.dimsePort), dir], HANG_MS * 3);
+        if (r.code === -1) {
+          report.hangs++;
+          // Keep the inputs of a hung association to reproduce it.
+          if (opts.keepHungDir) {
+            mkdirSync(opts.keepHungDir, { recursive: true });
+            renameSync(dir, join(opts.keepHungDir, `batch-${batch}`));
+          }
+        }
         rmSync(dir, { recursive: true, force: true });
-        if (r.code === -1) report.hangs++;
         report.stored += r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => l.includes('Received Store Response (Success)')).length;
         report.quarantinedOrRefused += r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => /Received Store Response \((?!Success)/.test(l)).length;
       } else {
