@@ -1,16 +1,18 @@
 /**
- * `npm run bench -- inference [--images N] [--studies N] [--concurrency N] [--threads N]`
+ * `npm run bench -- inference [--images N] [--studies N] [--concurrency N] [--threads N] [--workers N] [--engine-threads N]`
  *
- * DICOM bytes in, probabilities out, through the engine (header gate, decode, window, pixel
- * gate, letterbox, normalise, worker-thread ONNX Runtime, OOD gate) against a bare
- * onnxruntime-node session on tensors prepared beforehand: same model, same run, same threads.
- * Then the latency from `study.complete` to `study.analysed` through the running modules
- * (including result storage and heat-map PNGs). Uses models/readfirst-cxr when it exists, else a
+ * DICOM bytes in, probabilities out, through the engine (in its worker threads: header gate,
+ * decode, window, letterbox, pixel gate, normalise, ONNX Runtime; then the OOD gate) against a
+ * bare onnxruntime-node session on tensors prepared beforehand: same model, same run, the same
+ * cores (the bare session gets `--threads` intra-op threads, default one per core; the engine
+ * its default configuration: one worker per core, one intra-op thread each, run here at normal
+ * priority like the bare session). Then the latency from `instance.stored` to the image's
+ * `study.analysed` (score on arrival) through the running modules, including result storage. Uses models/readfirst-cxr when it exists, else a
  * random-weight stand-in of the same architecture (it says which).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { startAppWith } from '../src/app/app.ts';
@@ -45,9 +47,11 @@ const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 export async function main(args: string[]): Promise<void> {
   const images = option(args, 'images', 60);
   const studies = option(args, 'studies', 20);
-  const concurrency = option(args, 'concurrency', 3);
-  const threads = option(args, 'threads', 2);
-  const workers = option(args, 'workers', 1);
+  const defaults = loadConfig({ env: {} }).inference;
+  const concurrency = option(args, 'concurrency', 8);
+  const threads = option(args, 'threads', availableParallelism());
+  const workers = option(args, 'workers', defaults.workers);
+  const engineThreads = option(args, 'engine-threads', defaults.intraOpThreads);
   const bundled = resolve('models/readfirst-cxr');
   const useBundled = existsSync(join(bundled, 'model.onnx'));
   const dir = useBundled ? bundled : makeStandinPackage();
@@ -91,7 +95,7 @@ export async function main(args: string[]): Promise<void> {
   }
 
   // The engine: DICOM bytes → findings, `concurrency` images in flight.
-  const engine = await InferenceEngine.start({ packages: [pkg], workers, intraOpThreads: threads, maxBatch: 4, jobTimeoutMs: 30_000 });
+  const engine = await InferenceEngine.start({ packages: [pkg], workers, intraOpThreads: engineThreads, nice: 0, maxBatch: defaults.maxBatch, jobTimeoutMs: 30_000 });
   for (let i = 0; i < 3; i++) await engine.scoreImage(card.id, { kind: 'dicom', bytes: dicoms[i % 2]! });
   const engLat: number[] = [];
   const parts = { decode: [] as number[], preprocess: [] as number[], queue: [] as number[], infer: [] as number[] };
@@ -119,18 +123,19 @@ export async function main(args: string[]): Promise<void> {
 
   // One study at a time through the running modules: study.complete → study.analysed.
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-inference-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.enabled': false, 'ingest.quietPeriodMs': 20, 'inference.modelDirs': [dir], 'inference.intraOpThreads': threads, 'inference.workers': workers } });
+  const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.enabled': false, 'inference.modelDirs': [dir], 'inference.intraOpThreads': engineThreads, 'inference.workers': workers } });
   const wire = async (m: ModuleRunner) => {
     const dicom = await m.start(dicomModule, {});
     await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
     return { guard: undefined, dicom };
   };
   const app = await startAppWith(config, wire, { listen: false });
-  const completeAt = new Map<string, number>();
+  const storedAt = new Map<string, number>();
   const waits = new Map<string, (t: number) => void>();
-  app.ctx.bus.on('study.complete', (e) => void completeAt.set(e.studyInstanceUid, performance.now()));
+  app.ctx.bus.on('instance.stored', (e) => void storedAt.set(e.studyInstanceUid, performance.now()));
   const statuses = new Map<string, number>();
   app.ctx.bus.on('study.analysed', (e) => {
+    if (e.sopInstanceUid === null) return;
     statuses.set(e.status, (statuses.get(e.status) ?? 0) + 1);
     waits.get(e.studyInstanceUid)?.(performance.now());
   });
@@ -149,14 +154,14 @@ export async function main(args: string[]): Promise<void> {
     const analysed = new Promise<number>((r) => waits.set(uid, r));
     await app.services.dicom.ingest.storeBuffer(readFileSync(path), 'import');
     const at = await analysed;
-    if (i >= 2) e2e.push(at - (completeAt.get(uid) ?? at));
+    if (i >= 2) e2e.push(at - (storedAt.get(uid) ?? at));
   }
   await app.close();
 
   const rows: [string, string, string, string, string][] = [
     ['', 'images/s', 'p50 ms', 'p95 ms', 'CPU ms/img'],
-    [`engine (DICOM bytes → findings, ${concurrency} in flight, ${workers} worker)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95)), f1(engCpu)],
-    [`bare ORT session (prepared tensors, batch 1, ${bareSpin})`, f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95)), f1(bareCpu)],
+    [`engine (DICOM bytes → findings, ${concurrency} in flight, ${workers}×${engineThreads} threads)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95)), f1(engCpu)],
+    [`bare ORT session (prepared tensors, batch 1, ${threads} threads, ${bareSpin})`, f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95)), f1(bareCpu)],
   ];
   for (const r of rows) process.stdout.write(`${r[0].padEnd(64)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}${r[4].padStart(12)}\n`);
   const ratio = engRate / bareRate;
@@ -165,7 +170,7 @@ export async function main(args: string[]): Promise<void> {
   process.stdout.write(`engine work per image beyond the model: ${f1(engCpu - bareCpu)} ms CPU (parse, decode, window, gate, resize, copies); the ratio cannot pass ${(bareCpu / (bareCpu + Math.max(0, engCpu - bareCpu))).toFixed(2)}x while the pixel work costs that much next to a ${f1(bareCpu)} ms model\n`);
   process.stdout.write(`engine stage medians (ms): decode ${f1(pct(parts.decode, 50))}, preprocess ${f1(pct(parts.preprocess, 50))}, queue ${f1(pct(parts.queue, 50))}, infer ${f1(pct(parts.infer, 50))} (per batch)\n`);
   const p95 = pct(e2e, 95);
-  process.stdout.write(`\nstudies: one image each, alternately uncompressed and JPEG baseline (dcmcjpeg), ingested one at a time; timed from study.complete to study.analysed\n`);
+  process.stdout.write(`\nstudies: one image each, alternately uncompressed and JPEG baseline (dcmcjpeg), ingested one at a time; timed from instance.stored to the image's study.analysed (score on arrival)\n`);
   process.stdout.write(`study statuses: ${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-  process.stdout.write(`study.complete → study.analysed over ${e2e.length} one-image studies: p50 ${f1(pct(e2e, 50))} ms, p95 ${f1(p95)} ms (target <= 2000 ms) ${p95 <= 2000 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(`instance.stored → study.analysed over ${e2e.length} one-image studies: p50 ${f1(pct(e2e, 50))} ms, p95 ${f1(p95)} ms (target <= 2000 ms) ${p95 <= 2000 ? 'MET' : 'NOT MET'}\n`);
 }

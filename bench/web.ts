@@ -5,7 +5,11 @@
  *     baseline: a plain static page (no framework) rendering the same first page of rows.
  *  2. SSE re-rank: a STAT study sent over STOW-RS; time from the SSE event reaching the page to
  *     the study shown at the top; baseline: one animation frame after the same event.
- * Targets: ≤500 ms first render, ≤250 ms re-rank on screen.
+ *  3. click to first image: a click on a study (search hit) → its image rendered in the viewer;
+ *     baseline: the page itself fetching the same study's WADO-RS metadata and frame.
+ *  4. prior open: "Compare side by side" → the prior's image rendered beside the current one;
+ *     baseline: the same fetches for the prior.
+ * Targets: ≤500 ms first render, ≤250 ms re-rank on screen, click to first image p95 ≤1 s.
  */
 import { ManualClock } from '../src/core/clock.ts';
 import { allMigrations } from '../src/app/modules.ts';
@@ -105,6 +109,18 @@ async function frameTimes(page: Page, jump: number): Promise<number[]> {
   return page.evaluate((step) => (globalThis as unknown as PageGlobals).__rfFrames(step), jump);
 }
 
+/** In the page: fetch a study's WADO-RS metadata and its first frame, as the viewer must (ms). */
+async function fetchStudy(uid: string): Promise<number> {
+  const g = globalThis as unknown as { performance: { now(): number }; fetch: (u: string, i?: object) => Promise<{ json(): Promise<unknown>; arrayBuffer(): Promise<unknown> }> };
+  const t0 = g.performance.now();
+  const meta = (await (await g.fetch(`/dicom-web/studies/${uid}/metadata`, { headers: { accept: 'application/dicom+json' } })).json()) as Array<Record<string, { Value?: string[] }>>;
+  const m = meta.find((x) => x['00280010'] !== undefined) ?? {};
+  const series = m['0020000E']?.Value?.[0] ?? '';
+  const sop = m['00080018']?.Value?.[0] ?? '';
+  await (await g.fetch(`/dicom-web/studies/${uid}/series/${series}/instances/${sop}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } })).arrayBuffer();
+  return g.performance.now() - t0;
+}
+
 const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -182,6 +198,33 @@ export async function main(args: string[]): Promise<void> {
       await fetch(`${live.base}/api/worklist/${uid}/state`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'read' }) });
     }
 
+    // Click to first image, and prior open: the critical studies are one patient's (C1), so each
+    // has the others as priors. Opened from search hits (they are read now, off the open list).
+    await page.goto(`${live.base}/`);
+    await page.locator('.wl-row').first().waitFor({ timeout: 60_000 });
+    await page.locator('input[name="search"]').fill('ACC-C1');
+    await page.locator('.search-hit').nth(4).waitFor({ timeout: 30_000 });
+    const hits = await page.locator('.search-hit').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { uid?: string } }).dataset.uid ?? ''));
+    const clicks: number[] = [];
+    const priorOpen: number[] = [];
+    const fetchBase: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (const uid of hits) {
+        fetchBase.push(await page.evaluate(fetchStudy, uid));
+        const t0 = Date.now();
+        await page.locator(`.search-hit[data-uid="${uid}"]`).click();
+        await page.locator('[data-testid="viewport-0"][data-rendered="true"]').waitFor({ timeout: 30_000 });
+        clicks.push(Date.now() - t0);
+        await page.locator('.prior button').first().waitFor({ timeout: 30_000 });
+        const t1 = Date.now();
+        await page.locator('.prior button').first().click();
+        await page.locator('[data-testid="viewport-1"][data-rendered="true"]').waitFor({ timeout: 30_000 });
+        priorOpen.push(Date.now() - t1);
+        await page.keyboard.press('Escape');
+        await page.locator('.search-hit').first().waitFor();
+      }
+    }
+
     const fr = median(firstRender);
     const base = median(baseline);
     const rr = median(rerank);
@@ -195,6 +238,8 @@ export async function main(args: string[]): Promise<void> {
         `full list loaded (all ${n.toLocaleString('en-US')} rows, 500 a page): ${f(median(fullList))}`,
         `SSE re-rank on screen (event received → study at the top): ${f(rr)} (max ${f(Math.max(...rerank))}, n=${rerank.length})   baseline one frame after the event: ${f(fb)}   ratio ${(rr / Math.max(fb, 1)).toFixed(2)}   target ≤250 ms: ${rr <= 250 ? 'met' : 'MISSED'}`,
         `end to end (STOW-RS request → on screen, includes quiet period 200 ms and ranking): median ${f(median(endToEnd))}`,
+        `click to first image (search hit → image rendered, n=${clicks.length}): p95 ${f(p95(clicks))}, median ${f(median(clicks))}   baseline the page fetching metadata + frame itself: p95 ${f(p95(fetchBase))}   ratio ${(p95(clicks) / Math.max(p95(fetchBase), 1)).toFixed(2)}   target ≤1000 ms: ${p95(clicks) <= 1000 ? 'met' : 'MISSED'}`,
+        `prior open (Compare → prior rendered beside, n=${priorOpen.length}): p95 ${f(p95(priorOpen))}, median ${f(median(priorOpen))}   baseline the same fetches: p95 ${f(p95(fetchBase))}   ratio ${(p95(priorOpen) / Math.max(p95(fetchBase), 1)).toFixed(2)}`,
       ].join('\n') + '\n',
     );
   } finally {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EVENT_NAMES } from '../src/events/types.ts';
 
 /**
  * The dependency direction of src/, read from the import statements themselves:
@@ -84,5 +85,15 @@ describe('dependency direction of src/', () => {
       return pairs.has(`${b}→${a}`);
     });
     expect(cycles.sort()).toEqual([]);
+  });
+
+  it('every event has a subscriber in src/, or is a documented extension point', () => {
+    const code = sourceFiles(SRC)
+      .filter((f) => !/\.test\.tsx?$/.test(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const unheard = EVENT_NAMES.filter((e) => !code.includes(`.on('${e}'`));
+    // verdict.recorded: for monitoring (performance per model version); see src/events/types.ts.
+    expect(unheard).toEqual(['verdict.recorded']);
   });
 });

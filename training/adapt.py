@@ -106,7 +106,7 @@ def main(argv=None):
         'base': {'id': base['id'], 'version': base['version'], 'sha256': base['sha256']},
         'export': {'labelsSha256': labels_sha, 'images': len(rows), 'patients': len(set(r['patient_id'] for r in rows)),
                    'positives': positives},
-        'fineTuning': {'epochs': a.epochs, 'lr': a.lr, 'trained': 'features[14:] + head; stem frozen; masked BCE'},
+        'fineTuning': {'epochs': a.epochs, 'lr': a.lr, 'trained': f'features[{P.SPLIT_AT}:] + head; stem frozen; masked BCE'},
         'command': 'python -m training.adapt ' + ' '.join(argv or [])}}
     card['evaluation'] = dict(base['evaluation'], summary=(
         f"Candidate fine-tuned from {base['id']}@{base['version']} on a site export ({len(rows)} images). Its claims, "

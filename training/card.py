@@ -54,8 +54,9 @@ def build_card(*, sha256, size, findings, ood, cv, temperatures, calibration, su
                         'covid-chestxray-ieee8023. Masked BCE: a label a source does not annotate is unknown.'),
             'datasetCard': 'dataset-card.json', 'folds': datasets['splits'], 'leakageCheckOk': bool(cv['leakage']['ok']),
             'pretrainedWeights': CREDIT},
-        'training': {'architecture': f'MobileNetV2 (ImageNet), BN folded, grey input, features[:14] frozen, '
-                                     f'features[14:] + linear head fine-tuned; {n_params / 1e6:.2f} M parameters',
+        'training': {'architecture': f'MobileNetV2 (ImageNet), BN folded, grey input, features[:18] frozen, '
+                                     f'features[18] (1x1 conv 320->1280) + linear head fine-tuned; '
+                                     f'{n_params / 1e6:.2f} M parameters',
                      'config': cv['cfg'], 'chosenEpoch': cv['chosenEpoch'],
                      'oofMeanAurocByEpoch': [r3(s) for s in cv['oofMeanAurocByEpoch']],
                      'temperatures': [r3(t) for t in temperatures],

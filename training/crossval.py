@@ -64,7 +64,8 @@ def seed_all(seed):
 def run_fold(name, train_idx, eval_idx, stems, y, cfg, out, device, log, amp=False):
     """Train one model; returns eval logits [epochs, len(eval_idx), K]. Checkpoint after each epoch."""
     ck = os.path.join(out, f'{name}.pt')
-    model = P.build(len(HEADS), P.pretrained_path(cfg.get('pretrained')), init_head_seed=cfg['seed']).to(device)
+    model = P.build(len(HEADS), P.pretrained_path(cfg.get('pretrained')), init_head_seed=cfg['seed'],
+                    split_at=cfg.get('splitAt', P.SPLIT_AT)).to(device)
     opt = make_optimizer(model, cfg['lr'], cfg['wd'])
     rng = seed_all(cfg['seed'] + zlib.crc32(name.encode()) % 1000)
     start, hist = 0, []
@@ -113,6 +114,8 @@ def parser():
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     ap.add_argument('--amp', action='store_true', help='bf16 autocast (GPU path)')
     ap.add_argument('--no-final', action='store_true')
+    ap.add_argument('--pack', default=None, help='training pack from training.gpu_pack instead of --data')
+    ap.add_argument('--split-at', type=int, default=P.SPLIT_AT, help='MobileNetV2 blocks kept frozen')
     return ap
 
 
@@ -123,9 +126,13 @@ def main(argv=None):
     torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
     cfg = dict(CFG, folds=a.folds, epochs=a.epochs, size=a.size, pretrained=a.pretrained,
-               sources=a.sources.split(','), limit=a.limit)
+               sources=a.sources.split(','), limit=a.limit, splitAt=a.split_at)
     device = torch.device(a.device)
-    rows, images, dropped = load_population(D.data_dir(a.data), a.size, log, sources=cfg['sources'], limit=a.limit)
+    if a.pack:
+        from .gpu_pack import load_population as load_pack
+        rows, images, dropped = load_pack(a.pack, a.size, log)
+    else:
+        rows, images, dropped = load_population(D.data_dir(a.data), a.size, log, sources=cfg['sources'], limit=a.limit)
     FO.assign_folds(rows, cfg['folds'], cfg['seed'])
     leak = FO.fold_leakage(rows)
     log(f'{len(rows)} images ({dropped} pixel duplicates dropped), {len(set(r["patient_id"] for r in rows))} '
@@ -134,10 +141,11 @@ def main(argv=None):
         raise SystemExit('leakage across folds, aborting')
     y = targets(rows)
     wpath = P.pretrained_path(a.pretrained)
-    stem = P.build(len(HEADS), wpath).stem
+    stem = P.build(len(HEADS), wpath, split_at=a.split_at).stem
     log('stem features (cached once)')
-    stems = cached_stem(stem, images, [r['pixhash'] for r in rows], os.path.join('.cache', 'stem'),
-                        os.path.basename(wpath), log=log)
+    stems = cached_stem(stem, images, [r['pixhash'] for r in rows], os.path.join(a.out, 'stem') if a.pack else
+                        os.path.join('.cache', 'stem'), os.path.basename(wpath), log=log, split_at=a.split_at,
+                        device=device)
     fold = np.array([r['fold'] for r in rows])
     oof = np.full((cfg['epochs'], len(rows), len(HEADS)), np.nan, dtype=np.float32)
     fold_hist = {}

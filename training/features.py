@@ -1,9 +1,9 @@
-"""Frozen-stem feature cache: features[:14] outputs of every image and of its mirror, computed once.
+"""Frozen-stem feature cache: features[:SPLIT_AT] outputs of every image and of its mirror, computed once.
 
 The stem never changes during fine-tuning (STACK-NOTES design), so an epoch of training costs only the
 trunk. The mirror is cached beside the original as the one augmentation the cache can hold; it is a
 left-right flip of the input, not of the output (convolutions with asymmetric padding are not equivariant).
-Stored as float16 (about 0.15 MB an image at 224 px, 0.6 MB at 448 px) in a .npy under the cache folder.
+Stored as float16 (31 KB an image at 224 px with SPLIT_AT 18) in a .npy under the cache folder.
 """
 import hashlib
 import os
@@ -20,14 +20,16 @@ def to_input(u8):
 
 
 @torch.no_grad()
-def stem_outputs(stem, images_u8, bs=16, mirror=False, log=None):
+def stem_outputs(stem, images_u8, bs=16, mirror=False, log=None, device=None):
     stem.eval()
+    device = device or torch.device('cpu')
+    stem = stem.to(device)
     out = None
     for i in range(0, len(images_u8), bs):
-        x = to_input(images_u8[i:i + bs])
+        x = to_input(images_u8[i:i + bs]).to(device)
         if mirror:
             x = torch.flip(x, dims=[3])
-        s = stem(x).half().numpy()
+        s = stem(x).half().cpu().numpy()
         if out is None:
             out = np.zeros((len(images_u8),) + s.shape[1:], dtype=np.float16)
         out[i:i + len(s)] = s
@@ -36,15 +38,15 @@ def stem_outputs(stem, images_u8, bs=16, mirror=False, log=None):
     return out
 
 
-def cached_stem(stem, images_u8, pixhashes, cache_dir, weights_id, log=print):
+def cached_stem(stem, images_u8, pixhashes, cache_dir, weights_id, log=print, split_at=SPLIT_AT, device=None):
     """[2, N, C, h, w] float16: index 0 = image, 1 = mirror. Keyed by the images' hashes and the weights."""
     os.makedirs(cache_dir, exist_ok=True)
-    key = hashlib.sha256(('|'.join(pixhashes) + f'|{weights_id}|{SPLIT_AT}|{images_u8.shape}').encode()).hexdigest()[:16]
+    key = hashlib.sha256(('|'.join(pixhashes) + f'|{weights_id}|{split_at}|{images_u8.shape}').encode()).hexdigest()[:16]
     path = os.path.join(cache_dir, f'stem-{images_u8.shape[1]}-{key}.npy')
     if os.path.exists(path):
         return np.load(path)
-    a = stem_outputs(stem, images_u8, log=log)
-    b = stem_outputs(stem, images_u8, mirror=True, log=log)
+    a = stem_outputs(stem, images_u8, log=log, device=device)
+    b = stem_outputs(stem, images_u8, mirror=True, log=log, device=device)
     both = np.stack([a, b])
     tmp = path + '.tmp.npy'
     np.save(tmp, both)

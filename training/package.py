@@ -31,8 +31,8 @@ from .summary import auc_block, clean_json
 EXTERNAL_SETS = {'covid-chestxray-ieee8023': 1, 'kermany-paediatric-224': 15}  # source -> keep 1 in n images
 
 
-def load_net(state_path, weights):
-    net = P.build(len(HEADS), weights)
+def load_net(state_path, weights, split_at=P.SPLIT_AT):
+    net = P.build(len(HEADS), weights, split_at=split_at)
     net.load_state_dict(torch.load(state_path, map_location='cpu'), strict=False)
     return net.eval()
 
@@ -75,9 +75,10 @@ def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000):
     P_cross = cross_fitted_probs(Y, L, fold)
     log(f'chosen epoch {best}; temperatures {np.round(T, 2).tolist()}')
 
-    final = load_net(os.path.join(cv_dir, 'final-e%d.pt' % best), weights)
+    split_at = cfg.get('splitAt', P.SPLIT_AT)
+    final = load_net(os.path.join(cv_dir, 'final-e%d.pt' % best), weights, split_at)
     stems = cached_stem(final.stem, images, [r['pixhash'] for r in rows], os.path.join('.cache', 'stem'),
-                        os.path.basename(weights), log=log)
+                        os.path.basename(weights), log=log, split_at=split_at)
     with torch.no_grad():
         train_feats = np.concatenate([final.trunk(torch.from_numpy(np.asarray(stems[0][i:i + 64], dtype=np.float32)))
                                       .mean(dim=(2, 3)).numpy() for i in range(0, len(rows), 64)])
@@ -119,7 +120,8 @@ def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000):
                      'Reliability, out-of-fold, %s pooled (n=%d)' % ('claimed findings' if claimed else 'all findings', pooled['n']))
     nf_ops = {o['name']: o['threshold'] for o in findings[HEADS.index('no_finding')]['operatingPoints']}
     subs = subgroup_rows(rows, Y, P_oof, HEADS, claimed, nf_ops.get('balanced'), 'out-of-fold', n_boot=n_boot // 4)
-    folds_nets = {} if smoke else {f: load_net(os.path.join(cv_dir, f'fold{f}-e{best}.pt'), weights) for f in range(cfg['folds'])}
+    folds_nets = {} if smoke else {f: load_net(os.path.join(cv_dir, f'fold{f}-e{best}.pt'), weights, split_at)
+                                   for f in range(cfg['folds'])}
     loc = None if smoke else pointing_game(folds_nets, rows, stems[0], HEADS, root)
     shortcuts = shortcut_table(rows, Y, fold, L, HEADS)
     ood_sets = {'adultTrain': train_feats}

@@ -26,6 +26,8 @@ describe('server start', () => {
 
   it('serves Prometheus metrics', async () => {
     const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(token) });
-    expect(await res.text()).toMatch(/readfirst_process_cpu/);
+    const text = await res.text();
+    expect(text).toMatch(/readfirst_process_cpu/);
+    expect(text).toMatch(/^readfirst_event_loop_lag_seconds\{quantile="0.99"\} \d/m);
   });
 });

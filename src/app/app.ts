@@ -5,11 +5,13 @@ import type { Config } from '../config/schema.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import { InMemoryBus } from '../events/bus.ts';
+import { DataDirLock } from '../files/data-dir-lock.ts';
 import type { RouteDef } from '../http/route.ts';
 import { type AccessGuard, type ResponseAudit, createHttpServer } from '../http/server.ts';
 import { httpsOptions } from '../http/tls.ts';
 import { closeEventStreams } from '../http/sse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import type { Db } from '../store/db.ts';
 import { openDb } from '../store/open.ts';
 import type { AppContext } from '../core/module.ts';
 import { type AppServices, wireApp } from './modules.ts';
@@ -43,6 +45,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Start the HTTP listener (default true). */
   listen?: boolean;
+  /** How long shutdown lets in-flight stores and requests finish before it cuts them off (default 5 s). */
+  graceMs?: number;
 }
 
 const publicOnly: AccessGuard = async (_req, route: RouteDef) => {
@@ -58,19 +62,32 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
 export async function startAppWith<S extends Wired>(config: Config, wire: Wiring<S>, opts: StartOptions = {}): Promise<App<S>> {
   const logger = opts.logger ?? createLogger(config.log.level);
   const dataDir = resolve(config.dataDir);
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: [] });
+  const graceMs = opts.graceMs ?? 5000;
+  // One writer per data directory: refuses (naming the holder's pid) before touching the journal.
+  const lock = DataDirLock.acquire(dataDir, 'serve');
+  let db: Db;
+  try {
+    db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: [] });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const bus = new InMemoryBus((event, err) => logger.error({ err, event }, 'event handler failed'));
   const ctx: AppContext = { config: { ...config, dataDir }, logger, db, bus, clock: opts.clock ?? systemClock, metrics: new Registry() };
   const runner = new ModuleRunner(ctx);
   const onError = (err: unknown, module: string): void => logger.error({ err, module }, 'module shutdown failed');
   const closeAll = async (): Promise<void> => {
-    await runner.drain(onError);
-    await runner.close(onError);
-    await bus.idle();
-    await db.close();
+    try {
+      await runner.close(onError);
+      await bus.idle();
+      await db.close();
+    } finally {
+      lock.release();
+    }
   };
   let http: FastifyInstance;
   let services: S;
+  let closing: Promise<void> | undefined;
   try {
     services = await wire(runner);
     http = createHttpServer(runner.routes(), {
@@ -83,6 +100,7 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     });
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
+    await runner.drain(onError);
     await closeAll();
     throw e;
   }
@@ -96,10 +114,21 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
       const addr = http.server.address();
       return typeof addr === 'object' && addr ? addr.port : config.http.port;
     },
-    async close() {
-      closeEventStreams(http);
-      await http.close();
-      await closeAll();
+    close() {
+      closing ??= (async () => {
+        logger.info('readfirst stopping');
+        // 1. Stop taking work: end live streams (they would hold HTTP open), stop listening on
+        //    both ports, let in-flight stores and requests finish, within the grace period.
+        closeEventStreams(http);
+        const cutOff = setTimeout(() => http.server.closeAllConnections(), graceMs);
+        cutOff.unref();
+        await Promise.all([http.close(), runner.drain(onError)]);
+        clearTimeout(cutOff);
+        // 2. Release: modules newest first (the ingest journal is sealed and swept), then the store.
+        await closeAll();
+        logger.info('readfirst stopped');
+      })();
+      return closing;
     },
   };
 }

@@ -3,7 +3,10 @@ import { dicomModule } from '../dicom/module.ts';
 import { followUpModule } from '../followup/module.ts';
 import { healthRoutes } from '../http/health.ts';
 import { inferenceModule } from '../inference/module.ts';
+import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
+import { monitorModule } from '../monitor/module.ts';
 import { readingModule } from '../reading/module.ts';
+import { reportsModule } from '../reports/module.ts';
 import { securityModule } from '../security/module.ts';
 import type { Migration } from '../store/migrate.ts';
 import { triageModule } from '../triage/module.ts';
@@ -13,11 +16,12 @@ import { worklistModule } from '../worklist/module.ts';
 import { defineModule, type ModuleDef } from '../core/module.ts';
 import type { ModuleRunner } from './runner.ts';
 
-/** `/healthz` and `/metrics` over the shared infrastructure. */
+/** `/healthz` and `/metrics` over the shared infrastructure, with the event-loop lag summary. */
 export const healthModule = defineModule({
   name: 'health',
   async start(ctx, _deps: Record<never, never>) {
-    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics) };
+    const stopLag = startEventLoopLag(ctx.metrics);
+    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics), close: async () => stopLag() };
   },
 });
 
@@ -37,6 +41,8 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   triageModule,
   readingModule,
   alertsModule,
+  reportsModule,
+  monitorModule,
   webModule,
 ];
 
@@ -65,8 +71,10 @@ export async function wireApp(m: ModuleRunner) {
   await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
+  const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
+  const monitor = await m.start(monitorModule, { results: inference.results });
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, routeAudit: security.routeAudit, security, dicom, inference, policy, worklist, followUps, reading, alerts };
+  return { guard: security.guard, routeAudit: security.routeAudit, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor };
 }
 
 /** The services of the full server, as `startApp` returns them. */

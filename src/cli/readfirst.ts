@@ -10,7 +10,10 @@ import { registerEval } from './commands/eval.ts';
 import { registerToken } from './commands/token.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerExport } from './commands/export.ts';
+import { registerLabels } from './commands/labels.ts';
+import { registerReport } from './commands/report.ts';
 import { registerModels } from './commands/models.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 
 /** `readfirst <command>`: thin commands over the same modules the server runs. */
 const program = new Command('readfirst').description('AI triage for radiology');
@@ -23,7 +26,10 @@ registerEval(program);
 registerToken(program);
 registerAudit(program);
 registerExport(program);
+registerLabels(program);
+registerReport(program);
 registerModels(program);
+registerAnalyse(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`readfirst: ${errorMessage(e)}\n`);

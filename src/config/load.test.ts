@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(c.dimse.allowedCallingAeTitles).toEqual(['A', 'B']);
   });
 
+  it('reads a per-modality map from JSON in the environment, and refuses a bad count', () => {
+    expect(loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: '{"CR":1,"DX":2}' } }).ingest.expectedInstances).toEqual({ CR: 1, DX: 2 });
+    expect(() => loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: 'CR=1' } })).toThrow(/READFIRST_INGEST_EXPECTED_INSTANCES: not valid JSON/);
+    expect(() => loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: '{"CR":0}' } })).toThrow(/ingest\.expectedInstances/);
+  });
+
   it('names the key and the reason for an invalid value', () => {
     expect(() => loadConfig({ env: { READFIRST_HTTP_PORT: '70000' } })).toThrow(/http\.port: .*65535/);
     expect(() => loadConfig({ env: { READFIRST_HTTP_PORT: 'abc' } })).toThrow(/READFIRST_HTTP_PORT: "abc" is not a number/);

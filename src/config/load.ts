@@ -45,6 +45,13 @@ function parseEnvValue(raw: string, leaf: ZodTypeAny, name: string): Json {
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new ReadfirstError('config', `${name}: "${raw}" is not a boolean (true/false)`);
   }
+  if (leaf instanceof z.ZodRecord) {
+    try {
+      return JSON.parse(raw) as Json;
+    } catch {
+      throw new ReadfirstError('config', `${name}: not valid JSON (e.g. {"CR":1})`);
+    }
+  }
   if (leaf instanceof z.ZodArray) {
     if (raw.trim().startsWith('[')) {
       try {

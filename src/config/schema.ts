@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,44 @@ const tlsFiles = z
   .object({ certFile: z.string().default(''), keyFile: z.string().default(''), caFile: z.string().default('') })
   .default({})
   .refine((t) => (t.certFile === '') === (t.keyFile === ''), 'set both certFile and keyFile, or neither');
+
+/** What a write-back destination is sent: readfirst's DICOM outputs and/or the study's urgency. */
+const writebackObjects = z.array(z.enum(['sr', 'kos', 'heatmap', 'urgency'])).min(1);
+const destinationId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (it names the destination in /metrics)');
+
+/** One write-back destination (see README "Results into the PACS"). */
+const writebackDestination = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('dimse'),
+    id: destinationId,
+    host: z.string().min(1),
+    port,
+    /** The peer's AE title (called AE). */
+    aeTitle,
+    /** Calling AE title; empty uses dimse.aeTitle. */
+    callingAeTitle: z.union([aeTitle, z.literal('')]).default(''),
+    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+  }).strict(),
+  z.object({
+    type: z.literal('stow-rs'),
+    id: destinationId,
+    /** DICOMweb base URL; objects are POSTed to <url>/studies/<StudyInstanceUID>. */
+    url: z.string().url(),
+    headers: z.record(z.string()).default({}),
+    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+  }).strict(),
+  z.object({
+    type: z.literal('orthanc-priority'),
+    id: destinationId,
+    /** Orthanc's REST root. */
+    url: z.string().url(),
+    username: z.string().default(''),
+    password: z.string().default(''),
+    /** Must be declared in Orthanc's "UserMetadata". */
+    metadataName: z.string().regex(/^[A-Za-z0-9_]+$/).default('ReadfirstUrgency'),
+    objects: z.array(z.literal('urgency')).min(1).default(['urgency']),
+  }).strict(),
+]);
 
 export const configSchema = z
   .object({
@@ -73,20 +112,34 @@ export const configSchema = z
         maxElements: z.number().int().min(100).default(200_000),
         /** A deflated data set may inflate to at most this many bytes (decompression bombs). */
         maxInflatedBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+        /**
+         * Instances a study of a modality is expected to hold (e.g. `{ CR: 1, DX: 2 }`): it is
+         * complete as soon as it holds them, without waiting for the quiet period. Empty: quiet period only.
+         */
+        expectedInstances: z.record(z.string().min(1), z.number().int().min(1)).default({}),
       })
       .default({}),
     inference: z
       .object({
         /** Folders holding model packages (model.onnx + model.json). */
         modelDirs: z.array(z.string()).default(['models']),
-        /** Worker threads running ONNX Runtime sessions. */
-        workers: z.number().int().min(1).max(64).default(1),
-        /** Intra-op threads per ONNX Runtime session. */
-        intraOpThreads: z.number().int().min(1).max(64).default(2),
+        /**
+         * Worker threads; each prepares images (decode, window, gate, resize) and runs ONNX
+         * Runtime. Default: one per core (at most 4), so preprocessing uses every core.
+         */
+        workers: z.number().int().min(1).max(64).default(() => Math.max(1, Math.min(4, availableParallelism()))),
+        /** Intra-op threads per ONNX Runtime session (1: the workers already fill the cores). */
+        intraOpThreads: z.number().int().min(1).max(64).default(1),
+        /** Nice value (0–19) of the worker threads, so ingest on the main thread is scheduled first. */
+        workerNice: z.number().int().min(0).max(19).default(10),
+        /** Images waiting for analysis at most; beyond it an image is read at its study's completion. */
+        queueCapacity: z.number().int().min(1).default(1000),
         maxBatch: z.number().int().min(1).max(64).default(4),
         jobTimeoutMs: z.number().int().positive().default(30_000),
         /** Model ids run in shadow mode: stored and monitored, never changing triage. */
         shadowModels: z.array(z.string()).default([]),
+        /** Pipeline test models (card `routeByDefault: false`, e.g. ct-phantom-demo) to route anyway. */
+        testModels: z.array(z.string()).default([]),
       })
       .default({}),
     triage: z
@@ -115,6 +168,63 @@ export const configSchema = z
           .default({}),
       })
       .default({}),
+    monitor: z
+      .object({
+        /** Which label wins when an imported label and a radiologist's verdict disagree. */
+        truthPrefer: z.enum(['import', 'verdict']).default('import'),
+        bias: z
+          .object({
+            /** A subgroup's gap to the rest wider than this (rate or AUROC units) is flagged. */
+            margin: z.number().min(0).max(1).default(0.05),
+            /** Fewer diseased or normal studies than this in a group: a note, no flag. */
+            minCount: z.number().int().min(1).default(20),
+            operatingPoint: z.string().min(1).default('balanced'),
+            /** Extra DICOM keywords to audit by (read from the stored instances), e.g. "BodyPartExamined". */
+            tags: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a DICOM keyword')).default([]),
+          })
+          .default({}),
+        drift: z
+          .object({
+            /** The current window, and the reference window right before it. */
+            windowDays: z.number().positive().default(7),
+            referenceDays: z.number().positive().default(28),
+            psiThreshold: z.number().positive().default(0.25),
+            ksPValue: z.number().positive().max(1).default(0.01),
+            minCount: z.number().int().min(1).default(30),
+            /** How often the server checks for drift; 0 turns the check off. */
+            checkEveryMs: z.number().int().min(0).default(3600_000),
+            cooldownMs: z.number().int().min(0).default(24 * 3600_000),
+          })
+          .default({}),
+      })
+      .default({}),
+    reports: z
+      .object({
+        /** Write the DICOM outputs (SR, KOS, heat-maps) of every analysed study. */
+        enabled: z.boolean().default(true),
+        outputs: z.array(z.enum(['sr', 'kos', 'heatmap'])).default(['sr', 'kos', 'heatmap']),
+        /** Manufacturer (0008,0070) of the output objects and their Contributing Equipment. */
+        manufacturer: z.string().min(1).max(64).default('readfirst'),
+      })
+      .default({}),
+    writeback: z
+      .object({
+        destinations: z.array(writebackDestination).default([]),
+        /** Attempts per object and destination before it is given up (listed as failed, retried on request). */
+        maxAttempts: z.number().int().min(1).max(1000).default(50),
+        /** First retry delay, doubling per attempt up to maxBackoffMs. */
+        backoffMs: z.number().int().positive().default(5_000),
+        maxBackoffMs: z.number().int().positive().default(10 * 60_000),
+        /** How often each destination's worker looks for due deliveries. */
+        pollMs: z.number().int().positive().default(5_000),
+        /** A claimed delivery not finished in this time (a killed process) is retried. */
+        leaseMs: z.number().int().positive().default(2 * 60_000),
+        timeoutMs: z.number().int().positive().default(30_000),
+        /** Objects sent per association or STOW-RS request. */
+        batchSize: z.number().int().min(1).max(500).default(20),
+      })
+      .default({})
+      .refine((w) => new Set(w.destinations.map((d) => d.id)).size === w.destinations.length, 'destination ids must be unique'),
     security: z
       .object({
         /** Set true behind TLS so session cookies carry the Secure flag. */
@@ -129,3 +239,4 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type WritebackDestination = z.infer<typeof writebackDestination>;

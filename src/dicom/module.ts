@@ -40,7 +40,7 @@ export const dicomModule = defineModule({
     // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
     const spoolDir = join(ctx.config.dataDir, 'tmp', 'stow');
     await rm(spoolDir, { recursive: true, force: true });
-    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs });
+    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs, expectedInstances: ctx.config.ingest.expectedInstances });
     const offStored = ctx.bus.on('instance.stored', (e) => {
       if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
     });

@@ -5,7 +5,7 @@
  * types, so every payload is plain JSON (held at compile time below, and by the bus at run time).
  * Payloads carry UIDs and small facts, never patient names or identifiers.
  */
-/** An instance is durable (journal synced, database committed). Heard by: completeness (dicom). */
+/** An instance is durable (journal synced, database committed): emitted before it is acknowledged. Heard by: completeness (dicom), inference (score on arrival), worklist (listed at once). */
 export interface InstanceStoredEvent {
   studyInstanceUid: string;
   seriesInstanceUid: string;
@@ -20,7 +20,12 @@ export interface InstanceStoredEvent {
 
 export type IngestChannel = 'dimse' | 'stow' | 'import';
 
-/** The quiet period passed since the study's last instance. Heard by: inference, triage. */
+/**
+ * No more images are expected for the study: its quiet period passed, or it holds the expected
+ * number of instances. It decides nothing about ranking (studies are ranked from their first
+ * image); it starts what needs the whole study.
+ * Heard by: inference, triage.
+ */
 export interface StudyCompleteEvent {
   studyInstanceUid: string;
   /** Instances in the study when it was declared complete. */
@@ -35,14 +40,23 @@ export interface StudyCompleteEvent {
 
 export type AnalysisStatus = 'analysed' | 'not-analysable' | 'no-model' | 'failed';
 
-/** The AI results of a study are stored. Heard by: triage. */
+/**
+ * The study's AI reading changed. Scored on arrival: emitted after each image's reading (with
+ * `sopInstanceUid`), and once more when the study is complete and every image has been read
+ * (`complete: true`): outputs that need the whole study (SR, FHIR, HL7, write-back) wait for that one.
+ * Heard by: triage.
+ */
 export interface StudyAnalysedEvent {
   studyInstanceUid: string;
   status: AnalysisStatus;
-  /** Ids of the stored inference results (one per analysed series/instance). */
+  /** Ids of every inference result stored for the study so far (one per instance and model). */
   resultIds: string[];
   /** Epoch ms. */
   analysedAt: number;
+  /** The image whose reading caused this event; null for the completion pass. */
+  sopInstanceUid: string | null;
+  /** True once the study is complete (quiet period or expected count) and all its images are read. */
+  complete: boolean;
 }
 
 /** The urgency classes, most urgent first. */

@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 
-const HEARTBEAT_MS = 20_000;
+/**
+ * A named heartbeat event, not an SSE comment: the app sees it (comments never reach JavaScript)
+ * and declares the connection lost when heartbeats stop, even where no TCP error arrives.
+ */
+export const HEARTBEAT_MS = 5_000;
 
 /** One Server-Sent Events frame (HTML Living Standard, 9.2 "Server-sent events"). */
 export function sseFrame(event: string, data: unknown, id?: number): string {
@@ -21,7 +25,7 @@ export interface EventStream {
 const open = new WeakMap<FastifyInstance, Set<EventStream>>();
 
 /**
- * Takes over the reply as a `text/event-stream` with a keep-alive comment every 20 s. The stream
+ * Takes over the reply as a `text/event-stream` with a `heartbeat` event every 5 s. The stream
  * is registered with its server: `closeEventStreams` ends it at shutdown.
  */
 export function openEventStream(req: FastifyRequest, reply: FastifyReply, clock: Clock): EventStream {
@@ -65,7 +69,7 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply, clock:
   registry.add(stream);
   const beat = (): void => {
     timer = clock.setTimer(HEARTBEAT_MS, () => {
-      if (!closed) res.write(': keep-alive\n\n');
+      stream.send('heartbeat', { at: clock.now() });
       beat();
     });
   };

@@ -23,8 +23,10 @@ export interface StudyAnalysisDeps {
 
 export const NO_MODEL_REASON = 'no AI model for this study';
 
-function factsOf(series: SeriesRecord, instance: InstanceRecord | undefined): SeriesFacts {
+/** What routing sees of a series (its first instance stands for the SOP class and image type). */
+export function seriesFacts(series: SeriesRecord, instance: InstanceRecord | undefined): SeriesFacts {
   return {
+    seriesDescription: series.seriesDescription,
     modality: series.modality,
     bodyPart: series.bodyPartExamined,
     viewPosition: series.viewPosition,
@@ -89,59 +91,80 @@ export function studyStatus(results: readonly InferenceResult[]): AnalysisStatus
   return 'no-model';
 }
 
+/** The study's reading as `study.analysed` carries it: every result stored for it so far. */
+export async function studyReading(deps: Pick<StudyAnalysisDeps, 'results' | 'now'>, studyUid: string, cause: { sopInstanceUid: string | null; complete: boolean }): Promise<StudyAnalysedEvent> {
+  const results = await deps.results.listForStudy(studyUid);
+  return { studyInstanceUid: studyUid, status: studyStatus(results), resultIds: results.map((r) => r.id), analysedAt: deps.now(), ...cause };
+}
+
+const doneKey = (sop: string, model: RegisteredModel): string => `${sop}|${model.pkg.card.id}|${model.pkg.card.version}`;
+
 /**
- * Reads a complete study: routes each series to its models, scores each instance, stores one
- * result per instance and model (with heat-maps for positive findings), and returns the
- * `study.analysed` payload. A study no live model reads gets a stored "no AI model for this
- * study" result, so it is visible and keeps its order priority; it is never dropped.
+ * Reads one stored image (score on arrival): routes it by its series, scores it with each model
+ * that has not read it yet (same version; a failed reading is retried), and stores one result per
+ * model, with heat-maps for positive findings. An image no live model reads gets a stored
+ * "no AI model for this study" result, so its study is visible with its order priority and
+ * never waits for a reading that will not come. A series gets at most `maxInstancesPerSeries`
+ * readings per model (projection radiographs have one or two images).
  */
-export async function analyseStudy(deps: StudyAnalysisDeps, studyUid: string): Promise<StudyAnalysedEvent> {
-  const results: InferenceResult[] = [];
-  // A study re-completed by late instances: images a model already read (same version) are not
-  // read again; their results stay part of the study's answer.
-  const earlier = new Map<string, InferenceResult>();
-  for (const r of await deps.results.listForStudy(studyUid))
-    if (r.sopInstanceUid && r.model && r.status !== 'failed') earlier.set(`${r.sopInstanceUid}|${r.model.modelId}|${r.model.modelVersion}`, r);
-  const seriesList = await deps.dicomStore.listSeries(studyUid);
-  const jobs: Promise<void>[] = [];
-  for (const series of seriesList) {
-    const instances = (await deps.dicomStore.listInstances(studyUid, series.seriesInstanceUid)).slice(0, deps.maxInstancesPerSeries ?? 8);
-    for (const inst of instances) {
-      for (const model of deps.engine.registry.route(factsOf(series, inst))) {
-        const done = earlier.get(`${inst.sopInstanceUid}|${model.pkg.card.id}|${model.pkg.card.version}`);
-        if (done) {
-          results.push(done);
-          continue;
-        }
-        jobs.push(
-          (async () => {
-            const id = randomUUID();
-            let score: ImageScore;
-            try {
-              const bytes = await deps.instanceFiles.read(inst);
-              score = await deps.engine.scoreImage(model.pkg.card.id, { kind: 'dicom', bytes });
-              await storeHeatmaps(deps.results, id, score);
-            } catch (e) {
-              score = { status: 'failed', statusReason: errorMessage(e), gate: null, findings: [], unclaimedFindings: [], timings: { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: 0 }, inputSha256: inst.sha256, meta: null };
-            }
-            const r = toResult(id, studyUid, inst, model, score, deps.now());
-            await deps.results.save(r);
-            results.push(r);
-          })(),
-        );
-      }
-    }
-  }
-  await Promise.all(jobs);
-  let status = studyStatus(results);
-  if (status === 'no-model') {
-    const none: InferenceResult = {
-      id: randomUUID(), studyInstanceUid: studyUid, seriesInstanceUid: null, sopInstanceUid: null, status: 'no-model',
+export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }): Promise<void> {
+  const studyUid = job.studyInstanceUid;
+  const inst = await deps.dicomStore.getInstance(job.sopInstanceUid);
+  if (!inst) return;
+  const series = (await deps.dicomStore.listSeries(studyUid)).find((s) => s.seriesInstanceUid === inst.seriesInstanceUid);
+  if (!series) return;
+  const existing = await deps.results.listForStudy(studyUid);
+  const done = new Set(existing.filter((r) => r.sopInstanceUid && r.model && r.status !== 'failed').map((r) => `${r.sopInstanceUid}|${r.model?.modelId}|${r.model?.modelVersion}`));
+  const routed = deps.engine.registry.route(seriesFacts(series, inst));
+  // A volume model reads the whole series at completion (volume/analyse-volumes.ts), never one slice.
+  const models = routed.filter((m) => m.pkg.card.volume === undefined);
+  if (models.length === 0 && routed.length > 0) return;
+  if (models.length === 0) {
+    if (existing.some((r) => r.sopInstanceUid === inst.sopInstanceUid)) return;
+    await deps.results.save({
+      id: randomUUID(), studyInstanceUid: studyUid, seriesInstanceUid: inst.seriesInstanceUid, sopInstanceUid: inst.sopInstanceUid, status: 'no-model',
       statusReason: NO_MODEL_REASON, model: null, findings: [], gate: null, timings: null, inputSha256: null, createdAt: deps.now(), aiGenerated: true,
-    };
-    await deps.results.save(none);
-    results.push(none);
-    status = 'no-model';
+    });
+    return;
   }
-  return { studyInstanceUid: studyUid, status, resultIds: results.map((r) => r.id), analysedAt: deps.now() };
+  const cap = deps.maxInstancesPerSeries ?? 8;
+  const todo = models.filter((m) => {
+    if (done.has(doneKey(inst.sopInstanceUid, m))) return false;
+    const read = new Set(existing.filter((r) => r.seriesInstanceUid === inst.seriesInstanceUid && r.model?.modelId === m.pkg.card.id && r.sopInstanceUid !== inst.sopInstanceUid).map((r) => r.sopInstanceUid));
+    return read.size < cap;
+  });
+  if (todo.length === 0) return;
+  let bytes: Buffer | null = null;
+  let readError: unknown = null;
+  try {
+    bytes = await deps.instanceFiles.read(inst);
+  } catch (e) {
+    readError = e;
+  }
+  await Promise.all(
+    todo.map(async (model) => {
+      const id = randomUUID();
+      let score: ImageScore;
+      try {
+        if (!bytes) throw readError;
+        score = await deps.engine.scoreImage(model.pkg.card.id, { kind: 'dicom', bytes });
+        await storeHeatmaps(deps.results, id, score);
+      } catch (e) {
+        score = { status: 'failed', statusReason: errorMessage(e), gate: null, findings: [], unclaimedFindings: [], timings: { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: 0 }, inputSha256: inst.sha256, meta: null };
+      }
+      await deps.results.save(toResult(id, studyUid, inst, model, score, deps.now()));
+    }),
+  );
+}
+
+/**
+ * The images of a study that still need a reading (none stored, or only a failed one): the
+ * completion pass queues them, so an image deferred by a full analysis queue is read at the
+ * latest when its study is complete.
+ */
+export async function unreadImages(deps: Pick<StudyAnalysisDeps, 'results' | 'dicomStore'>, studyUid: string): Promise<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }[]> {
+  const read = new Set((await deps.results.listForStudy(studyUid)).filter((r) => r.sopInstanceUid && r.status !== 'failed').map((r) => r.sopInstanceUid));
+  return (await deps.dicomStore.listInstances(studyUid))
+    .filter((i) => !read.has(i.sopInstanceUid))
+    .map((i) => ({ studyInstanceUid: studyUid, seriesInstanceUid: i.seriesInstanceUid, sopInstanceUid: i.sopInstanceUid }));
 }

@@ -73,6 +73,29 @@ export interface InferenceResult {
   inputSha256: string | null;
   createdAt: number;
   aiGenerated: true;
+  /** A volume model's reading of a whole series (CT, MR): present only on series-level results. */
+  volume?: VolumeReading | undefined;
+}
+
+/** How a volume model read a series: its geometry, the slices behind each finding, every slice's score. */
+export interface VolumeReading {
+  kind: 'series';
+  /** Instances of the series when it was read (a series with late slices is read again). */
+  instanceCount: number;
+  slices: number;
+  /** [between rows, between columns, between slices] in mm. */
+  spacingMm: number[] | null;
+  excludedLocalizers: number;
+  /** Why the series could not be assembled, e.g. "gantry-tilt"; null when it was. */
+  refusal: string | null;
+  /** The slice (or slices) that drove each finding: where the viewer opens. */
+  keySlices: { findingKey: string; sliceIndex: number; sopInstanceUid: string; frameIndex: number; probability: number }[];
+  /** The volume's slices in order along the normal. */
+  sliceOrder: { sopInstanceUid: string; frameIndex: number }[];
+  /** Per finding key, each slice's probability in volume order. */
+  perSlice: Record<string, number[]>;
+  headersMs: number;
+  peakRssBytes: number;
 }
 
 /** The inference engine's stored results, read by triage, the viewer and reports. */

@@ -15,7 +15,7 @@ export interface LabelRow {
 
 const FIXED = ['file', 'sex', 'age', 'view', 'source', 'patient_id'] as const;
 
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;

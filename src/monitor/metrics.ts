@@ -115,19 +115,62 @@ export function sensSpec(scores: readonly number[], labels: readonly (0 | 1)[], 
   return { sensitivity: rate(tp, pos), specificity: rate(tn, neg) };
 }
 
-/** Expected calibration error over equal-width probability bins. */
-export function ece(probs: readonly number[], labels: readonly (0 | 1)[], bins = 10): number | null {
-  if (probs.length === 0) return null;
+/** Counts of a binary decision `score >= threshold` against labels. */
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export function confusionAt(scores: readonly number[], labels: readonly (0 | 1)[], threshold: number): Confusion {
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  scores.forEach((s, i) => {
+    const called = s >= threshold;
+    if (labels[i] === 1) {
+      if (called) c.tp++;
+      else c.fn++;
+    } else if (called) c.fp++;
+    else c.tn++;
+  });
+  return c;
+}
+
+/** Sensitivity, specificity, PPV and NPV of a confusion table, each with a Wilson 95% interval. */
+export function binaryRates(c: Confusion): { sensitivity: Rate; specificity: Rate; ppv: Rate; npv: Rate } {
+  return { sensitivity: rate(c.tp, c.tp + c.fn), specificity: rate(c.tn, c.tn + c.fp), ppv: rate(c.tp, c.tp + c.fp), npv: rate(c.tn, c.tn + c.fn) };
+}
+
+/** One bin of a reliability diagram: mean predicted probability against the observed frequency. */
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  n: number;
+  meanPredicted: number | null;
+  observed: Rate;
+}
+
+/** Equal-width reliability bins (Guo et al. 2017, "On calibration of modern neural networks"). */
+export function reliabilityBins(probs: readonly number[], labels: readonly (0 | 1)[], bins = 10): ReliabilityBin[] {
   const sumP = new Float64Array(bins);
-  const sumY = new Float64Array(bins);
+  const pos = new Float64Array(bins);
   const count = new Float64Array(bins);
   probs.forEach((p, i) => {
     const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
     sumP[b] = (sumP[b] as number) + p;
-    sumY[b] = (sumY[b] as number) + (labels[i] ?? 0);
+    pos[b] = (pos[b] as number) + (labels[i] ?? 0);
     count[b] = (count[b] as number) + 1;
   });
+  return Array.from({ length: bins }, (_, b) => {
+    const n = count[b] as number;
+    return { lo: b / bins, hi: (b + 1) / bins, n, meanPredicted: n ? (sumP[b] as number) / n : null, observed: rate(pos[b] as number, n) };
+  });
+}
+
+/** Expected calibration error: the count-weighted mean |mean predicted − observed| over equal-width bins. */
+export function ece(probs: readonly number[], labels: readonly (0 | 1)[], bins = 10): number | null {
+  if (probs.length === 0) return null;
   let e = 0;
-  for (let b = 0; b < bins; b++) if ((count[b] as number) > 0) e += Math.abs((sumP[b] as number) - (sumY[b] as number));
+  for (const b of reliabilityBins(probs, labels, bins)) if (b.n > 0) e += Math.abs((b.meanPredicted ?? 0) * b.n - b.observed.k);
   return e / probs.length;
 }

@@ -46,4 +46,45 @@ export const readingMigrations: readonly Migration[] = [
       CREATE INDEX finding_verdicts_model ON finding_verdicts (model_id, model_version, finding_key);
     `,
   },
+  {
+    // A signature over an unverified AI-positive finding, and an image the viewer could not show,
+    // are both recorded (JSON), never silent.
+    id: 'reading-002-override-image-problem',
+    sql: `
+      ALTER TABLE readings ADD COLUMN sign_override TEXT;
+      ALTER TABLE readings ADD COLUMN image_problem TEXT;
+    `,
+  },
+  {
+    // Addenda to signed reports, and the critical-result communication log (ACR Practice
+    // Parameter for Communication of Diagnostic Imaging Findings: who was told, when, how,
+    // and who acknowledged receipt).
+    id: 'reading-003-addenda-communications',
+    sql: `
+      CREATE TABLE reading_addenda (
+        id TEXT PRIMARY KEY,
+        reading_id TEXT NOT NULL REFERENCES readings(id),
+        study_uid TEXT NOT NULL,
+        reader_id TEXT NOT NULL,
+        reader_name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        signed_at BIGINT NOT NULL
+      );
+      CREATE INDEX reading_addenda_study ON reading_addenda (study_uid, signed_at);
+      CREATE TABLE critical_communications (
+        id TEXT PRIMARY KEY,
+        study_uid TEXT NOT NULL,
+        finding TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        recipient_role TEXT NOT NULL,
+        method TEXT NOT NULL,
+        communicated_at BIGINT NOT NULL,
+        acknowledged_by TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        note TEXT NOT NULL
+      );
+      CREATE INDEX critical_communications_study ON critical_communications (study_uid, communicated_at);
+    `,
+  },
 ];

@@ -30,10 +30,13 @@ describe.each(testDbs)('reading a study on $name', (t) => {
   });
   afterAll(async () => cleanup());
 
-  it('opens a draft tied to the model version, pre-filled as normal until the reader agrees', async () => {
+  it('opens a draft tied to the model version that never says normal while AI-positive findings await a verdict', async () => {
     const r = await service.open('1.2.3', reader);
-    expect(r).toMatchObject({ status: 'draft', resultId: 'res-1.2.3', modelId: 'cxr-test', modelVersion: '1.2.3', readerName: 'Dr Grey' });
-    expect(r.report.impression).toBe('No acute cardiopulmonary abnormality.');
+    expect(r).toMatchObject({ status: 'draft', resultId: 'res-1.2.3', modelId: 'cxr-test', modelVersion: '1.2.3', readerName: 'Dr Grey', reportEdited: false });
+    expect(r.report.impression).toBe('');
+    expect(r.report.findings).toMatch(/Awaiting .*Pneumothorax, Pleural effusion/);
+    // Signing the untouched draft is refused: two AI-positive findings have no verdict.
+    await expect(service.sign('1.2.3', reader, { report: r.report })).rejects.toThrow(/verdict on each AI-positive finding.*pneumothorax, effusion/);
     expect((await service.open('1.2.3', reader)).id).toBe(r.id);
   });
 
@@ -52,10 +55,15 @@ describe.each(testDbs)('reading a study on $name', (t) => {
     await expect(service.setVerdict('1.2.3', reader, 'no_such', 'agree', '')).rejects.toThrow(/no finding/);
   });
 
-  it('adds missed findings from the finding list only, and keeps an edited report', async () => {
-    let r = await service.update('1.2.3', reader, { missedFindings: ['nodule'], overall: 'disagree' });
-    expect(r.report.impression).toBe('1. Pneumothorax.\n2. Nodule.');
-    await expect(service.update('1.2.3', reader, { missedFindings: ['unicorn'] })).rejects.toThrow(/finding list/);
+  it('adds missed findings from the whole vocabulary (not only the model outputs), never no_finding, and keeps an edited report', async () => {
+    let r = await service.update('1.2.3', reader, { missedFindings: ['nodule', 'cardiomegaly'], overall: 'disagree' });
+    expect(r.report.impression).toBe('1. Pneumothorax.\n2. Lung nodule.\n3. Cardiomegaly.');
+    r = await service.update('1.2.3', reader, { missedFindings: ['nodule'] });
+    await expect(service.update('1.2.3', reader, { missedFindings: ['unicorn'] })).rejects.toThrow(/finding vocabulary/);
+    await expect(service.update('1.2.3', reader, { missedFindings: ['no_finding'] })).rejects.toThrow(/finding vocabulary/);
+    // Sending the pre-fill back unchanged is not an edit.
+    r = await service.update('1.2.3', reader, { report: { ...r.report } });
+    expect(r.reportEdited).toBe(false);
     r = await service.update('1.2.3', reader, { report: { ...r.report, impression: 'Large left pneumothorax. Nodule RUL.' } });
     r = await service.setVerdict('1.2.3', reader, 'effusion', 'uncertain', '');
     expect(r.report.impression).toBe('Large left pneumothorax. Nodule RUL.');
@@ -71,7 +79,36 @@ describe.each(testDbs)('reading a study on $name', (t) => {
     await expect(service.sign('1.2.3', reader)).rejects.toThrow(/signed/);
     await expect(service.setVerdict('1.2.3', reader, 'pneumothorax', 'disagree', '')).rejects.toThrow(/signed/);
     const stored = await service.store.signedForStudy('1.2.3');
-    expect(stored[0]).toMatchObject({ overall: 'disagree', missedFindings: ['nodule'], readingMs: 120_000 });
+    expect(stored[0]).toMatchObject({ overall: 'disagree', missedFindings: ['nodule'], readingMs: 120_000, reportEdited: true, signOverride: null });
+  });
+
+  it('signs over an unverified AI-positive finding only as a deliberate override, recorded with its reason', async () => {
+    await results.save(sampleResult('4.4'));
+    await service.setVerdict('4.4', reader, 'pneumothorax', 'agree', '');
+    await expect(service.sign('4.4', reader)).rejects.toThrow(/effusion/);
+    await expect(service.sign('4.4', reader, { override: { reason: '  ' } })).rejects.toThrow(/override/);
+    // The draft states no impression while a finding is unverified: the reader writes one.
+    await expect(service.sign('4.4', reader, { override: { reason: 'seen on CT' } })).rejects.toThrow(/impression is empty/);
+    const report = { technique: 'Chest radiograph.', findings: 'Pneumothorax.', impression: 'Left pneumothorax.' };
+    const r = await service.sign('4.4', reader, { report, override: { reason: 'effusion reported on the CT the same day' } });
+    expect(r.signOverride).toMatchObject({ reason: 'effusion reported on the CT the same day', unverified: ['effusion'] });
+    expect((await service.store.signedForStudy('4.4'))[0]?.signOverride?.unverified).toEqual(['effusion']);
+  });
+
+  it('refuses a verdict on the no-finding summary', async () => {
+    const res = sampleResult('5.5');
+    res.findings.push({ ...res.findings[2]!, key: 'no_finding', display: 'No finding' });
+    await results.save(res);
+    await expect(service.setVerdict('5.5', reader, 'no_finding', 'agree', '')).rejects.toThrow(/summary, not a finding/);
+  });
+
+  it('blocks signing after an image failed to show until the reader confirms reading it elsewhere', async () => {
+    await service.update('9.8', reader, { imageProblem: 'decode failed: bad JPEG' });
+    await expect(service.sign('9.8', reader)).rejects.toThrow(/failed to show \(decode failed: bad JPEG\).*elsewhere/);
+    const r = await service.update('9.8', reader, { readElsewhere: true });
+    expect(r.imageProblem).toMatchObject({ reason: 'decode failed: bad JPEG', readElsewhere: true });
+    expect((await service.sign('9.8', reader)).status).toBe('signed');
+    expect((await service.store.signedForStudy('9.8'))[0]?.imageProblem).toMatchObject({ readElsewhere: true });
   });
 
   it('refuses to open a reading of a study the DICOM store does not hold', async () => {
@@ -81,10 +118,12 @@ describe.each(testDbs)('reading a study on $name', (t) => {
   });
 
   it('reads a study without an AI result: no verdicts, a normal draft, no event', async () => {
+    await bus.idle();
+    const before = events.length;
     const r = await service.open('9.9', reader);
     expect(r.resultId).toBeNull();
     await service.sign('9.9', reader);
     await bus.idle();
-    expect(events).toHaveLength(1);
+    expect(events).toHaveLength(before);
   });
 });

@@ -1,5 +1,5 @@
 import type { Db, SqlValue } from '../store/db.ts';
-import type { FindingVerdict, Reading, StructuredReport, Verdict } from './reading.ts';
+import type { FindingVerdict, ImageProblem, Reading, SignOverride, StructuredReport, Verdict } from './reading.ts';
 
 interface ReadingRow extends Record<string, unknown> {
   id: string;
@@ -18,6 +18,8 @@ interface ReadingRow extends Record<string, unknown> {
   signed_at: number | string | null;
   reading_ms: number | string | null;
   updated_at: number | string;
+  sign_override: string | null;
+  image_problem: string | null;
 }
 
 interface VerdictRow extends Record<string, unknown> {
@@ -29,6 +31,7 @@ interface VerdictRow extends Record<string, unknown> {
   recorded_at: number | string;
 }
 
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 function toReading(row: ReadingRow, verdicts: VerdictRow[]): Reading {
@@ -53,6 +56,8 @@ function toReading(row: ReadingRow, verdicts: VerdictRow[]): Reading {
     })),
     report: JSON.parse(row.report) as StructuredReport,
     reportEdited: Number(row.report_edited) === 1,
+    signOverride: row.sign_override ? (JSON.parse(row.sign_override) as SignOverride) : null,
+    imageProblem: row.image_problem ? (JSON.parse(row.image_problem) as ImageProblem) : null,
     openedAt: Number(row.opened_at),
     signedAt: num(row.signed_at),
     readingMs: num(row.reading_ms),
@@ -93,19 +98,21 @@ export class ReadingStore {
   async insert(r: Reading, db: Db = this.db): Promise<void> {
     await db.run(
       `INSERT INTO readings (id, study_uid, reader_id, reader_name, result_id, model_id, model_version, status, overall,
-         missed_findings, report, report_edited, opened_at, signed_at, reading_ms, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+         missed_findings, report, report_edited, opened_at, signed_at, reading_ms, updated_at, sign_override, image_problem)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [r.id, r.studyInstanceUid, r.readerId, r.readerName, r.resultId, r.modelId, r.modelVersion, r.status, r.overall,
-        JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.openedAt, r.signedAt, r.readingMs, r.updatedAt],
+        JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.openedAt, r.signedAt, r.readingMs, r.updatedAt,
+        json(r.signOverride), json(r.imageProblem)],
     );
   }
 
   /** Saves the mutable fields of a draft; signed readings are never changed (0 rows). */
   async update(r: Reading, db: Db = this.db): Promise<number> {
-    const params: SqlValue[] = [r.id, r.status, r.overall, JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.signedAt, r.readingMs, r.updatedAt];
+    const params: SqlValue[] = [r.id, r.status, r.overall, JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.signedAt, r.readingMs, r.updatedAt,
+      json(r.signOverride), json(r.imageProblem)];
     return db.run(
       `UPDATE readings SET status = $2, overall = $3, missed_findings = $4, report = $5, report_edited = $6, signed_at = $7,
-         reading_ms = $8, updated_at = $9 WHERE id = $1 AND status = 'draft'`,
+         reading_ms = $8, updated_at = $9, sign_override = $10, image_problem = $11 WHERE id = $1 AND status = 'draft'`,
       params,
     );
   }

@@ -55,6 +55,11 @@ describe('reading over HTTP', () => {
     expect(opened.reading.modelVersion).toBe('1.2.3');
     expect((await call('reader', 'PUT', '/api/readings/1.2.840.1/findings/pneumothorax', { verdict: 'agree' })).status).toBe(200);
     expect((await call('reader', 'PUT', '/api/readings/1.2.840.1/findings/effusion', { verdict: 'maybe' })).status).toBe(400);
+    // Effusion is AI-positive without a verdict: signing is refused, with the pending finding named.
+    const refused = await call('reader', 'POST', '/api/readings/1.2.840.1/sign', {});
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toMatch(/effusion/);
+    expect((await call('reader', 'PUT', '/api/readings/1.2.840.1/findings/effusion', { verdict: 'disagree' })).status).toBe(200);
     const signed = await call('reader', 'POST', '/api/readings/1.2.840.1/sign', {});
     expect(signed.status).toBe(200);
     expect(((await signed.json()) as Reading).status).toBe('signed');

@@ -10,9 +10,15 @@ const verdict = z.enum(VERDICTS as [string, ...string[]]).transform((v) => v as 
 const report = z.object({ technique: z.string().max(4000), findings: z.string().max(20000), impression: z.string().max(8000) }).strict();
 const verdictBody = z.object({ verdict, comment: z.string().max(4000).default('') }).strict();
 const patchBody = z
-  .object({ overall: verdict.nullable().optional(), missedFindings: z.array(z.string().max(64)).max(64).optional(), report: report.optional() })
+  .object({
+    overall: verdict.nullable().optional(),
+    missedFindings: z.array(z.string().max(64)).max(64).optional(),
+    report: report.optional(),
+    imageProblem: z.string().min(1).max(1000).nullable().optional(),
+    readElsewhere: z.boolean().optional(),
+  })
   .strict();
-const signBody = z.object({ report: report.optional() }).strict();
+const signBody = z.object({ report: report.optional(), override: z.object({ reason: z.string().min(1).max(2000) }).strict().optional() }).strict();
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -55,13 +61,15 @@ export function readingRoutes(service: ReadingService): RouteDef[] {
       method: 'PATCH',
       url: '/api/readings/:studyUid',
       access: READERS,
-      summary: 'set the overall verdict, missed findings, or the report text of the draft',
+      summary: 'set the overall verdict, missed findings, report text, or an image problem (and read-elsewhere) of the draft',
       handler: async (req) => {
-        const { overall, missedFindings, report: text } = parse(patchBody, req.body);
+        const { overall, missedFindings, report: text, imageProblem, readElsewhere } = parse(patchBody, req.body);
         return service.update(uid(req.params), requirePrincipal(req), {
           ...(overall !== undefined ? { overall } : {}),
           ...(missedFindings ? { missedFindings } : {}),
           ...(text ? { report: text } : {}),
+          ...(imageProblem !== undefined ? { imageProblem } : {}),
+          ...(readElsewhere !== undefined ? { readElsewhere } : {}),
         });
       },
     },
@@ -69,10 +77,10 @@ export function readingRoutes(service: ReadingService): RouteDef[] {
       method: 'POST',
       url: '/api/readings/:studyUid/sign',
       access: READERS,
-      summary: 'sign the report as the signed-in radiologist (records the reading time)',
+      summary: 'sign the report as the signed-in radiologist (records the reading time); AI-positive findings need verdicts or an override reason',
       handler: async (req) => {
         const body = parse(signBody, req.body);
-        return service.sign(uid(req.params), requirePrincipal(req), body.report);
+        return service.sign(uid(req.params), requirePrincipal(req), { ...(body.report ? { report: body.report } : {}), ...(body.override ? { override: body.override } : {}) });
       },
     },
   ];

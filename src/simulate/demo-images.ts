@@ -4,7 +4,11 @@ import sharp from 'sharp';
 import { naturalToPart10 } from './part10.ts';
 import { Prng } from './prng.ts';
 
-/** One image the demo sends: DICOM bytes ready for ingest, and what it is. */
+/**
+ * One image the demo sends: DICOM bytes ready for ingest, and what it is. `label` names the
+ * image for the operator's console; it never carries the dataset's ground truth, and nothing of
+ * the truth goes into the DICOM (the reader would see it in the study description).
+ */
 export interface DemoImage {
   label: string;
   bytes: Buffer;
@@ -21,7 +25,21 @@ function demoUid(): string {
 }
 
 /** Wraps 8-bit grey pixels as a DX "for presentation" chest PA instance (explicit VR little endian). */
-export function greyToDicom(pixels: Buffer, width: number, height: number, o: { patientName: string; description: string; location: string; priority: string; sex?: string; age?: string }): Buffer {
+export interface GreyDicomOptions {
+  patientName: string;
+  description: string;
+  location: string;
+  priority: string;
+  sex?: string;
+  age?: string;
+  /** Defaults: PA, a generated accession and patient id, "readfirst demo". */
+  view?: string;
+  accession?: string;
+  patientId?: string;
+  manufacturer?: string;
+}
+
+export function greyToDicom(pixels: Buffer, width: number, height: number, o: GreyDicomOptions): Buffer {
   const sopClass = '1.2.840.10008.5.1.4.1.1.1.1';
   const sop = demoUid();
   const study = demoUid();
@@ -30,17 +48,17 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: { 
     SOPInstanceUID: sop,
     StudyDate: new Date().toISOString().slice(0, 10).replace(/-/g, ''),
     StudyTime: new Date().toISOString().slice(11, 19).replace(/:/g, ''),
-    AccessionNumber: `DEMO${uidCounter}`,
+    AccessionNumber: o.accession ?? `DEMO${uidCounter}`,
     Modality: 'DX',
-    Manufacturer: 'readfirst demo',
+    Manufacturer: o.manufacturer ?? 'readfirst demo',
     InstitutionName: 'readfirst demo',
     PatientName: o.patientName,
-    PatientID: `DEMO-${uidCounter}`,
+    PatientID: o.patientId ?? `DEMO-${uidCounter}`,
     PatientSex: o.sex ?? 'O',
     ...(o.age ? { PatientAge: o.age } : {}),
     StudyDescription: o.description,
     BodyPartExamined: 'CHEST',
-    ViewPosition: 'PA',
+    ViewPosition: o.view ?? 'PA',
     CurrentPatientLocation: o.location,
     RequestedProcedurePriority: o.priority,
     StudyInstanceUID: study,
@@ -63,7 +81,8 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: { 
 
 async function imageToDicom(path: string, label: string, rng: Prng, extra: { sex?: string; age?: string } = {}): Promise<DemoImage> {
   const { data, info } = await sharp(path).greyscale().resize({ width: 512, height: 512, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
-  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'DEMO^Public dataset', description: `readfirst demo: ${label}`, location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES), ...extra });
+  // A neutral description: neither the file name nor its label may hint at the answer.
+  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'DEMO^Public dataset', description: 'XR CHEST PA (readfirst demo)', location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES), ...extra });
   return { label, bytes, synthetic: false };
 }
 
@@ -100,7 +119,7 @@ export async function demoImages(opts: { folder?: string; count: number; sharedD
     for (const f of files) images.push(/\.(png|jpe?g)$/i.test(f) ? await imageToDicom(f, f, rng) : { label: f, bytes: readFileSync(f), synthetic: false });
     return { source: `folder ${opts.folder}`, images };
   }
-  const shared = resolve(opts.sharedData ?? '../shared/data');
+  const shared = resolve(opts.sharedData ?? join(process.env.READFIRST_SHARED_DIR ?? '../shared', 'data'));
   const set = join(shared, 'nih-cxr14-621');
   if (existsSync(join(set, 'labels.csv'))) {
     const [header, ...lines] = readFileSync(join(set, 'labels.csv'), 'utf8').trim().split('\n');
@@ -113,9 +132,8 @@ export async function demoImages(opts: { folder?: string; count: number; sharedD
     ptx.forEach((r, i) => picked.splice(Math.min(picked.length, 3 + i * 4), 0, r));
     const images: DemoImage[] = [];
     for (const r of picked.slice(0, opts.count)) {
-      const truth = col(r, 'pneumothorax') === '1' ? 'pneumothorax (NIH label)' : 'no finding (NIH label)';
       const age = col(r, 'age');
-      images.push(await imageToDicom(join(set, col(r, 'file')), `${col(r, 'file')}: ${truth}`, rng, { sex: col(r, 'sex') || 'O', ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}) }));
+      images.push(await imageToDicom(join(set, col(r, 'file')), `public image ${images.length + 1}`, rng, { sex: col(r, 'sex') || 'O', ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}) }));
     }
     return { source: `public NIH ChestX-ray14 images from ${set}`, images };
   }

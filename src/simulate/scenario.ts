@@ -87,6 +87,40 @@ export function builtinScenario(opts: { seed?: number; studies?: number; radiolo
   };
 }
 
+/**
+ * An overloaded department (after Baltruschat et al. 2021, whose FIFO mean report wait was about
+ * 80 minutes and worst about 15 hours): the built-in day's case mix, 390 studies, read by two
+ * radiologists 08-18 and one 18-23, with no night cover, so the night's studies wait for the
+ * morning. Mean FIFO wait about 80 minutes, worst about 9-10 hours.
+ */
+export function overloadedScenario(opts: { seed?: number; studies?: number } = {}): Scenario {
+  const seed = opts.seed ?? 20260101;
+  const n = opts.studies ?? 390;
+  const base = builtinScenario({ seed, studies: n, radiologists: 2 });
+  return {
+    ...base,
+    name: 'overloaded',
+    description: `overloaded department: ${n} adult chest X-rays; 2 radiologists 08-18, 1 in 18-23, no night cover; seed ${seed}`,
+    shifts: [
+      { from: 0, to: 8, readers: 0 },
+      { from: 8, to: 18, readers: 2 },
+      { from: 18, to: 23, readers: 1 },
+      { from: 23, to: 32, readers: 0 },
+      { from: 32, to: 48, readers: 2 },
+    ],
+  };
+}
+
+/** The built-in day's reader roster repeated over `days` days (hours from the first midnight), for replays of received studies. */
+export function dailyShifts(days: number, radiologists = 2): ReaderShiftSpec[] {
+  const out: ReaderShiftSpec[] = [];
+  for (let d = 0; d < days + 1; d++) {
+    const h = d * 24;
+    out.push({ from: h, to: h + 8, readers: 1 }, { from: h + 8, to: h + 18, readers: radiologists }, { from: h + 18, to: h + 23, readers: 2 }, { from: h + 23, to: h + 24, readers: 1 });
+  }
+  return out;
+}
+
 /** The study's class by its true findings, under the same finding → class map as the policy. */
 export function trueClassOf(truth: readonly string[], classOf: (key: string) => UrgencyClass | undefined): UrgencyClass {
   const order: UrgencyClass[] = ['critical', 'urgent', 'routine'];

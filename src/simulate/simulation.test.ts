@@ -39,7 +39,7 @@ describe('replay simulator', () => {
     const r = simulate(scenario, perf, defaultPolicy());
     expect(r.outcomes.readfirst.map((o) => o.study.studyInstanceUid)).toEqual(['a', 'c', 'b']);
     const png = join(dir, 'plot.png');
-    await writePlot(r, png);
+    await writePlot([r], png);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -1,6 +1,6 @@
 import { defineModule, type NoServices } from '../core/module.ts';
 import type { DicomStore } from '../dicom/dicom-store.ts';
-import type { StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
+import type { InstanceStoredEvent, StudyAnalysedEvent, StudyCompleteEvent } from '../events/types.ts';
 import type { FollowUpRegistry } from '../followup/followup-registry.ts';
 import type { InferenceResultStore } from '../inference/result.ts';
 import type { WorklistService } from '../worklist/worklist-service.ts';
@@ -18,8 +18,8 @@ export interface TriageDeps {
 }
 
 /**
- * The triage stage: ranks each complete study by order priority and location, re-ranks it when
- * the AI result arrives (`study.analysed`), re-ranks the open list when the policy file changes,
+ * The triage stage: ranks each study by order priority and location from its first stored image
+ * (`instance.stored`), re-ranks it with each AI reading, image by image (`study.analysed`), re-ranks the open list when the policy file changes,
  * and records the follow-ups the policy calls for. It places studies on the worklist; the worklist
  * knows nothing of triage.
  */
@@ -29,13 +29,20 @@ export const triageModule = defineModule({
     const log = ctx.logger.child({ mod: 'triage' });
     const { policy, worklist, studies, results, followUps } = deps;
 
-    const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
-      const study = await studies.getStudy(e.studyInstanceUid);
-      if (!study) return log.warn({ study: e.studyInstanceUid }, 'complete study not found in the DICOM store');
-      const existing = await worklist.entry(e.studyInstanceUid);
-      const { entry } = rankEntry(policy.get(), factsOf(study, existing?.arrivedAt ?? study.firstReceivedAt), existing ?? AI_PENDING);
+    // Score on arrival: a study is on the worklist, ranked by its order priority and location,
+    // from its first stored image; each AI reading re-ranks it (onAnalysed).
+    const showPending = async (studyUid: string): Promise<void> => {
+      if (await worklist.entry(studyUid)) return;
+      const study = await studies.getStudy(studyUid);
+      if (!study) return log.warn({ study: studyUid }, 'stored study not found in the DICOM store');
+      const { entry } = rankEntry(policy.get(), factsOf(study, study.firstReceivedAt), AI_PENDING);
       await worklist.place(entry);
     };
+    const onStored = async (e: InstanceStoredEvent): Promise<void> => {
+      if (!e.duplicate) await showPending(e.studyInstanceUid);
+    };
+    // Completion changes no rank; it only lists a study this process never saw arrive (`readfirst import`).
+    const onComplete = async (e: StudyCompleteEvent): Promise<void> => showPending(e.studyInstanceUid);
     const onAnalysed = async (e: StudyAnalysedEvent): Promise<void> => {
       const study = await studies.getStudy(e.studyInstanceUid);
       if (!study) return log.warn({ study: e.studyInstanceUid }, 'analysed study not found in the DICOM store');
@@ -61,7 +68,7 @@ export const triageModule = defineModule({
       });
       return next;
     };
-    const offs = [ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
+    const offs = [ctx.bus.on('instance.stored', serial(onStored)), ctx.bus.on('study.complete', serial(onComplete)), ctx.bus.on('study.analysed', serial(onAnalysed))];
     policy.watch(() => {
       worklist
         .openEntries()

@@ -54,7 +54,7 @@ describe('triage module over HTTP and SSE', () => {
     const sse = await openSse(`${base}/api/worklist/events`, as('alice'));
     await sse.next((f) => f.event === 'ready');
     results.results.push(result('r1', '1.2.3', [finding('pneumothorax', 'Pneumothorax', 0.93)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.3', status: 'analysed', resultIds: ['r1'], analysedAt: t });
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.3', status: 'analysed', resultIds: ['r1'], analysedAt: t, sopInstanceUid: null, complete: true });
     const frame = await sse.next((f) => f.event === 'worklist.changed');
     expect(frame.data).toMatchObject({ type: 'ranked', position: 1, previousUrgency: 'routine', item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical' } });
     sse.close();
@@ -83,7 +83,7 @@ describe('triage module over HTTP and SSE', () => {
     const t = Date.now();
     dicom.add('1.2.5', {}, t);
     results.results.push(result('r5', '1.2.5', [finding('nodule', 'Nodule', 0.9)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.5', status: 'analysed', resultIds: ['r5'], analysedAt: t });
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.5', status: 'analysed', resultIds: ['r5'], analysedAt: t, sopInstanceUid: null, complete: true });
     await app.ctx.bus.idle();
     const res = (await (await fetch(`${base}/api/followups`, { headers: as('alice') })).json()) as { items: Array<{ id: string; studyInstanceUid: string; finding: string; dueAt: number; explanation: string }> };
     expect(res.items).toEqual([expect.objectContaining({ studyInstanceUid: '1.2.5', finding: 'nodule', explanation: 'Nodule 0.90 ≥ 0.85 (balanced) → follow-up in 90 days' })]);
@@ -96,7 +96,7 @@ describe('triage module over HTTP and SSE', () => {
     const t = Date.now();
     dicom.add('1.2.4', {}, t);
     results.results.push(result('r4', '1.2.4', [finding('effusion', 'Pleural effusion', 0.9)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.4', status: 'analysed', resultIds: ['r4'], analysedAt: t });
+    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.4', status: 'analysed', resultIds: ['r4'], analysedAt: t, sopInstanceUid: null, complete: true });
     await app.ctx.bus.idle();
     const worklist = app.services.worklist;
     expect((await worklist.get('1.2.4'))?.urgency).toBe('urgent');

@@ -22,6 +22,8 @@ const listQuery = z.object({
 });
 const uidParams = z.object({ uid: z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID') });
 const stateBody = z.object({ state: z.enum(READING_STATES) });
+const nextBody = z.object({ skip: z.string().regex(/^[0-9.]{1,64}$/).optional() }).strict();
+const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(64), limit: z.coerce.number().int().min(1).max(200).optional() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -72,6 +74,25 @@ export function worklistRoutes({ service, bus, clock, userOf }: WorklistRouteDep
       phi: true,
       summary: 'Server-Sent Events: re-rankings, claims and state changes',
       handler: async (req, reply) => streamWorklist(req, reply, { service, bus, clock }),
+    },
+    {
+      method: 'POST',
+      url: '/api/worklist/next',
+      access: 'authenticated',
+      phi: true,
+      summary: "claim and return the most urgent unread, unclaimed study in the server's reading order ({ item: null } when none is left)",
+      handler: async (req) => ({ item: (await service.next(user(req), parse(nextBody, req.body ?? {}, 'body').skip)) ?? null }),
+    },
+    {
+      method: 'GET',
+      url: '/api/worklist/search',
+      access: 'authenticated',
+      phi: true,
+      summary: 'studies in any reading state by patient name, patient ID or accession number (q, limit)',
+      handler: async (req) => {
+        const q = parse(searchQuery, req.query, 'query');
+        return { items: await service.search(q.q, q.limit) };
+      },
     },
     {
       method: 'GET',

@@ -163,6 +163,18 @@ export class SqlWorklistStore implements WorklistStore {
     return { ok: n === 1, item: await this.get(uid) };
   }
 
+  async search(text: string, limit: number) {
+    // LIKE with the wildcards escaped: a typed "%" or "_" matches itself.
+    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db.query<WorklistRow>(
+      `SELECT * FROM worklist_items WHERE LOWER(patient_name) LIKE $1 ESCAPE '\\' OR LOWER(patient_id) LIKE $1 ESCAPE '\\' OR LOWER(accession_number) LIKE $1 ESCAPE '\\'
+       ORDER BY arrived_at DESC, study_instance_uid LIMIT ${Math.min(200, Math.max(1, Math.trunc(limit)))}`,
+      [pattern],
+    );
+    const now = this.clock.now();
+    return rows.map((r) => rowToItem(r, now));
+  }
+
   async openEntries() {
     const rows = await this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE is_open = 1 ${SCORE_ORDER}`);
     return rows.map(rowToEntry);

@@ -23,6 +23,14 @@ export interface WorklistService {
   claim(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   release(studyInstanceUid: string, user: string): Promise<WorklistItem>;
   setState(studyInstanceUid: string, user: string, state: ReadingState): Promise<WorklistItem>;
+  /**
+   * The most urgent unread, unclaimed study in the server's reading order, claimed for `user`
+   * (atomically: two readers asking at once get two different studies). `skip` is left out (the
+   * study just signed or left). Undefined when nothing is left to read.
+   */
+  next(user: string, skip?: string): Promise<WorklistItem | undefined>;
+  /** Studies in any state by patient name, patient ID or accession number. */
+  search(text: string, limit?: number): Promise<WorklistItem[]>;
   /** Puts a study on the worklist, or moves it, with the rank triage gave it. */
   place(entry: WorklistEntry): Promise<{ item: WorklistItem; previous: WorklistItem | undefined }>;
   /** Every open study's ranking inputs. */
@@ -66,6 +74,25 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
     async setState(uid, user, state) {
       return stateChange(await deps.store.setState(uid, user, state), uid, `cannot set ${state}`);
     },
+    async next(user, skip) {
+      let cursor: string | undefined;
+      // Bounded: past 2,000 open studies that all are taken, "next" is no longer the question.
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await deps.store.list({ states: 'open', limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const item of page.items) {
+          const now = deps.clock.now();
+          const free = item.claimedBy === null || (item.claimExpiresAt ?? 0) <= now;
+          // Unread and unclaimed, or left in progress by a claim that expired (an abandoned read).
+          if (item.studyInstanceUid === skip || !free) continue;
+          const r = await deps.store.claim(item.studyInstanceUid, user, now + deps.claimTimeoutMs);
+          if (r.ok && r.item) return stateChange(r, item.studyInstanceUid, 'cannot claim');
+        }
+        if (!page.nextCursor) return undefined;
+        cursor = page.nextCursor;
+      }
+      return undefined;
+    },
+    search: (text, limit = 50) => deps.store.search(text, limit),
     async place(entry) {
       const { previous, item } = await deps.store.upsert(entry, deps.clock.now());
       deps.bus.emit('worklist.changed', {

@@ -90,6 +90,11 @@ export interface WorklistStore {
   claim(studyInstanceUid: string, user: string, expiresAt: number): Promise<ClaimResult>;
   release(studyInstanceUid: string, user: string): Promise<ClaimResult>;
   setState(studyInstanceUid: string, user: string, state: ReadingState): Promise<ClaimResult>;
+  /**
+   * Studies in any reading state whose patient name, patient ID or accession number contains
+   * `text` (case-insensitive), newest first.
+   */
+  search(text: string, limit: number): Promise<WorklistItem[]>;
   /** Every open study's ranking inputs, for re-ranking under a new policy. */
   openEntries(): Promise<WorklistEntry[]>;
   /** Writes new ranks for many studies in one transaction. */

@@ -7,7 +7,7 @@ import { wireApp } from '../../src/app/modules.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config, ConfigInput } from '../../src/config/schema.ts';
 
-type Overrides = { [k: string]: string | number | boolean | string[] | null };
+type Overrides = { [k: string]: string | number | boolean | string[] | Record<string, number> | null };
 
 /** The configuration of a test server: loopback, ephemeral ports, a temporary data folder. */
 export function testConfig(overrides: Overrides = {}): Config {
@@ -20,6 +20,9 @@ export function testConfig(overrides: Overrides = {}): Config {
       'http.port': 0,
       'dimse.port': 0,
       'dimse.host': '127.0.0.1',
+      // One inference worker: the default (one per core) would start a model session per core
+      // in every test server, on a machine the suite already keeps busy.
+      'inference.workers': 1,
       ...overrides,
     },
   });

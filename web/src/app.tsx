@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { AlertBanner } from './shell/alerts.tsx';
 import { sessionLost } from './shell/api.ts';
+import { connection } from './shell/connection.ts';
 import { HelpOverlay, helpOpen } from './shell/help-overlay.tsx';
 import { navigate, path, studyOf } from './shell/router.ts';
 import { me, signOut } from './shell/session.ts';
@@ -10,7 +11,11 @@ import type * as ViewerModuleNs from './viewer/viewer-page.tsx';
 import { WorklistPage } from './worklist/worklist-page.tsx';
 import { connectWorklist, disconnectWorklist } from './worklist/worklist-state.ts';
 
+import type * as MonitorModuleNs from './monitor/monitor-page.tsx';
+
 type ViewerModule = typeof ViewerModuleNs;
+/** The monitoring dashboard (vega, ~1 MB) is its own chunk too, loaded when first opened. */
+const monitor = signal<typeof MonitorModuleNs | undefined>(undefined);
 const viewer = signal<ViewerModule | undefined>(undefined);
 let viewerLoading: Promise<void> | undefined;
 
@@ -36,8 +41,14 @@ function Header(): preact.JSX.Element {
         <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} aria-current={path.value === '/' ? 'page' : undefined}>
           Worklist
         </a>
+        <a href="/monitor" onClick={(e) => (e.preventDefault(), navigate('/monitor'))} aria-current={path.value === '/monitor' ? 'page' : undefined}>
+          Monitoring
+        </a>
       </nav>
       <span class="spacer" />
+      <span class={`conn conn-${connection.value}`} data-testid="connection">
+        {connection.value === 'live' ? '● Connected' : '○ Offline'}
+      </span>
       <button type="button" class="ghost" onClick={() => (helpOpen.value = true)} aria-keyshortcuts="?">
         Shortcuts (?)
       </button>
@@ -62,6 +73,15 @@ function Viewer({ uid }: { uid: string }): preact.JSX.Element {
   return <mod.ViewerPage key={uid} uid={uid} />;
 }
 
+function Monitor(): preact.JSX.Element {
+  const mod = monitor.value;
+  if (!mod) {
+    void import('./monitor/monitor-page.tsx').then((m) => (monitor.value = m));
+    return <p class="loading">Loading monitoring…</p>;
+  }
+  return <mod.MonitorPage />;
+}
+
 /** The app: sign-in until there is a session, then the worklist or the viewer. */
 export function App(): preact.JSX.Element {
   const user = me.value;
@@ -84,9 +104,14 @@ export function App(): preact.JSX.Element {
         Skip to content
       </a>
       <Header />
+      {connection.value === 'lost' && (
+        <p class="connection-lost" role="alert">
+          Connection to the server lost: retrying. Your report text is kept on this computer and is sent when the server is back.
+        </p>
+      )}
       <AlertBanner />
       <div id="content" class="content">
-        {uid ? <Viewer uid={uid} /> : <WorklistPage />}
+        {uid ? <Viewer uid={uid} /> : path.value === '/monitor' ? <Monitor /> : <WorklistPage />}
       </div>
       <HelpOverlay />
     </>

@@ -9,7 +9,9 @@ import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
 import { createIngest, ingestLimits, type Ingest } from '../../dicom/ingest/create-ingest.ts';
 import { InMemoryBus } from '../../events/bus.ts';
+import { DataDirLock } from '../../files/data-dir-lock.ts';
 import { createLogger } from '../../log/logger.ts';
+import type { Db } from '../../store/db.ts';
 import { openDb } from '../../store/open.ts';
 
 async function* walk(dir: string): AsyncGenerator<string> {
@@ -30,14 +32,24 @@ export interface ImportSummary {
 
 /**
  * Imports every file under `folder` through the same ingest path as C-STORE and STOW-RS.
- * Resumable: a file already seen with the same path, size and mtime is skipped. Studies are left
- * 'receiving'; the running server's completeness sweep declares them complete.
+ * Resumable: a file already seen with the same path, size and mtime is skipped. It holds the
+ * data-directory lock, so it runs while the server is stopped (to feed a running server, send
+ * with storescu or STOW-RS); studies are left 'receiving' and the server's completeness sweep
+ * declares them complete when it starts.
  */
 export async function importFolder(folder: string, opts: { config?: string; progress?: boolean } = {}): Promise<ImportSummary> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   const dataDir = resolve(config.dataDir);
   const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, process.stderr);
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+  // The import writes the data directory's journal: a running server must not share it.
+  const lock = DataDirLock.acquire(dataDir, 'import');
+  let db: Db;
+  try {
+    db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   // The server's own ingest path: journal, durable commit, quarantine. Nothing counts as stored
   // before it is durable, so an import killed at any point resumes without loss.
   let ingest: Ingest;
@@ -45,6 +57,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
     ingest = await createIngest({ dataDir, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry(), limits: ingestLimits(config) });
   } catch (e) {
     await db.close();
+    lock.release();
     throw e;
   }
   const store = ingest.store;
@@ -69,6 +82,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
   } finally {
     await ingest.close();
     await db.close();
+    lock.release();
   }
   return summary;
 }

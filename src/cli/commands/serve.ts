@@ -4,7 +4,13 @@ import { loadConfig } from '../../config/load.ts';
 import { issueToken } from '../../security/token-routes.ts';
 import { type DemoFlags, serverUrlOf, streamDemo } from './demo.ts';
 
-/** `readfirst serve`: run the server until SIGINT/SIGTERM. */
+/**
+ * Past this, shutdown gives up waiting and exits anyway. Nothing acknowledged is lost by that:
+ * every acknowledgement followed the journal's fdatasync, and start-up replays the journal.
+ */
+const EXIT_DEADLINE_MS = 9000;
+
+/** `readfirst serve`: run the server until SIGINT/SIGTERM, then shut down within 10 s. */
 export function registerServe(program: Command): void {
   program
     .command('serve', { isDefault: true })
@@ -16,16 +22,35 @@ export function registerServe(program: Command): void {
     .action(async (opts: { config?: string; demo?: string | boolean } & DemoFlags) => {
       const config = loadConfig(opts.config ? { file: opts.config } : {});
       const app = await startApp(config);
-      const stop = async (): Promise<void> => {
-        await app.close();
-        process.exit(0);
+      const demo = new AbortController();
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          // A second Ctrl-C: stop now (acknowledged instances are already durable).
+          app.ctx.logger.warn({ signal }, 'second signal: exiting without waiting');
+          process.exit(130);
+        }
+        stopping = true;
+        demo.abort();
+        app.ctx.logger.info({ signal }, 'shutting down');
+        setTimeout(() => {
+          app.ctx.logger.error({ deadlineMs: EXIT_DEADLINE_MS }, 'shutdown did not finish in time: exiting (the ingest journal is replayed at start)');
+          process.exit(1);
+        }, EXIT_DEADLINE_MS).unref();
+        app.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            app.ctx.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       if (opts.demo) {
         // The in-process demo is a modality like any other: it gets a one-day STOW token of its own.
         const { token } = await issueToken({ users: app.services.security.users, tokens: app.services.security.tokens }, { account: 'demo', scopes: ['dicomweb:write'], ttlDays: 1 });
-        await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, { ...opts, token });
+        await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, { ...opts, token }, demo.signal);
       }
     });
 }

@@ -1,14 +1,22 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ReadfirstError } from '../../core/errors.ts';
+import { allMigrations } from '../../app/modules.ts';
+import { loadConfig } from '../../config/load.ts';
+import { systemClock } from '../../core/clock.ts';
+import { loadModelPackage } from '../../inference/models/model-package.ts';
+import { readLabelsCsv } from '../../monitor/labels-csv.ts';
+import { scenarioFromLabelledFolder, scenarioFromStore } from '../../simulate/from-studies.ts';
 import { loadStudiesFile } from '../../simulate/input-file.ts';
 import { assumedPerformance, performanceFromCard } from '../../simulate/model-performance.ts';
 import { writePlot } from '../../simulate/plot.ts';
 import { reportSummary } from '../../simulate/report.ts';
-import { builtinScenario, SCENARIO_FINDINGS } from '../../simulate/scenario.ts';
+import { builtinScenario, overloadedScenario, SCENARIO_FINDINGS, type Scenario } from '../../simulate/scenario.ts';
 import { simulate, sweepTable } from '../../simulate/simulation.ts';
+import { openDb } from '../../store/open.ts';
 import { defaultPolicy, loadPolicyFile } from '../../triage/policy.ts';
+import { parseWhen } from './report.ts';
 
 interface SimulateOptions {
   scenario: string;
@@ -22,6 +30,10 @@ interface SimulateOptions {
   policy?: string;
   plot: string;
   sweep?: boolean;
+  fromStudies?: string | boolean;
+  from?: string;
+  to?: string;
+  config?: string;
 }
 
 const num = (v: string, name: string): number => {
@@ -35,7 +47,11 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('compare FIFO with the readfirst policy on a replayed day; prints wait statistics per class and writes a PNG plot')
-    .option('--scenario <name>', 'built-in scenario', 'builtin')
+    .option('--scenario <name>', 'built-in scenario: builtin (today\'s day) or overloaded (shown beside today\'s day)', 'builtin')
+    .option('--from-studies [folder]', 'replay the studies this server received (--from/--to, --config), or a labelled folder (labels.csv + images) run through the real model')
+    .option('--from <date>', 'with --from-studies: first arrival (default 7 days before --to)')
+    .option('--to <date>', 'with --from-studies: end of arrivals (default now)')
+    .option('--config <file>', 'with --from-studies: configuration of the server whose studies to replay')
     .option('--input <file>', 'studies from a CSV or JSON file instead (id, arrival, truth, read_minutes, order_priority, location, score_<finding>)')
     .option('--model <model.json>', 'model card with measured operating points', 'models/readfirst-cxr/model.json')
     .option('--sensitivity <p>', 'assumed sensitivity for every finding, instead of the card (what-if); default 0.85 when no card is found')
@@ -47,10 +63,33 @@ export function registerSimulate(program: Command): void {
     .option('--plot <file.png>', 'where to write the plot', 'data/readfirst-simulation.png')
     .option('--sweep', 'also show the trade-off as the routine/likely-normal maximum wait (the starvation guard) varies')
     .action(async (o: SimulateOptions) => {
-      if (o.scenario !== 'builtin' && !o.input) throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (only "builtin")`);
+      if (o.scenario !== 'builtin' && o.scenario !== 'overloaded') throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (builtin or overloaded)`);
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
-      const base = builtinScenario({ studies: num(o.studies, '--studies'), radiologists: num(o.radiologists, '--radiologists'), seed: num(o.seed, '--seed') });
-      const scenario = o.input ? loadStudiesFile(o.input, base.shifts) : base;
+      const seed = num(o.seed, '--seed');
+      const radiologists = num(o.radiologists, '--radiologists');
+      const base = builtinScenario({ studies: num(o.studies, '--studies'), radiologists, seed });
+      const scenarios: Scenario[] = [];
+      if (typeof o.fromStudies === 'string') {
+        const csv = join(resolve(o.fromStudies), 'labels.csv');
+        if (!existsSync(csv)) throw new ReadfirstError('invalid-input', `${csv} not found`);
+        const { scenario, refused } = await scenarioFromLabelledFolder(await loadModelPackage(resolve(dirname(o.model))), o.fromStudies, (await readLabelsCsv(csv)).rows, { seed, radiologists });
+        if (refused) process.stdout.write(`NOTE: ${refused} images were refused or missing: those studies are ranked on drawn decisions, not on a model score\n`);
+        scenarios.push(scenario);
+      } else if (o.fromStudies) {
+        const config = loadConfig(o.config ? { file: o.config } : {});
+        const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db'), migrations: allMigrations });
+        try {
+          const to = parseWhen(o.to, '--to') ?? systemClock.now();
+          const r = await scenarioFromStore(db, { from: parseWhen(o.from, '--from') ?? to - 7 * 86_400_000, to, radiologists });
+          if (r.scenario.studies.length === 0) throw new ReadfirstError('invalid-input', 'no received studies in that window');
+          if (r.withoutTruth) process.stdout.write(`NOTE: ${r.withoutTruth} of ${r.scenario.studies.length} studies have no ground truth: counted as without findings\n`);
+          scenarios.push(r.scenario);
+        } finally {
+          await db.close();
+        }
+      } else if (o.input) scenarios.push(loadStudiesFile(o.input, base.shifts));
+      else if (o.scenario === 'overloaded') scenarios.push(base, overloadedScenario({ seed }));
+      else scenarios.push(base);
       const assumed = o.sensitivity !== undefined || o.specificity !== undefined;
       let perf = assumed ? undefined : performanceFromCard(resolve(o.model));
       if (!perf) {
@@ -67,11 +106,13 @@ export function registerSimulate(program: Command): void {
         if (!f) process.stdout.write(`NOTE: policy rule ${rule.finding} → ${rule.urgency}: the model does not claim this finding\n`);
         else if (!f.points.some((p) => p.name === rule.operatingPoint)) process.stdout.write(`NOTE: policy rule ${rule.finding}@${rule.operatingPoint}: no such operating point in the model card\n`);
       }
-      const report = simulate(scenario, perf, policy);
-      process.stdout.write(`${reportSummary(report)}\n`);
-      if (o.sweep) process.stdout.write(`\n${sweepTable(scenario, perf, policy)}\n`);
+      const reports = scenarios.map((sc) => simulate(sc, perf, policy));
+      for (const report of reports) {
+        process.stdout.write(`${reportSummary(report)}\n\n`);
+        if (o.sweep) process.stdout.write(`${sweepTable(report.scenario, perf, policy)}\n\n`);
+      }
       mkdirSync(dirname(resolve(o.plot)), { recursive: true });
-      await writePlot(report, o.plot);
+      await writePlot(reports, o.plot);
       process.stdout.write(`plot: ${resolve(o.plot)}\n`);
     });
 }

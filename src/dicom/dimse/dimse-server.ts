@@ -1,12 +1,9 @@
 import { type Server, type Socket, createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { type TlsMaterial, addressAllowList } from '../../http/tls.ts';
-import dimse from 'dcmjs-dimse';
 import type { Logger } from '../../log/logger.ts';
-import { type ScpOptions, createScpClass } from './scp.ts';
-
-// dcmjs-dimse logs every connection at info level; readfirst logs what matters itself.
-dimse.log.setLevel('warn');
+import { routeDimseLog } from './library-log.ts';
+import { type ScpOptions, type ScpShared, createScpClass } from './scp.ts';
 
 /** The DIMSE listener published as `ctx.services.dimse`: tests read the bound (ephemeral) port. */
 export interface DimseService {
@@ -23,6 +20,8 @@ export interface DimseService {
 export class DimseServer implements DimseService {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly shared: ScpShared = { draining: false, inflight: new Set(), associations: new Set() };
+  private closed: Promise<void> | undefined;
   readonly aeTitle: string;
 
   constructor(
@@ -37,10 +36,11 @@ export class DimseServer implements DimseService {
     },
   ) {
     this.aeTitle = opts.aeTitle;
+    routeDimseLog(opts.logger);
   }
 
   async start(): Promise<void> {
-    const ScpClass = createScpClass(this.opts);
+    const ScpClass = createScpClass(this.opts, this.shared);
     const allowed = addressAllowList(this.opts.allowedSourceAddresses ?? []);
     const onSocket = (socket: Socket): void => {
       if (!allowed(socket.remoteAddress)) {
@@ -85,11 +85,41 @@ export class DimseServer implements DimseService {
     return typeof addr === 'object' && addr ? addr.port : this.opts.port;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Shutdown: stops listening at once (new connections are refused), refuses new associations
+   * and C-STOREs on open ones with a failure status, lets the stores in flight finish and answer
+   * (each acknowledgement still follows durability), then aborts what is left. Bounded by
+   * `graceMs`: a store still running after it gets no acknowledgement, so nothing unkept is
+   * ever acknowledged.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    this.closed ??= this.shutdown(graceMs);
+    return this.closed;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.shared.draining = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    const deadline = Date.now() + graceMs;
+    while (this.shared.inflight.size > 0 && Date.now() < deadline) {
+      const left = deadline - Date.now();
+      await Promise.race([Promise.allSettled([...this.shared.inflight]), new Promise((r) => setTimeout(r, left).unref())]);
+    }
+    if (this.shared.inflight.size > 0) this.opts.logger.warn({ stores: this.shared.inflight.size }, 'DIMSE stores still running at shutdown: not acknowledged');
+    for (const a of this.shared.associations) {
+      try {
+        a.abortAssociation();
+      } catch {
+        /* the socket is already gone */
+      }
+    }
+    // A-ABORT is written; give the peer a moment to read it, then drop the connections.
+    if (this.sockets.size > 0) await new Promise((r) => setTimeout(r, 50).unref());
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopped;
     this.server = undefined;
+    this.opts.logger.info('DIMSE SCP stopped');
   }
 }

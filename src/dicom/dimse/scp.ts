@@ -53,6 +53,14 @@ export interface ScpOptions {
   logger: Logger;
 }
 
+/** What the SCPs of one listener share: whether shutdown has begun, and the stores in flight. */
+export interface ScpShared {
+  draining: boolean;
+  inflight: Set<Promise<void>>;
+  /** Live associations, to be aborted once their stores have finished at shutdown. */
+  associations: Set<{ abortAssociation(): void }>;
+}
+
 /** Gives a response a command set that encodes without dcmjs (same bytes; see command-set.ts). */
 function fastCommandSet<R extends CStoreResponse | CEchoResponse>(response: R): R {
   response.setCommandDataset(new FastCommandDataset(response.getCommandDataset().getElements()));
@@ -74,23 +82,39 @@ class BufferSink extends Writable {
  * and hands each received data set, bytes untouched, to the shared ingest path. The response
  * status is sent only after the instance is durable.
  */
-export function createScpClass(opts: ScpOptions): new (socket: Socket) => InstanceType<typeof Scp> {
+export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket: Socket) => InstanceType<typeof Scp> {
   const allowed = new Set(opts.allowedCallingAeTitles.map((a) => a.trim()));
   const raw = new WeakMap<DimseDataset, readonly Buffer[]>();
 
   return class ReadfirstScp extends Scp {
     private callingAe = '';
+    private readonly tcp: Socket;
 
     constructor(socket: Socket) {
       super(socket, { associationTimeout: 60_000, pduTimeout: 60_000 });
       socket.setNoDelay(true);
+      this.tcp = socket;
       this.on('networkError', (err: Error) => opts.logger.debug({ err: err.message }, 'DIMSE network error'));
+      const self = { abortAssociation: () => this.sendAbort() };
+      shared.associations.add(self);
+      socket.once('close', () => shared.associations.delete(self));
+    }
+
+    /** The peer sent an A-ABORT (PS3.8 7.3, 9.3.8): nothing is answered; the acceptor closes the connection. */
+    override abort(source: number, reason: number): void {
+      opts.logger.info({ callingAe: this.callingAe, source, reason }, 'DIMSE association aborted by the peer');
+      this.tcp.end();
     }
 
     override associationRequested(association: Association): void {
       this.callingAe = association.getCallingAeTitle().trim();
       const called = association.getCalledAeTitle().trim();
       const { RejectResult, RejectSource, RejectReason, PresentationContextResult } = constants;
+      if (shared.draining) {
+        // PS3.8 7.1.1.9: transient, "local limit exceeded": the peer may retry after the restart.
+        this.sendAssociationReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded);
+        return;
+      }
       if (called !== opts.aeTitle) {
         opts.logger.warn({ callingAe: this.callingAe, calledAe: called }, 'association rejected: called AE title unknown');
         this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
@@ -141,8 +165,15 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
       const sopClass = request.getAffectedSopClassUid();
       const sopInstance = request.getAffectedSopInstanceUid();
       const ts = dataset?.getTransferSyntaxUid() ?? '1.2.840.10008.1.2';
+      if (shared.draining) {
+        // Shutting down: refuse rather than acknowledge what might not be kept (PS3.4 B.2.3).
+        response.setStatus(Status.OutOfResources);
+        response.setErrorComment('server shutting down');
+        callback(response);
+        return;
+      }
       const file = part10FromDimse(bytes ?? [], sopClass, sopInstance, ts, this.callingAe);
-      opts.ingest
+      const stored = opts.ingest
         .storeBuffer(file, 'dimse', { source: this.callingAe, sopInstanceUid: sopInstance })
         .then((r) => {
           if (r.outcome === 'stored' || r.outcome === 'duplicate') {
@@ -154,6 +185,8 @@ export function createScpClass(opts: ScpOptions): new (socket: Socket) => Instan
         })
         .catch(() => response.setStatus(Status.OutOfResources))
         .finally(() => callback(response));
+      shared.inflight.add(stored);
+      void stored.finally(() => shared.inflight.delete(stored));
     }
   };
 }

@@ -5,9 +5,11 @@ import type { DicomIngestStore } from '../dicom-store.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /**
- * Study completeness: a study is complete once `quietPeriodMs` has passed since its last
- * instance; it then emits one `study.complete`. A late instance re-opens it (the store sets it
- * back to 'receiving') and the event is emitted again with the next generation.
+ * Study completeness, for the outputs that need the whole study (ranking does not wait for it:
+ * studies are scored on arrival). A study is complete once it holds the instances expected for
+ * its modality (`expectedInstances`, e.g. `{ CR: 1 }`), or else once `quietPeriodMs` has passed
+ * since its last instance; it then emits one `study.complete`. A late instance re-opens it (the
+ * store sets it back to 'receiving') and the event is emitted again with the next generation.
  * A sweep every quiet period also picks up studies received by another process (`readfirst
  * import`) or before a restart.
  */
@@ -18,7 +20,16 @@ export class CompletenessTracker {
   private closed = false;
 
   constructor(
-    private readonly deps: { store: DicomIngestStore; bus: EventBus; clock: Clock; logger: Logger; metrics: IngestMetrics; quietPeriodMs: number },
+    private readonly deps: {
+      store: DicomIngestStore;
+      bus: EventBus;
+      clock: Clock;
+      logger: Logger;
+      metrics: IngestMetrics;
+      quietPeriodMs: number;
+      /** Instances expected per modality; a study holding them is complete at once. */
+      expectedInstances?: Readonly<Record<string, number>>;
+    },
   ) {}
 
   /** Re-arms timers for studies left receiving and starts the periodic sweep. */
@@ -30,6 +41,24 @@ export class CompletenessTracker {
   touched(studyUid: string, at: number): void {
     if (this.closed) return;
     this.arm(studyUid, at + this.deps.quietPeriodMs - this.deps.clock.now());
+    if (Object.keys(this.deps.expectedInstances ?? {}).length > 0) this.track(this.checkExpected(studyUid));
+  }
+
+  /** The study's expected instance count, from its modality (the largest rule of its modalities). */
+  private expectedCount(modalities: readonly string[]): number | undefined {
+    const counts = modalities.map((m) => this.deps.expectedInstances?.[m.toUpperCase()]).filter((n): n is number => n !== undefined);
+    return counts.length ? Math.max(...counts) : undefined;
+  }
+
+  /** Completes the study now if it holds the instances its modality expects. */
+  private async checkExpected(studyUid: string): Promise<void> {
+    const study = await this.deps.store.getStudy(studyUid);
+    if (!study || study.completeness !== 'receiving' || this.closed) return;
+    const expected = this.expectedCount(study.modalities);
+    if (expected === undefined || study.numberOfInstances < expected) return;
+    this.timers.get(studyUid)?.cancel();
+    this.timers.delete(studyUid);
+    await this.complete(studyUid, study.lastReceivedAt);
   }
 
   private arm(studyUid: string, delayMs: number): void {
@@ -51,21 +80,28 @@ export class CompletenessTracker {
   }
 
   private async check(studyUid: string): Promise<void> {
-    const { store, clock, bus, quietPeriodMs, metrics } = this.deps;
-    const study = (await store.receivingStudies()).find((s) => s.studyInstanceUid === studyUid);
-    if (!study || this.closed) return;
+    const { store, clock, quietPeriodMs } = this.deps;
+    // One study's row, not the list of every receiving study: a check per study stays O(1)
+    // however many studies are still receiving.
+    const study = await store.getStudy(studyUid);
+    if (!study || study.completeness !== 'receiving' || this.closed) return;
     const due = study.lastReceivedAt + quietPeriodMs;
     if (due > clock.now()) {
       this.arm(studyUid, due - clock.now());
       return;
     }
-    const done = await store.markComplete(studyUid, study.lastReceivedAt, clock.now());
+    await this.complete(studyUid, study.lastReceivedAt);
+  }
+
+  private async complete(studyUid: string, lastReceivedAt: number): Promise<void> {
+    const { store, clock, bus, metrics } = this.deps;
+    const done = await store.markComplete(studyUid, lastReceivedAt, clock.now());
     if (!done) return;
     metrics.completed.inc();
     bus.emit('study.complete', {
       studyInstanceUid: studyUid,
       instanceCount: done.instanceCount,
-      lastInstanceAt: study.lastReceivedAt,
+      lastInstanceAt: lastReceivedAt,
       completedAt: clock.now(),
       generation: done.generation,
     });

@@ -13,7 +13,11 @@ export interface RegisteredModel {
 export class ModelRegistry {
   private readonly byId = new Map<string, RegisteredModel>();
 
-  constructor(packages: readonly ModelPackage[], shadowIds: readonly string[] = [], rules: readonly RoutingRule[] = []) {
+  /**
+   * `testModelIds`: pipeline test models (card `routeByDefault: false`) to route anyway; any other
+   * such model is loaded and listed but never reads a study.
+   */
+  constructor(packages: readonly ModelPackage[], shadowIds: readonly string[] = [], rules: readonly RoutingRule[] = [], private readonly testModelIds: readonly string[] = []) {
     for (const pkg of packages) {
       if (this.byId.has(pkg.card.id)) throw new Error(`two model packages have id ${pkg.card.id}: ${this.byId.get(pkg.card.id)?.pkg.dir} and ${pkg.dir}`);
       const rule = rules.find((r) => r.modelId === pkg.card.id) ?? ruleFromCard(pkg.card);
@@ -26,6 +30,11 @@ export class ModelRegistry {
     return [...this.byId.values()].sort((a, b) => a.pkg.card.id.localeCompare(b.pkg.card.id));
   }
 
+  /** Whether routing may send a series to this model at all. */
+  routable(m: RegisteredModel): boolean {
+    return m.pkg.card.applicability.routeByDefault || this.testModelIds.includes(m.pkg.card.id);
+  }
+
   get(id: string): RegisteredModel | undefined {
     return this.byId.get(id);
   }
@@ -33,7 +42,7 @@ export class ModelRegistry {
   /** Every model whose rule matches: live ones first, then shadow ones. */
   route(facts: SeriesFacts): RegisteredModel[] {
     return this.all()
-      .filter((m) => ruleMatches(m.rule, facts))
+      .filter((m) => this.routable(m) && ruleMatches(m.rule, facts))
       .sort((a, b) => Number(a.shadow) - Number(b.shadow) || a.pkg.card.id.localeCompare(b.pkg.card.id));
   }
 }

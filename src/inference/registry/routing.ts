@@ -8,6 +8,10 @@ export interface SeriesFacts {
   sopClassUid: string | null;
   /** ImageType (0008,0008) values, upper-case. */
   imageType: readonly string[];
+  /** SeriesDescription (0008,103E), for rules that name one (a CT head model, say). */
+  seriesDescription?: string | null;
+  /** ContrastBolusAgent (0018,0010); null or absent when none was given. */
+  contrastAgent?: string | null;
 }
 
 /**
@@ -24,6 +28,10 @@ export interface RoutingRule {
   excludeImageTypes: readonly string[];
   bodyParts: readonly string[] | null;
   viewPositions: readonly string[] | null;
+  /** Case-insensitive regular expression on SeriesDescription; absent or null: any. */
+  seriesDescription?: string | null;
+  /** Contrast required or excluded; absent: any. */
+  contrast?: 'with' | 'without' | 'any';
 }
 
 /** Storage SOP classes (PS3.4 B.5) a projection-radiography model reads by default. */
@@ -41,7 +49,15 @@ export const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 export function ruleFromCard(card: ModelCard): RoutingRule {
   const a = card.applicability;
   const sop = a.sopClassUids ?? [...a.modalities.flatMap((m) => DEFAULT_SOP_CLASSES[m] ?? []), SECONDARY_CAPTURE];
-  return { modelId: card.id, modalities: a.modalities, sopClassUids: sop, excludeImageTypes: a.excludeImageTypes ?? ['LOCALIZER'], bodyParts: null, viewPositions: null };
+  return {
+    modelId: card.id,
+    modalities: a.modalities, sopClassUids: sop, excludeImageTypes: a.excludeImageTypes ?? ['LOCALIZER'],
+    // A volume model names its body part in the card: a head CT model must not read a chest CT.
+    bodyParts: card.volume && a.bodyParts.length ? a.bodyParts : null,
+    viewPositions: null,
+    seriesDescription: a.seriesDescriptionPattern ?? null,
+    contrast: a.contrast,
+  };
 }
 
 /** Whether a rule sends this series to its model. */
@@ -51,5 +67,9 @@ export function ruleMatches(rule: RoutingRule, f: SeriesFacts): boolean {
   if (f.imageType.some((t) => rule.excludeImageTypes.includes(t.toUpperCase()))) return false;
   if (rule.bodyParts && !(f.bodyPart && rule.bodyParts.includes(f.bodyPart.toUpperCase()))) return false;
   if (rule.viewPositions && !(f.viewPosition && rule.viewPositions.includes(f.viewPosition.toUpperCase()))) return false;
+  if (rule.seriesDescription && !new RegExp(rule.seriesDescription, 'i').test(f.seriesDescription ?? '')) return false;
+  const contrast = Boolean(f.contrastAgent && f.contrastAgent.trim() !== '' && !/^(NONE|NO)$/i.test(f.contrastAgent.trim()));
+  if (rule.contrast === 'with' && !contrast) return false;
+  if (rule.contrast === 'without' && contrast) return false;
   return true;
 }

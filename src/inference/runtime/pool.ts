@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ReadfirstError } from '../../core/errors.ts';
-import type { OutputTensor, RunRequest, WorkerInit, WorkerModelSpec, WorkerReply } from './protocol.ts';
+import type { ImageInput, ItemReply, OutputTensor, RunRequest, WorkerInit, WorkerModelSpec, WorkerReply } from './protocol.ts';
 
 export interface PoolOptions {
   models: WorkerModelSpec[];
@@ -8,6 +8,8 @@ export interface PoolOptions {
   intraOpThreads: number;
   /** See WorkerInit.spinning (default false). */
   spinning?: boolean;
+  /** See WorkerInit.nice (default 0). */
+  nice?: number;
   maxBatch: number;
   /** A batch not answered within this long is abandoned: its worker is replaced. */
   jobTimeoutMs: number;
@@ -16,19 +18,22 @@ export interface PoolOptions {
   hangOnValue?: number;
 }
 
-/** One image's outputs (batch dimension removed) and where its time went. */
+/** One image's answer (preparation report, outputs without the batch axis) and where its time went. */
 export interface JobResult {
-  outputs: Record<string, OutputTensor>;
+  item: ItemReply;
   queueMs: number;
   inferMs: number;
   batchSize: number;
 }
 
+/** A prepared tensor's outputs. */
+export interface TensorResult extends Omit<JobResult, 'item'> {
+  outputs: Record<string, OutputTensor>;
+}
+
 interface Job {
   modelId: string;
-  /** [C, H, W] of one image. */
-  dims: number[];
-  data: Float32Array;
+  input: ImageInput;
   enqueuedAt: number;
   /** Run alone: set after the job's batch failed, so one bad image cannot sink the others. */
   solo: boolean;
@@ -46,10 +51,11 @@ const BOOT = new URL('./worker-boot.js', import.meta.url);
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /**
- * A pool of worker threads, each holding one ONNX Runtime session per model. Jobs queue in
- * order; an idle worker takes up to `maxBatch` queued jobs of one model as one batch. A batch
- * that fails, crashes its worker or times out is retried job by job, so one bad image fails
- * alone; a crashed or stuck worker is replaced.
+ * A pool of worker threads, each holding one ONNX Runtime session per model. Jobs (an image to
+ * prepare and score, or a prepared tensor) queue in order; an idle worker takes up to
+ * `maxBatch` queued jobs of one model as one batch. A batch that fails, crashes its worker or
+ * times out is retried job by job, so one bad image fails alone; a crashed or stuck worker is
+ * replaced. Images are copied to the worker, never transferred, so a retry still has them.
  */
 export class InferencePool {
   private readonly queue: Job[] = [];
@@ -70,12 +76,19 @@ export class InferencePool {
     return pool;
   }
 
-  /** Runs one image ([C, H, W] float32) through `modelId`; outputs come without the batch axis. */
-  infer(modelId: string, dims: number[], data: Float32Array): Promise<JobResult> {
+  /** Runs one prepared tensor ([C, H, W] float32) through `modelId`; outputs come without the batch axis. */
+  async infer(modelId: string, dims: number[], data: Float32Array): Promise<TensorResult> {
+    const { item, ...rest } = await this.run(modelId, { kind: 'tensor', dims, data });
+    if (!item.outputs) throw new ReadfirstError('internal', 'inference gave no outputs');
+    return { ...rest, outputs: item.outputs };
+  }
+
+  /** Prepares (when it is an image) and scores one input in a worker thread. */
+  run(modelId: string, input: ImageInput): Promise<JobResult> {
     if (this.closed) return Promise.reject(new ReadfirstError('unavailable', 'inference pool is closed'));
     if (!this.opts.models.some((m) => m.id === modelId)) return Promise.reject(new ReadfirstError('not-found', `model ${modelId} is not loaded`));
     return new Promise<JobResult>((resolve, reject) => {
-      this.queue.push({ modelId, dims, data, enqueuedAt: performance.now(), solo: false, resolve, reject });
+      this.queue.push({ modelId, input, enqueuedAt: performance.now(), solo: false, resolve, reject });
       this.dispatch();
     });
   }
@@ -94,7 +107,7 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const init: WorkerInit = { models: this.opts.models, intraOpThreads: this.opts.intraOpThreads, spinning: this.opts.spinning ?? false };
+    const init: WorkerInit = { models: this.opts.models, intraOpThreads: this.opts.intraOpThreads, spinning: this.opts.spinning ?? false, nice: this.opts.nice ?? 0 };
     if (this.opts.crashOnValue !== undefined) init.crashOnValue = this.opts.crashOnValue;
     if (this.opts.hangOnValue !== undefined) init.hangOnValue = this.opts.hangOnValue;
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
@@ -163,12 +176,9 @@ export class InferencePool {
       clearTimeout(batch.timer);
       slot.batch = null;
       batch.jobs.forEach((job, i) => {
-        const outputs: Record<string, OutputTensor> = {};
-        for (const [name, t] of Object.entries(m.outputs)) {
-          const per = t.data.length / (t.dims[0] ?? 1);
-          outputs[name] = { dims: t.dims.slice(1), data: t.data.slice(i * per, (i + 1) * per) };
-        }
-        job.resolve({ outputs, queueMs: batch.startedAt - job.enqueuedAt, inferMs: m.inferMs, batchSize: batch.jobs.length });
+        const item = m.items[i];
+        if (item) job.resolve({ item, queueMs: batch.startedAt - job.enqueuedAt, inferMs: m.inferMs, batchSize: batch.jobs.length });
+        else job.reject(new ReadfirstError('internal', 'inference worker answered fewer images than it was sent'));
       });
     }
     this.dispatch();
@@ -179,10 +189,10 @@ export class InferencePool {
     if (!first) return [];
     const jobs = [first];
     if (first.solo) return jobs;
-    const key = first.dims.join('x');
+    const key = batchKey(first.input);
     for (let i = 0; i < this.queue.length && jobs.length < this.opts.maxBatch; ) {
       const j = this.queue[i];
-      if (j && !j.solo && j.modelId === first.modelId && j.dims.join('x') === key) {
+      if (j && !j.solo && j.modelId === first.modelId && batchKey(j.input) === key) {
         jobs.push(j);
         this.queue.splice(i, 1);
       } else i++;
@@ -196,15 +206,17 @@ export class InferencePool {
       const jobs = this.takeBatch();
       const first = jobs[0];
       if (!first) return;
-      const per = first.data.length;
-      const data = new Float32Array(per * jobs.length);
-      jobs.forEach((j, i) => data.set(j.data, i * per));
       const id = this.nextBatchId++;
       const timer = setTimeout(() => this.replace(slot, new ReadfirstError('timeout', `inference timed out after ${this.opts.jobTimeoutMs} ms`)), this.opts.jobTimeoutMs);
       timer.unref();
       slot.batch = { id, jobs, startedAt: performance.now(), timer };
-      const req: RunRequest = { type: 'run', batchId: id, modelId: first.modelId, dims: [jobs.length, ...first.dims], data };
-      slot.worker.postMessage(req, [data.buffer]);
+      const req: RunRequest = { type: 'run', batchId: id, modelId: first.modelId, items: jobs.map((j) => j.input) };
+      slot.worker.postMessage(req);
     }
   }
+}
+
+/** Jobs batch together when the model sees the same input shape: every image of a model does. */
+function batchKey(input: ImageInput): string {
+  return input.kind === 'tensor' ? input.dims.join('x') : 'image';
 }

@@ -155,6 +155,8 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
       signedAt: 2,
       readingMs: 1,
       updatedAt: 2,
+      signOverride: null,
+      imageProblem: null,
     };
     out = mkdtempSync(join(tmpdir(), 'rf-export-'));
     const summary = await exportDeidentified(

@@ -35,6 +35,19 @@ export interface StudyChanges {
   /** RequestedProcedurePriority (0040,1003), e.g. STAT. */
   priority?: string;
   institution?: string;
+  /** PatientAge (0010,1010), e.g. "010Y". */
+  age?: string;
+  /** ViewPosition (0018,5101), e.g. "LL" for a lateral. */
+  view?: string;
+  /** StudyDate (0008,0020) YYYYMMDD, for a prior. */
+  studyDate?: string;
+  /** Put the instance into this study (a second image of it) instead of a new one. */
+  studyUid?: string;
+  seriesNumber?: number;
+  /** IssuerOfPatientID (0010,0021). */
+  issuer?: string;
+  /** RequestedProcedureDescription / ReasonForTheRequestedProcedure (0040,1002). */
+  indication?: string;
 }
 
 /**
@@ -45,7 +58,7 @@ export interface StudyChanges {
 export function asNewStudy(sample: Buffer, changes: StudyChanges): { bytes: Buffer; studyUid: string; sopUid: string } {
   const ab = sample.buffer.slice(sample.byteOffset, sample.byteOffset + sample.byteLength) as ArrayBuffer;
   const file = DicomMessage.readFile(ab);
-  const studyUid = newUid();
+  const studyUid = changes.studyUid ?? newUid();
   const sopUid = newUid();
   const set = (tag: string, vr: string, value: unknown): void => {
     file.dict[tag] = { vr, Value: [value] };
@@ -59,7 +72,43 @@ export function asNewStudy(sample: Buffer, changes: StudyChanges): { bytes: Buff
   set('00080050', 'SH', changes.accession);
   if (changes.priority) set('00401003', 'SH', changes.priority);
   if (changes.institution) set('00080080', 'LO', changes.institution);
+  if (changes.age) set('00101010', 'AS', changes.age);
+  if (changes.view) set('00185101', 'CS', changes.view);
+  if (changes.studyDate) set('00080020', 'DA', changes.studyDate);
+  if (changes.seriesNumber !== undefined) set('00200011', 'IS', changes.seriesNumber);
+  if (changes.issuer) set('00100021', 'LO', changes.issuer);
+  if (changes.indication) set('00401002', 'LO', changes.indication);
   return { bytes: Buffer.from(file.write()), studyUid, sopUid };
+}
+
+/**
+ * A copy of an encapsulated (JPEG) sample as a new study, edited byte for byte so the fragments
+ * stay as the modality wrote them: each UID is replaced by a new one of the same length. With
+ * `corrupt`, the JPEG's Huffman tables are overwritten: the file parses, its pixels do not decode.
+ */
+export function jpegAsNewStudy(sample: Buffer, corrupt: boolean): { bytes: Buffer; studyUid: string } {
+  const ab = sample.buffer.slice(sample.byteOffset, sample.byteOffset + sample.byteLength) as ArrayBuffer;
+  const file = DicomMessage.readFile(ab);
+  const uids = ['0020000D', '0020000E', '00080018'].map((t) => {
+    const v = file.dict[t]?.Value?.[0];
+    if (typeof v !== 'string') throw new Error(`sample has no ${t}`);
+    return v;
+  });
+  let text = sample.toString('latin1');
+  const fresh = uids.map((u) => {
+    const tail = String(Date.now() % 10 ** 6).padStart(6, '0') + String(counter++ % 100).padStart(2, '0');
+    const n = `${u.slice(0, Math.max(2, u.length - tail.length))}${tail}`.slice(0, u.length);
+    text = text.split(u).join(n);
+    return n;
+  });
+  const bytes = Buffer.from(text, 'latin1');
+  if (corrupt) {
+    const pixels = bytes.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+    const dht = bytes.indexOf(Buffer.from([0xff, 0xc4]), pixels);
+    if (pixels < 0 || dht < 0) throw new Error('no JPEG Huffman table found to corrupt');
+    bytes.fill(0xff, dht + 4, dht + 4 + 60);
+  }
+  return { bytes, studyUid: fresh[0] ?? '' };
 }
 
 /** STOW-RS needs a `dicomweb:write` token (a modality gateway); tests register one per server. */

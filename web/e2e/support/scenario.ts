@@ -26,15 +26,27 @@ interface ListPage {
  * that makes the outcome certain: pneumothorax positive only at or above `pneumothorax` (1: never,
  * so AI alone never makes a study critical; it scores ≈ 0.75 on the DX sample, ≈ 0.66 on the CR), effusion and cardiomegaly positive on the samples (urgent, with heat-maps).
  */
-function testModel(pneumothorax: number): string {
+function testModel(pneumothorax: number, o: ModelOptions = {}): string {
   const pkg = makeTinyPackage({
     size: 32,
     card: (c) => {
       // Seeded weights: effusion ≈ 0.46 and cardiomegaly ≈ 0.77 on both samples, pneumothorax below 1.
       for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? pneumothorax : p.name === 'balanced' ? 0.4 : 0.3;
+      if (o.minPatientAgeYears !== undefined) c.applicability.minPatientAgeYears = o.minPatientAgeYears;
+      // The first output (≈ 0.75) as the model's "no finding" summary, positive beside the pathologies.
+      const first = c.findings[0];
+      if (o.noFindingOutput && first) {
+        Object.assign(first, { key: 'no_finding', display: 'No finding', code: { system: 'http://snomed.info/sct', code: '281900007', display: 'No abnormality detected' } });
+        for (const p of first.operatingPoints) p.threshold = 0.3;
+      }
     },
   });
   return pkg.dir;
+}
+
+export interface ModelOptions {
+  minPatientAgeYears?: number;
+  noFindingOutput?: boolean;
 }
 
 /**
@@ -43,9 +55,9 @@ function testModel(pneumothorax: number): string {
  */
 export async function readingRoom(
   routineCopies = 3,
-  opts: { config?: Record<string, string>; pneumothoraxThreshold?: number } = {},
+  opts: { config?: Record<string, string>; pneumothoraxThreshold?: number; model?: ModelOptions } = {},
 ): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
-  const model = testModel(opts.pneumothoraxThreshold ?? 1);
+  const model = testModel(opts.pneumothoraxThreshold ?? 1, opts.model);
   const config = opts.config ?? {};
   let stowToken = '';
   const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', READFIRST_INFERENCE_MODEL_DIRS: model, READFIRST_INFERENCE_INTRA_OP_THREADS: '1', ...config }, (h) => {
@@ -86,6 +98,14 @@ export async function readingRoomInBrowser(
     await room.server.stop();
     throw err;
   }
+}
+
+/** Waits until every study is on the worklist with one of the AI statuses given. */
+export async function waitListed(base: string, cookie: string, uids: readonly string[], statuses: readonly string[] = ['analysed', 'not-analysable', 'failed']): Promise<void> {
+  await waitFor('studies on the worklist', async () => {
+    const list = await apiGet<ListPage>(base, cookie, '/api/worklist?status=all&limit=500');
+    return uids.every((u) => list.items.some((i) => i.studyInstanceUid === u && statuses.includes(i.aiStatus))) ? true : undefined;
+  });
 }
 
 /** A new DX study, by default ordered STAT: the policy makes it critical whatever the AI says. */

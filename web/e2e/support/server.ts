@@ -61,6 +61,10 @@ export interface ServerHandle {
   /** Runs `readfirst <args>` against the same configuration, with `stdin` piped in. */
   cli(args: string[], stdin?: string): string;
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: no goodbye to its clients), as a crash or a pulled cable would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data folder. */
+  restart(): Promise<void>;
 }
 
 /** Only our READFIRST_* keys reach the server: it refuses unknown ones. */
@@ -74,7 +78,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * Starts the real server (`readfirst serve`) in a child process on a free port with a fresh data
  * folder and SQLite store; `config` adds READFIRST_* settings.
  */
-export async function startServer(config: Record<string, string> = {}, before?: (h: Omit<ServerHandle, 'stop' | 'base'>) => void | Promise<void>): Promise<ServerHandle> {
+export async function startServer(config: Record<string, string> = {}, before?: (h: Pick<ServerHandle, 'dataDir' | 'env' | 'cli'>) => void | Promise<void>): Promise<ServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -92,29 +96,38 @@ export async function startServer(config: Record<string, string> = {}, before?: 
     return r.stdout;
   };
   await before?.({ dataDir, env, cli });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
+  const boot = async (): Promise<ChildProcess> => {
+    const c: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (c.exitCode !== null) throw new Error(`server exited with ${c.exitCode}`);
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return c;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('server did not start within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  };
+  let child = await boot();
+  const end = (signal: NodeJS.Signals): Promise<void> =>
+    new Promise<void>((ok) => {
+      if (child.exitCode !== null || child.signalCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill(signal);
+    });
   return {
     base,
     dataDir,
     env,
     cli,
-    stop: () =>
-      new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok();
-        child.once('exit', () => ok());
-        child.kill('SIGTERM');
-      }),
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    restart: async () => {
+      await end('SIGTERM');
+      child = await boot();
+    },
   };
 }

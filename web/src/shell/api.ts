@@ -1,4 +1,5 @@
 import { signal } from '@preact/signals';
+import { isNetworkFailure, markLive, markLost } from './connection.ts';
 
 /** An error answer from the readfirst API (`{ error, message }`). */
 export class ApiError extends Error {
@@ -21,8 +22,19 @@ export const sessionLost = signal(false);
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'readfirst' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    text = await res.text();
+  } catch (e) {
+    if (!isNetworkFailure(e)) throw e;
+    markLost();
+    throw new ApiError(0, 'offline', 'The server cannot be reached. Your draft is kept on this computer and sent when the connection is back.');
+  }
+  // A 502-504 from a proxy in front of readfirst means the same as no answer.
+  if (res.status >= 502 && res.status <= 504) markLost();
+  else markLive();
   const data: unknown = text ? safeJson(text) : undefined;
   if (!res.ok) {
     const err = (data ?? {}) as { error?: string; message?: string };

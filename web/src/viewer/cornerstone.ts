@@ -1,10 +1,26 @@
-import { Enums, RenderingEngine, init as coreInit, type Types, utilities } from '@cornerstonejs/core';
-import { init as loaderInit, wadors } from '@cornerstonejs/dicom-image-loader';
-import { Enums as ToolEnums, PanTool, ToolGroupManager, WindowLevelTool, ZoomTool, addTool, init as toolsInit } from '@cornerstonejs/tools';
+import { Enums, RenderingEngine, eventTarget, init as coreInit, type Types, utilities } from '@cornerstonejs/core';
+import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
+import {
+  AngleTool,
+  ArrowAnnotateTool,
+  EllipticalROITool,
+  Enums as ToolEnums,
+  LengthTool,
+  PanTool,
+  StackScrollTool,
+  SynchronizerManager,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  addTool,
+  init as toolsInit,
+  synchronizers,
+} from '@cornerstonejs/tools';
 
 const ENGINE_ID = 'readfirst';
 const TOOL_GROUP_ID = 'readfirst-tools';
-export const VIEWPORT_ID = 'main';
+const VOI_SYNC = 'readfirst-voi';
+const ZOOM_SYNC = 'readfirst-zoompan';
 
 let ready: Promise<void> | undefined;
 
@@ -17,17 +33,32 @@ export function initCornerstone(): Promise<void> {
     coreInit();
     loaderInit({ maxWebWorkers: 1 });
     toolsInit();
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool]) addTool(tool);
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool, EllipticalROITool, ArrowAnnotateTool, StackScrollTool]) addTool(tool);
   })();
   return ready;
 }
 
-export type LeftTool = 'wl' | 'zoom' | 'pan';
+export type LeftTool = 'wl' | 'zoom' | 'pan' | 'length' | 'angle' | 'ellipse' | 'arrow';
 // `toolName` is typed `any` upstream.
 const name = (tool: { toolName: unknown }): string => String(tool.toolName);
-const TOOL_NAMES: Record<LeftTool, string> = { wl: name(WindowLevelTool), zoom: name(ZoomTool), pan: name(PanTool) };
+export const TOOL_NAMES: Record<LeftTool, string> = {
+  wl: name(WindowLevelTool),
+  zoom: name(ZoomTool),
+  pan: name(PanTool),
+  length: name(LengthTool),
+  angle: name(AngleTool),
+  ellipse: name(EllipticalROITool),
+  arrow: name(ArrowAnnotateTool),
+};
 
-/** Mouse: left = the chosen tool (window/level by default), middle = pan, right = zoom, wheel = zoom. */
+const STACK_SCROLL = name(StackScrollTool);
+/** Whether the panes show stacks (CT, MR): the wheel then scrolls slices instead of zooming. */
+let wheelScrolls = false;
+
+/**
+ * Mouse: left = the chosen tool (window/level by default), middle = pan, right = zoom; the wheel
+ * zooms a projection image and scrolls the slices of a stack (as OHIF does).
+ */
 export function setLeftTool(tool: LeftTool): void {
   const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
   if (!group) return;
@@ -35,69 +66,120 @@ export function setLeftTool(tool: LeftTool): void {
     const b: Array<{ mouseButton: number }> = [];
     if (toolName === TOOL_NAMES[tool]) b.push({ mouseButton: ToolEnums.MouseBindings.Primary });
     if (toolName === TOOL_NAMES.pan) b.push({ mouseButton: ToolEnums.MouseBindings.Auxiliary });
-    if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, { mouseButton: ToolEnums.MouseBindings.Wheel });
+    if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, ...(wheelScrolls ? [] : [{ mouseButton: ToolEnums.MouseBindings.Wheel }]));
+    if (toolName === STACK_SCROLL && wheelScrolls) b.push({ mouseButton: ToolEnums.MouseBindings.Wheel });
     return b;
   };
-  for (const n of Object.values(TOOL_NAMES)) {
-    group.setToolPassive(n);
-    group.setToolActive(n, { bindings: bindings(n) });
+  // setToolActive adds to a tool's earlier bindings: clear them all first, or the previous left
+  // tool keeps the primary button. Drawn measurements stay visible (passive) meanwhile.
+  const all = [...Object.values(TOOL_NAMES), STACK_SCROLL];
+  for (const n of all) group.setToolPassive(n, { removeAllBindings: true });
+  for (const n of all) {
+    const b = bindings(n);
+    if (b.length > 0) group.setToolActive(n, { bindings: b });
   }
 }
 
-/** Creates the stack viewport on `element` (after init) with its tool group. */
-export function createViewport(element: HTMLDivElement): { viewport: Types.IStackViewport; destroy: () => void } {
+export interface Panes {
+  engine: RenderingEngine;
+  viewports: Types.IStackViewport[];
+  destroy: () => void;
+}
+
+/**
+ * Creates one stack viewport per element (after init) in one tool group. With two or more panes,
+ * window/level and zoom/pan are synchronised across them (comparison with a prior, PA with
+ * lateral), as cornerstone3D's synchronizers do it.
+ */
+export function createPanes(elements: readonly HTMLDivElement[], sync: boolean, stacks = false): Panes {
+  wheelScrolls = stacks;
   const engine = new RenderingEngine(ENGINE_ID);
-  engine.enableElement({ viewportId: VIEWPORT_ID, type: Enums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] as Types.Point3 } });
+  const ids = elements.map((_, i) => `pane-${i}`);
+  engine.setViewports(
+    elements.map((element, i) => ({ viewportId: ids[i] ?? `pane-${i}`, type: Enums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] as Types.Point3 } })),
+  );
   ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
   const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
-  for (const n of Object.values(TOOL_NAMES)) group?.addTool(n);
-  group?.addViewport(VIEWPORT_ID, ENGINE_ID);
+  group?.addTool(STACK_SCROLL);
+  for (const n of Object.values(TOOL_NAMES)) group?.addTool(n, n === TOOL_NAMES.zoom ? { invert: true } : n === TOOL_NAMES.arrow ? { getTextCallback: (done: (t: string) => void) => done('') } : {});
+  for (const id of ids) group?.addViewport(id, ENGINE_ID);
   setLeftTool('wl');
-  element.addEventListener('contextmenu', (e) => e.preventDefault());
-  // Keep the canvas matched to its box (window resize, side panel) and the image fitted.
-  const resize = new ResizeObserver(() => engine.resize(true, true));
-  resize.observe(element);
+  SynchronizerManager.destroySynchronizer(VOI_SYNC);
+  SynchronizerManager.destroySynchronizer(ZOOM_SYNC);
+  if (sync && ids.length > 1) {
+    const voi = synchronizers.createVOISynchronizer(VOI_SYNC, { syncInvertState: true, syncColormap: false });
+    const zoom = synchronizers.createZoomPanSynchronizer(ZOOM_SYNC);
+    for (const id of ids) {
+      voi.add({ renderingEngineId: ENGINE_ID, viewportId: id });
+      zoom.add({ renderingEngineId: ENGINE_ID, viewportId: id });
+    }
+  }
+  const observers = elements.map((element) => {
+    element.addEventListener('contextmenu', (e) => e.preventDefault());
+    // Keep each canvas matched to its box (window resize, side panel) and the image fitted.
+    const o = new ResizeObserver(() => engine.resize(true, true));
+    o.observe(element);
+    return o;
+  });
   return {
-    viewport: engine.getViewport<Types.IStackViewport>(VIEWPORT_ID),
+    engine,
+    viewports: ids.map((id) => engine.getViewport<Types.IStackViewport>(id)),
     destroy: () => {
-      resize.disconnect();
+      for (const o of observers) o.disconnect();
+      SynchronizerManager.destroySynchronizer(VOI_SYNC);
+      SynchronizerManager.destroySynchronizer(ZOOM_SYNC);
       ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
       engine.destroy();
     },
   };
 }
 
-type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
-
-const str = (m: DicomJson, tag: string): string | undefined => {
-  const v = m[tag]?.Value?.[0];
-  return typeof v === 'string' ? v : undefined;
-};
-
-export interface ImageRef {
-  imageId: string;
-  studyUid: string;
-  seriesUid: string;
-  sopUid: string;
+function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null) {
+    const o = e as { message?: unknown; error?: unknown; status?: unknown };
+    if (typeof o.message === 'string') return o.message;
+    if (o.error !== undefined) return describeError(o.error);
+    if (typeof o.status === 'number') return `HTTP ${o.status}`;
+  }
+  return String(e);
 }
 
+const LOAD_TIMEOUT_MS = 30_000;
+
 /**
- * Finds the image to show through WADO-RS study metadata and registers its metadata with the
- * loader (the transfer syntax then comes from the frame response). Prefers `preferSop`, the
- * instance the AI analysed.
+ * Shows one image in a viewport, and rejects with the reason when it fails to load or decode.
+ * On the GPU path cornerstone only reports a failed decode as an IMAGE_LOAD_ERROR event (the
+ * promise never settles), so the event, and a timeout, are raced against it.
  */
-export async function resolveImage(studyUid: string, preferSop?: string | null): Promise<ImageRef> {
-  const res = await fetch(`/dicom-web/studies/${studyUid}/metadata`, { headers: { accept: 'application/dicom+json' }, credentials: 'same-origin' });
-  if (!res.ok) throw new Error(`study metadata: ${res.status}`);
-  const all = (await res.json()) as DicomJson[];
-  const images = all.filter((m) => m['00280010'] !== undefined);
-  const meta = images.find((m) => str(m, '00080018') === preferSop) ?? images[0];
-  if (!meta) throw new Error('this study has no image to show');
-  const seriesUid = str(meta, '0020000E') ?? '';
-  const sopUid = str(meta, '00080018') ?? '';
-  const imageId = `wadors:${location.origin}/dicom-web/studies/${studyUid}/series/${seriesUid}/instances/${sopUid}/frames/1`;
-  wadors.metaDataManager.add(imageId, meta as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
-  return { imageId, studyUid, seriesUid, sopUid };
+export function showImage(viewport: Types.IStackViewport, imageId: string, stack?: { imageIds: string[]; index: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (err?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onError);
+      eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_FAILED, onError);
+      if (err === undefined) resolve();
+      else reject(new Error(err));
+    };
+    const onError = (evt: Event): void => {
+      const d = (evt as CustomEvent<{ imageId?: string; error?: unknown }>).detail;
+      if (d.imageId === undefined || d.imageId === imageId) finish(describeError(d.error ?? 'the image could not be decoded'));
+      // A slice of a stack that fails later, while scrolling, is shown by the pane itself.
+    };
+    const timer = setTimeout(() => finish(`the image did not arrive within ${LOAD_TIMEOUT_MS / 1000} s`), LOAD_TIMEOUT_MS);
+    eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onError);
+    eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_FAILED, onError);
+    viewport
+      .setStack(stack ? stack.imageIds : [imageId], stack ? stack.index : 0)
+      .then(() => {
+        viewport.render();
+        finish();
+      })
+      .catch((e: unknown) => finish(describeError(e)));
+  });
 }
 
 /** The image's pixel grid, (0,0) to (columns, rows), as a box in canvas (CSS pixel) coordinates. */
@@ -114,4 +196,27 @@ export function imageBoxOnCanvas(viewport: Types.IStackViewport): { x: number; y
   return { x: Math.min(a[0], b[0]), y: Math.min(a[1], b[1]), w: Math.abs(b[0] - a[0]), h: Math.abs(b[1] - a[1]) };
 }
 
+/** Window width and centre of the viewport's VOI range, for the on-screen readout. */
+export function windowOf(viewport: Types.IStackViewport): { width: number; center: number } | undefined {
+  const r = viewport.getProperties().voiRange;
+  if (!r) return undefined;
+  return { width: r.upper - r.lower, center: (r.upper + r.lower) / 2 };
+}
+
+/** Sets window/level by width and centre (a preset or typed numbers). */
+export function setWindow(viewport: Types.IStackViewport, width: number, center: number): void {
+  viewport.setProperties({ voiRange: { lower: center - width / 2, upper: center + width / 2 } });
+  viewport.render();
+}
+
+/** Shows slice `index` of the stack in the viewport (clamped to the stack). */
+export async function scrollTo(viewport: Types.IStackViewport, index: number): Promise<void> {
+  const n = viewport.getImageIds().length;
+  if (n === 0) return;
+  await viewport.setImageIdIndex(Math.max(0, Math.min(n - 1, index)));
+}
+
 export const RENDERED = Enums.Events.IMAGE_RENDERED;
+export const STACK_NEW_IMAGE = Enums.Events.STACK_NEW_IMAGE;
+export const CAMERA_MODIFIED = Enums.Events.CAMERA_MODIFIED;
+export const VOI_MODIFIED = Enums.Events.VOI_MODIFIED;

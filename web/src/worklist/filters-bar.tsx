@@ -1,3 +1,5 @@
+import { connection } from '../shell/connection.ts';
+import { SearchBox } from './search.tsx';
 import type { UrgencyClass } from './worklist-api.ts';
 import { type Filters, filters, live, loading, modalities, setFilters, sites, visible } from './worklist-state.ts';
 
@@ -36,6 +38,7 @@ export function FiltersBar(): preact.JSX.Element {
   const f = filters.value;
   return (
     <div class="filters" role="search">
+      <SearchBox />
       <Select label="Status" value={f.status} options={STATUSES} onChange={(status) => setFilters({ status })} />
       <Select label="Class" value={f.urgency} options={CLASSES} onChange={(urgency) => setFilters({ urgency })} />
       <Select label="Modality" value={f.modality} options={[['', 'All'], ...modalities.value.map((m): [string, string] => [m, m])]} onChange={(modality) => setFilters({ modality })} />
@@ -47,8 +50,8 @@ export function FiltersBar(): preact.JSX.Element {
       <span class="count" aria-live="polite">
         {visible.value.length.toLocaleString()} studies{loading.value ? ' (loading…)' : ''}
       </span>
-      <span class={`live ${live.value ? 'on' : 'off'}`} title="Live updates">
-        {live.value ? '● Live' : '○ Reconnecting'}
+      <span class={`live ${live.value && connection.value === 'live' ? 'on' : 'off'}`} title="Live updates">
+        {live.value && connection.value === 'live' ? '● Live' : connection.value === 'lost' ? '○ Connection lost' : '○ Reconnecting'}
       </span>
     </div>
   );

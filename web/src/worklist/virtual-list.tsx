@@ -9,6 +9,8 @@ interface Props<T> {
   /** Index to keep in view (the keyboard cursor). */
   activeIndex?: number;
   label: string;
+  /** The column header row, kept at the top of the grid (row 1). */
+  header?: ComponentChildren;
 }
 
 const OVERSCAN = 8;
@@ -17,7 +19,7 @@ const OVERSCAN = 8;
  * A windowed list: only the rows in view (plus a few) are in the DOM, absolutely positioned in
  * a spacer as tall as the whole list, so 10,000 rows scroll as smoothly as 20.
  */
-export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, activeIndex, label }: Props<T>): preact.JSX.Element {
+export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, activeIndex, label, header }: Props<T>): preact.JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(800);
@@ -45,15 +47,18 @@ export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, activeIndex
   for (let i = first; i < last; i++) {
     const item = items[i] as T;
     rows.push(
-      <div key={keyOf(item)} class="vrow" style={{ transform: `translateY(${i * rowHeight}px)`, height: `${rowHeight}px` }} aria-rowindex={i + 1}>
+      <div key={keyOf(item)} class="vrow" role="presentation" style={{ transform: `translateY(${i * rowHeight}px)`, height: `${rowHeight}px` }}>
         {renderRow(item, i)}
       </div>,
     );
   }
   return (
-    <div ref={box} class="vlist" role="grid" aria-label={label} aria-rowcount={items.length} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-      <div class="vspacer" style={{ height: `${items.length * rowHeight}px` }}>
-        {rows}
+    <div class="vgrid" role="grid" aria-label={label} aria-rowcount={items.length + (header ? 1 : 0)}>
+      {header && <div role="rowgroup">{header}</div>}
+      <div ref={box} class="vlist" role="rowgroup" onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        <div class="vspacer" role="presentation" style={{ height: `${items.length * rowHeight}px` }}>
+          {rows}
+        </div>
       </div>
     </div>
   );

@@ -39,14 +39,41 @@ export type WorklistEvent =
   | { type: 'state'; item: WorklistItem }
   | { type: 'reranked'; changed: number; policySource: string };
 
-/** Subscribes to worklist changes; EventSource reconnects by itself. Returns the unsubscribe. */
-export function subscribeWorklist(onEvent: (e: WorklistEvent) => void, onOpen: () => void, onError: () => void): () => void {
-  const es = new EventSource('/api/worklist/events');
-  es.addEventListener('error', onError);
-  const handle = (ev: MessageEvent<string>): void => onEvent(JSON.parse(ev.data) as WorklistEvent);
-  for (const name of ['worklist.changed', 'worklist.state', 'worklist.reranked']) es.addEventListener(name, handle);
-  es.addEventListener('ready', onOpen);
-  return () => es.close();
+/**
+ * Subscribes to worklist changes. EventSource retries by itself after a network error, but gives
+ * up after an HTTP error answer (a server still starting): then a new one is opened. `onBeat`
+ * hears the server's heartbeats (every 5 s). Returns the unsubscribe.
+ */
+export function subscribeWorklist(onEvent: (e: WorklistEvent) => void, onOpen: () => void, onError: () => void, onBeat: () => void): () => void {
+  let es: EventSource | undefined;
+  let closed = false;
+  const open = (): void => {
+    const source = new EventSource('/api/worklist/events');
+    es = source;
+    source.addEventListener('error', () => {
+      onError();
+      if (source.readyState === EventSource.CLOSED && !closed) setTimeout(() => !closed && es === source && open(), 3_000);
+    });
+    const handle = (ev: MessageEvent<string>): void => onEvent(JSON.parse(ev.data) as WorklistEvent);
+    for (const name of ['worklist.changed', 'worklist.state', 'worklist.reranked']) source.addEventListener(name, handle);
+    source.addEventListener('ready', onOpen);
+    source.addEventListener('heartbeat', onBeat);
+  };
+  open();
+  return () => {
+    closed = true;
+    es?.close();
+  };
+}
+
+/** Claims the most urgent unread, unclaimed study in the server's reading order (null: none left). */
+export async function claimNext(skip?: string): Promise<WorklistItem | null> {
+  return (await api<{ item: WorklistItem | null }>('POST', '/api/worklist/next', skip ? { skip } : {})).item;
+}
+
+/** Studies in any reading state by patient name, patient ID or accession number. */
+export async function searchStudies(q: string): Promise<WorklistItem[]> {
+  return (await api<{ items: WorklistItem[] }>('GET', `/api/worklist/search?${new URLSearchParams({ q }).toString()}`)).items;
 }
 
 export async function claim(uid: string): Promise<WorklistItem> {

@@ -3,6 +3,7 @@ import { errorText } from '../shell/api.ts';
 import { isTyping } from '../shell/keyboard.ts';
 import { me } from '../shell/session.ts';
 import { FiltersBar } from './filters-bar.tsx';
+import { SearchResults } from './search.tsx';
 import { openStudy } from './open-study.ts';
 import { VirtualList } from './virtual-list.tsx';
 import { WorklistRow } from './worklist-row.tsx';
@@ -11,6 +12,12 @@ import type { WorklistItem } from './worklist-api.ts';
 import { signal } from '@preact/signals';
 
 export const ROW_HEIGHT = 64;
+
+const CLASS_WORD: Record<WorklistItem['urgency'], string> = { critical: 'critical', urgent: 'urgent', routine: 'routine', 'likely-normal': 'likely normal' };
+/** What a screen reader hears when the keyboard selects a row. */
+function rowName(i: WorklistItem): string {
+  return [CLASS_WORD[i.urgency], i.patientName?.replace(/\^/g, ' ').trim(), i.studyDescription, i.accessionNumber, i.state.replace('-', ' ')].filter(Boolean).join(', ');
+}
 const openError = signal('');
 
 function open(uid: string): void {
@@ -58,20 +65,26 @@ export function WorklistPage(): preact.JSX.Element {
           {openError.value}
         </p>
       )}
-      <div class="wl-head" aria-hidden="true">
-        <span>Class</span>
-        <span>Patient · study</span>
-        <span>Waiting</span>
-        <span>AI reason (assistance, not a diagnosis)</span>
-      </div>
+      <SearchResults onOpen={open} />
+      <p class="sr-only" aria-live="polite" data-testid="selection-announcement">
+        {list[activeIndex] && selected.value ? `Row ${activeIndex + 1} of ${list.length}: ${rowName(list[activeIndex])}` : ''}
+      </p>
       <VirtualList<WorklistItem>
         label="Studies to read, most urgent first"
+        header={
+          <div class="wl-head" role="row" aria-rowindex={1}>
+            <span role="columnheader">Class</span>
+            <span role="columnheader">Patient · study</span>
+            <span role="columnheader">Waiting</span>
+            <span role="columnheader">AI reason (assistance, not a diagnosis)</span>
+          </div>
+        }
         items={list}
         rowHeight={ROW_HEIGHT}
         activeIndex={activeIndex}
         keyOf={(i) => i.studyInstanceUid}
         renderRow={(item, index) => (
-          <WorklistRow item={item} active={index === activeIndex} highlight={highlighted.value.has(item.studyInstanceUid)} me={user} onOpen={open} />
+          <WorklistRow index={index} item={item} active={index === activeIndex} highlight={highlighted.value.has(item.studyInstanceUid)} me={user} onOpen={open} />
         )}
       />
       {list.length === 0 && <p class="empty">No studies match.</p>}

@@ -1,4 +1,5 @@
 import { formatWait, now } from '../shell/clock.ts';
+import { formatAge } from '../viewer/study-images.ts';
 import type { WorklistItem } from './worklist-api.ts';
 
 const CLASS_LABEL: Record<WorklistItem['urgency'], string> = {
@@ -18,7 +19,7 @@ function Wait({ since }: { since: number }): preact.JSX.Element {
 }
 
 function patientLine(i: WorklistItem): string {
-  const who = [i.patientName?.replace(/\^/g, ' ').trim(), i.patientSex, i.patientAge?.replace(/^0+/, '')].filter(Boolean).join(' · ');
+  const who = [i.patientName?.replace(/\^/g, ' ').trim(), i.patientSex, formatAge(i.patientAge)].filter(Boolean).join(' · ');
   return who || 'Unknown patient';
 }
 
@@ -38,6 +39,7 @@ function aiLine(i: WorklistItem): string {
 }
 
 interface Props {
+  index: number;
   item: WorklistItem;
   active: boolean;
   highlight: boolean;
@@ -46,35 +48,37 @@ interface Props {
 }
 
 /** One worklist row: class badge, patient and study, waiting time, the AI's reason and model. */
-export function WorklistRow({ item, active, highlight, me, onOpen }: Props): preact.JSX.Element {
+export function WorklistRow({ index, item, active, highlight, me, onOpen }: Props): preact.JSX.Element {
   const claimed = item.claimedBy && item.claimedBy !== me ? `Open by ${item.claimedBy}` : item.claimedBy ? 'Yours' : '';
   return (
-    <button
-      type="button"
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={active}
       class={`wl-row urgency-${item.urgency}${active ? ' active' : ''}${highlight ? ' highlight' : ''}`}
       data-uid={item.studyInstanceUid}
       data-urgency={item.urgency}
       tabIndex={active ? 0 : -1}
       onClick={() => onOpen(item.studyInstanceUid)}
     >
-      <span class="c-badge">
+      <span class="c-badge" role="gridcell">
         <UrgencyBadge urgency={item.urgency} />
       </span>
-      <span class="c-patient">
+      <span class="c-patient" role="gridcell">
         <strong>{patientLine(item)}</strong>
         <small>
           {[item.modality, item.studyDescription, item.accessionNumber, item.site].filter(Boolean).join(' · ')}
         </small>
       </span>
-      <span class="c-wait">
+      <span class="c-wait" role="gridcell">
         <Wait since={item.arrivedAt} />
         {item.overdue && <span class="overdue">overdue</span>}
         <small>{item.state.replace('-', ' ')}{claimed ? ` · ${claimed}` : ''}</small>
       </span>
-      <span class="c-reason" title={item.explanation.join('\n')}>
+      <span class="c-reason" role="gridcell" title={item.explanation.join('\n')}>
         {aiLine(item)}
         <small>{item.modelId ? `AI ${item.modelId} ${item.modelVersion ?? ''}` : 'no AI result'}</small>
       </span>
-    </button>
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import { batch, computed, signal } from '@preact/signals';
+import { markLive, markLost } from '../shell/connection.ts';
 import { loadMe, me } from '../shell/session.ts';
 import { localTime, readingOrderAt, type ServerTime, sortAt } from './reading-order.ts';
 import { type Page, type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
@@ -139,6 +140,9 @@ export async function reload(): Promise<void> {
 
 let unsubscribe: (() => void) | undefined;
 let resortTimer: ReturnType<typeof setInterval> | undefined;
+let watchdog: ReturnType<typeof setTimeout> | undefined;
+/** Two heartbeats (5 s each) and a margin: silence this long means the server is gone. */
+const SILENCE_MS = 12_000;
 
 /** Starts the live connection once per signed-in session; reloads on every (re)connect. */
 export function connectWorklist(): void {
@@ -147,23 +151,39 @@ export function connectWorklist(): void {
   let connections = 0;
   void reload();
   resortTimer = setInterval(resort, RESORT_MS);
+  const heard = (): void => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      // No TCP error may ever arrive (a cable pulled, a proxy holding the socket): silence is enough.
+      live.value = false;
+      markLost();
+    }, SILENCE_MS);
+  };
   unsubscribe = subscribeWorklist(
-    applyEvent,
+    (e) => {
+      heard();
+      applyEvent(e);
+    },
     () => {
+      heard();
       live.value = true;
+      markLive();
       if (connections++ > 0) void reload();
     },
     () => {
-      // The stream dropped (server restart, network, or an expired session: then sign in again).
+      // The stream dropped (server gone, network, or an expired session: then sign in again).
       live.value = false;
+      markLost();
       loadMe().catch(() => undefined);
     },
+    heard,
   );
 }
 
 export function disconnectWorklist(): void {
   unsubscribe?.();
   unsubscribe = undefined;
+  clearTimeout(watchdog);
   clearInterval(resortTimer);
   resortTimer = undefined;
   batch(() => {
