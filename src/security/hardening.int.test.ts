@@ -147,7 +147,7 @@ describe('hardening over HTTP', () => {
     expect((await fetch(`${base}/dicom-web/studies/${x.studyUid}/metadata`, { headers: bearer(token) })).status).toBe(200);
     await authOf(app).auditLog.idle();
     const auditor = await login('auditor', 'auditor password 1');
-    const res = await fetch(`${base}/api/audit?objectId=${x.studyUid}`, { headers: { cookie: auditor.cookie } });
+    const res = await fetch(`${base}/api/audit?objectId=${x.studyUid}&action=phi.view`, { headers: { cookie: auditor.cookie } });
     expect(res.status).toBe(200);
     const rows = (await res.json()) as Array<{ action: string; actor: string; patientId: string; detail: { route: string } }>;
     expect(rows.map((r) => r.action)).toEqual(['phi.view']);
