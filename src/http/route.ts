@@ -12,7 +12,7 @@ export type Scope = 'dicomweb:read' | 'dicomweb:write' | 'metrics' | 'fhir:read'
 
 /**
  * Who may call a route. The security layer enforces this for every route in one place.
- * - `public`: anyone; only the routes listed in src/security/access-rules.ts may say so.
+ * - `public`: anyone; only the routes listed in src/http/access-rules.ts may say so.
  * - `authenticated`: any signed-in person in a clinical role (radiologist, technologist, admin);
  *   never an auditor-only account, never an API token.
  * - `{ roles, scopes }`: a signed-in person with one of `roles`, or an API token with one of `scopes`.

@@ -4,7 +4,7 @@ import { authOf, bearer, serviceToken } from '../../test/support/auth.ts';
 import type { App } from '../app/app.ts';
 import type { Access, Role, RouteDef, Scope } from '../http/route.ts';
 import { registeredRoutes } from '../http/server.ts';
-import { PUBLIC_ROUTES } from './access-rules.ts';
+import { PUBLIC_ROUTES } from '../http/access-rules.ts';
 import { allows } from './guard.ts';
 import type { Principal } from './users.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ReadfirstError } from '../core/errors.ts';
 import type { AccessGuard } from '../http/server.ts';
 import type { Access, RouteDef, Role } from '../http/route.ts';
-import { PUBLIC_ROUTES, routeKey } from './access-rules.ts';
+import { PUBLIC_ROUTES, routeKey } from '../http/access-rules.ts';
 import { type ApiTokenStore, bearerToken } from './api-tokens.ts';
 import { SESSION_COOKIE, parseCookies } from './cookies.ts';
 import type { SessionStore } from './sessions.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef } from '../http/route.ts';
-import { ACCESS } from './access-rules.ts';
+import { ACCESS } from '../http/access-rules.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './cookies.ts';
 import { requirePrincipal } from './guard.ts';

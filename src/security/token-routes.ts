@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef } from '../http/route.ts';
-import { ACCESS } from './access-rules.ts';
+import { ACCESS } from '../http/access-rules.ts';
 import type { ApiTokenStore } from './api-tokens.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { requirePrincipal } from './guard.ts';

@@ -5,7 +5,7 @@ import { SqlDicomStore } from '../../dicom/store/sql-dicom-store.ts';
 import { LocalInstanceFiles } from '../../files/local-instance-files.ts';
 import { createLogger } from '../../log/logger.ts';
 import { ReadingStore } from '../../reading/reading-store.ts';
-import { exportDeidentified } from '../../security/deidentify/export.ts';
+import { exportDeidentified } from './export-deidentified.ts';
 import { openSecurityContext } from './security-context.ts';
 
 /** `readfirst export --deidentify --out <dir>`: a PS3.15 de-identified copy with labels.csv for training/. */

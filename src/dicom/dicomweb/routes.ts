@@ -1,5 +1,5 @@
 import type { RouteDef } from '../../http/route.ts';
-import { ACCESS } from '../../security/access-rules.ts';
+import { ACCESS } from '../../http/access-rules.ts';
 import type { InstanceFiles } from '../../files/instance-files.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { DicomStore } from '../dicom-store.ts';
@@ -13,7 +13,7 @@ const I = `${SE}/instances/:instance`;
 
 /**
  * DICOMweb routes (PS3.18). All carry patient data: reads need a clinical role or a token with
- * `dicomweb:read`, STOW a technologist/admin or `dicomweb:write` (src/security/access-rules.ts).
+ * `dicomweb:read`, STOW a technologist/admin or `dicomweb:write` (src/http/access-rules.ts).
  */
 export function dicomWebRoutes(deps: { store: DicomStore; files: InstanceFiles; ingest: IngestService; publicUrl: string; stow: StowLimits }): RouteDef[] {
   const qido = qidoHandlers(deps.store, deps.publicUrl);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteDef } from '../../http/route.ts';
-import { ACCESS } from '../access-rules.ts';
+import { ACCESS } from '../../http/access-rules.ts';
 import { parseBody } from '../routes.ts';
 import { atnaDocument } from './atna.ts';
 import type { AuditLog } from './audit-log.ts';

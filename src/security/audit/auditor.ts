@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../events/bus.ts';
 import type { RouteDef } from '../../http/route.ts';
 import type { Logger } from '../../log/logger.ts';
-import { routeKey } from '../access-rules.ts';
+import { routeKey } from '../../http/access-rules.ts';
 import type { Principal } from '../users.ts';
 import type { AuditAction, AuditEvent } from './audit-entry.ts';
 import type { AuditLog } from './audit-log.ts';

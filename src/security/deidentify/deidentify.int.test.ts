@@ -11,7 +11,7 @@ import { createLogger } from '../../log/logger.ts';
 import { readLabelsCsv } from '../../monitor/labels-csv.ts';
 import type { Reading } from '../../reading/reading.ts';
 import { Pseudonyms, mayHaveBurnedInText } from './deidentify.ts';
-import { exportDeidentified } from './export.ts';
+import { exportDeidentified } from '../../cli/commands/export-deidentified.ts';
 import { type DeidAction, PROFILE_TABLE, actionFor } from './profile.ts';
 
 const SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1';

@@ -8,8 +8,8 @@ import { patientAgeYears } from '../../dicom/parse/patient-age.ts';
 import type { InstanceFiles } from '../../files/instance-files.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Reading } from '../../reading/reading.ts';
-import { Pseudonyms, deidentifyDataset, markDeidentified, mayHaveBurnedInText } from './deidentify.ts';
-import { LABELS_HEADER, type LabelsCsvRow, labelsCsvLine, labelsFromReading } from './labels.ts';
+import { Pseudonyms, deidentifyDataset, markDeidentified, mayHaveBurnedInText } from '../../security/deidentify/deidentify.ts';
+import { LABELS_HEADER, type LabelsCsvRow, labelsCsvLine, labelsFromReading } from './export-labels.ts';
 
 export interface ExportDeps {
   studies: DicomStore;

@@ -1,4 +1,4 @@
-import type { Access, HttpMethod, RouteDef } from '../http/route.ts';
+import type { Access, HttpMethod, RouteDef } from './route.ts';
 
 /**
  * The access rules shared across domains, in one place a security officer can review. Routes
