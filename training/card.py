@@ -60,7 +60,8 @@ def build_card(*, sha256, size, findings, ood, cv, temperatures, calibration, su
                      'config': cv['cfg'], 'chosenEpoch': cv['chosenEpoch'],
                      'oofMeanAurocByEpoch': [r3(s) for s in cv['oofMeanAurocByEpoch']],
                      'temperatures': [r3(t) for t in temperatures],
-                     'command': '/usr/bin/python3 -m training.run --out models/readfirst-cxr',
+                     'command': f'/usr/bin/python3 -m training.run --epochs {cv["cfg"]["epochs"]} --id {card_id} '
+                                f'--out models/candidates/{card_id}',
                      **({'provenance': provenance} if provenance else {})},
         'evaluation': {
             'summary': summary, 'claimRule': RULE_TEXT,

@@ -38,16 +38,17 @@ def stem_outputs(stem, images_u8, bs=16, mirror=False, log=None, device=None):
     return out
 
 
-def cached_stem(stem, images_u8, pixhashes, cache_dir, weights_id, log=print, split_at=SPLIT_AT, device=None):
-    """[2, N, C, h, w] float16: index 0 = image, 1 = mirror. Keyed by the images' hashes and the weights."""
+def cached_stem(stem, images_u8, pixhashes, cache_dir, weights_id, log=print, split_at=SPLIT_AT, device=None,
+                mirror=True):
+    """[2, N, C, h, w] float16: index 0 = image, 1 = mirror ([1, ...] without mirror). Keyed by the images'
+    hashes and the weights."""
     os.makedirs(cache_dir, exist_ok=True)
-    key = hashlib.sha256(('|'.join(pixhashes) + f'|{weights_id}|{split_at}|{images_u8.shape}').encode()).hexdigest()[:16]
+    key = hashlib.sha256(('|'.join(pixhashes) + f'|{weights_id}|{split_at}|{images_u8.shape}' + ('' if mirror else '|nomirror')).encode()).hexdigest()[:16]
     path = os.path.join(cache_dir, f'stem-{images_u8.shape[1]}-{key}.npy')
     if os.path.exists(path):
         return np.load(path)
     a = stem_outputs(stem, images_u8, log=log, device=device)
-    b = stem_outputs(stem, images_u8, mirror=True, log=log, device=device)
-    both = np.stack([a, b])
+    both = np.stack([a, stem_outputs(stem, images_u8, mirror=True, log=log, device=device)]) if mirror else a[None]
     tmp = path + '.tmp.npy'
     np.save(tmp, both)
     os.replace(tmp, path)

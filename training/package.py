@@ -4,6 +4,7 @@ Every figure that decides something (claims, operating points, temperatures) com
 predictions; the final model (all folds, chosen epoch) is what is exported. External and per-source
 figures are computed on the final model and reported only.
 """
+import hashlib
 import json
 import os
 
@@ -28,7 +29,7 @@ from .shortcuts import shortcut_table
 from .subgroups import sex_gap, subgroup_rows
 from .summary import auc_block, clean_json
 
-EXTERNAL_SETS = {'covid-chestxray-ieee8023': 1, 'kermany-paediatric-224': 15}  # source -> keep 1 in n images
+EXTERNAL_SETS = {'covid-chestxray-ieee8023': 1, 'kermany-paediatric-224': 30}  # source -> keep 1 in n images
 
 
 def load_net(state_path, weights, split_at=P.SPLIT_AT):
@@ -38,11 +39,16 @@ def load_net(state_path, weights, split_at=P.SPLIT_AT):
 
 
 @torch.no_grad()
-def run_images(wrap, images_u8, bs=16):
+def run_images(net, temperature, rows, images_u8, weights_id, split_at, log, bs=64):
+    """Calibrated probabilities and GAP features of the final model; the frozen stem's outputs are cached."""
+    pix = [hashlib.sha256(im.tobytes()).hexdigest() for im in images_u8]
+    stems = cached_stem(net.stem, images_u8, pix, os.path.join('.cache', 'stem'), weights_id, log=log,
+                        split_at=split_at, mirror=False)
+    t = torch.as_tensor(np.asarray(temperature, dtype=np.float32))
     ps, fs = [], []
     for i in range(0, len(images_u8), bs):
-        p, _, f = wrap(to_input(images_u8[i:i + bs]))
-        ps.append(p.numpy())
+        f = net.trunk(torch.from_numpy(np.asarray(stems[0][i:i + bs], dtype=np.float32))).mean(dim=(2, 3))
+        ps.append(torch.sigmoid(net.fc(f) / t).numpy())
         fs.append(f.numpy())
     return np.concatenate(ps), np.concatenate(fs)
 
@@ -57,7 +63,7 @@ def external_sets(root, size, log):
     return out
 
 
-def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000):
+def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000, card_id='readfirst-cxr'):
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(cv_dir, 'cv.json')) as f:
         cv = json.load(f)
@@ -88,7 +94,7 @@ def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000):
     ext_pred = {}
     for name, (erows, eimg) in ext.items():
         log(f'final model on {name} ({len(erows)} images)')
-        ext_pred[name] = run_images(wrap, eimg)
+        ext_pred[name] = run_images(final, T, erows, eimg, os.path.basename(weights), split_at, log)
 
     findings = []
     src = np.array([r['source_dir'] for r in rows])
@@ -148,7 +154,8 @@ def build_package(cv_dir, root, out_dir, log=print, smoke=False, n_boot=2000):
         sha256=sha256_file(onnx_path), size=cfg['size'], findings=findings, ood=ood, cv=cv, temperatures=T,
         calibration={'perFinding': per_ece, 'pooled': {k: v for k, v in pooled.items() if k != 'tables'}},
         subgroups=subs, gap=sex_gap(subs, 'out-of-fold'), localisation=loc, shortcuts=shortcuts,
-        comparison=comparison, datasets=ds, n_params=sum(p.numel() for p in final.parameters()), smoke=smoke))
+        comparison=comparison, datasets=ds, n_params=sum(p.numel() for p in final.parameters()), smoke=smoke,
+        card_id=card_id))
     with open(os.path.join(out_dir, 'model.json'), 'w') as f:
         json.dump(card, f, indent=1, allow_nan=False)
     with open(os.path.join(out_dir, 'RESULTS.md'), 'w') as f:

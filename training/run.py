@@ -4,7 +4,7 @@
                                    [--stages cv,package] [--smoke] [crossval options]
 
 `cv` runs (or resumes) training.crossval into --cv; `package` turns a finished run into the package.
---smoke: 48 images of nih-cxr14-1000-64px, 2 folds, 1 epoch, through export (CI: the export contract).
+--smoke: 32 images of nih-cxr14-1000-64px, 2 folds, 1 epoch, through export (CI: the export contract).
 """
 import os
 import sys
@@ -16,7 +16,7 @@ from . import crossval
 from . import data as D
 from .package import build_package
 
-SMOKE_ARGS = ['--sources', 'nih-cxr14-1000-64px', '--limit', '48', '--folds', '2', '--epochs', '1', '--boot', '50']
+SMOKE_ARGS = ['--sources', 'nih-cxr14-1000-64px', '--limit', '32', '--folds', '2', '--epochs', '1', '--boot', '50']
 
 
 def main(argv=None):
@@ -25,6 +25,7 @@ def main(argv=None):
     ap.add_argument('--cache', default=None, help='alias of --cv (older scripts)')
     ap.add_argument('--stages', default='cv,package')
     ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--id', default='readfirst-cxr', help='model id written into the card')
     ap.set_defaults(out='models/readfirst-cxr')
     argv = list(sys.argv[1:] if argv is None else argv)
     if '--smoke' in argv:
@@ -43,7 +44,7 @@ def main(argv=None):
                 cv_argv += [flag, str(val)]
         crossval.main(cv_argv + (['--amp'] if a.amp else []))
     if 'package' in stages:
-        build_package(cv_dir, D.data_dir(a.data), a.out, log=log, smoke=a.smoke, n_boot=a.boot)
+        build_package(cv_dir, D.data_dir(a.data), a.out, log=log, smoke=a.smoke, n_boot=a.boot, card_id=a.id)
     log('done')
 
 

@@ -102,6 +102,48 @@ export const configSchema = z
         tls: tlsFiles,
       })
       .default({}),
+    dicomweb: z
+      .object({
+        /** The most results one QIDO-RS response carries; a larger result is cut with `Warning: 299`. */
+        qidoMaxResults: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .default({}),
+    fhir: z
+      .object({
+        /** FHIR R4 server base URL that receives each analysed study's report (transaction Bundle); empty: no push. */
+        pushUrl: z.string().default('').refine((s) => s === '' || /^https?:\/\//.test(s), 'must be empty or an http(s) URL'),
+        /** Sent as `Authorization: Bearer <token>` to the FHIR server when set. */
+        pushToken: z.string().default(''),
+        pushMaxAttempts: z.number().int().min(1).max(50).default(10),
+        /** First retry after this; doubles per attempt, capped at 5 minutes. */
+        pushBackoffMs: z.number().int().positive().default(2_000),
+      })
+      .default({}),
+    hl7: z
+      .object({
+        /** MLLP listener for ORM^O01 / OMI^O23 orders and ADT from the RIS. */
+        listen: z
+          .object({ enabled: z.boolean().default(false), host: z.string().min(1).default('127.0.0.1'), port: port.default(2575) })
+          .default({}),
+        /** Where ORU^R01 results go over MLLP; an empty host sends none. */
+        oru: z
+          .object({
+            host: z.string().default(''),
+            port: port.default(2575),
+            /** Wait this long for the ACK before the attempt counts as failed. */
+            ackTimeoutMs: z.number().int().positive().default(10_000),
+            maxAttempts: z.number().int().min(1).max(50).default(10),
+            backoffMs: z.number().int().positive().default(2_000),
+          })
+          .default({}),
+        /** MSH-3 / MSH-4 of messages readfirst sends. */
+        sendingApplication: z.string().min(1).default('READFIRST'),
+        sendingFacility: z.string().default(''),
+        /** MSH-5 / MSH-6 of ORU^R01. */
+        receivingApplication: z.string().default(''),
+        receivingFacility: z.string().default(''),
+      })
+      .default({}),
     ingest: z
       .object({
         /** A study is complete once this long has passed since its last instance. */

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'rate-limited'
   | 'too-large'
   | 'unsupported'
+  /** The client's Accept header asks for a representation readfirst cannot give (HTTP 406). */
+  | 'not-acceptable'
   | 'not-analysable'
   | 'unavailable'
   | 'timeout'
@@ -27,6 +29,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'rate-limited': 429,
   'too-large': 413,
   unsupported: 415,
+  'not-acceptable': 406,
   'not-analysable': 422,
   unavailable: 503,
   timeout: 504,

@@ -23,7 +23,8 @@ describe('durability', () => {
     for (const s of servers) await stopServerProcess(s, 'SIGKILL');
   });
 
-  it('keeps every instance storescu saw acknowledged when the server is killed -9 mid-association', async () => {
+  // Two real server starts and 400 files through storescu: generous for a loaded CI machine.
+  it('keeps every instance storescu saw acknowledged when the server is killed -9 mid-association', { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-'));
     const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-in-'));
     const studyUid = testUid();
@@ -73,7 +74,7 @@ describe('durability', () => {
     await stopServerProcess(second);
   });
 
-  it('keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder', async () => {
+  it('keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-'));
     const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-in-'));
     const studyUid = testUid();

@@ -10,6 +10,7 @@ import { CompletenessTracker } from './ingest/completeness.ts';
 import { createIngest, ingestLimits } from './ingest/create-ingest.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
 import { dicomMigrations } from './migrations.ts';
+import { SqlQidoStore } from './store/sql-qido-store.ts';
 
 /** What the dicom module offers the others. */
 export interface DicomServices {
@@ -72,9 +73,11 @@ export const dicomModule = defineModule({
       provides,
       routes: dicomWebRoutes({
         store: ingest.store,
+        qido: new SqlQidoStore(ctx.db),
         files: ingest.files,
         ingest: ingest.service,
         publicUrl: ctx.config.http.publicUrl,
+        qidoMaxResults: ctx.config.dicomweb.qidoMaxResults,
         stow: { spoolDir, maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
       }),
       async drain() {

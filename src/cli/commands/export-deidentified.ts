@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { DicomStore } from '../../dicom/dicom-store.ts';
-import { renderFramePng } from '../../dicom/dicomweb/rendered.ts';
+import { renderFrame } from '../../dicom/dicomweb/rendered.ts';
 import { DcmjsDicomDict, dictString, readPart10 } from '../../dicom/parse/dcmjs.ts';
 import { patientAgeYears } from '../../dicom/parse/patient-age.ts';
 import type { InstanceFiles } from '../../files/instance-files.ts';
@@ -79,7 +79,7 @@ export async function exportDeidentified(deps: ExportDeps, out: string, opts: { 
             continue;
           }
           if (!labels || inst.rows === null) continue;
-          const png = await renderFramePng(bytes, 0);
+          const png = await renderFrame(bytes, 0, 'png');
           const file = join('images', `${sop}.png`);
           await writeFile(join(out, file), await sharp(png).resize(MAX_PNG_SIDE, MAX_PNG_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer());
           const row: LabelsCsvRow = { file, sex: sex === 'M' || sex === 'F' ? sex : null, age, view: VIEWS.has(view) ? view : '', source: opts.source, patientId: ctx.patientId, labels };

@@ -79,7 +79,7 @@ describe('STOW-RS, QIDO-RS and WADO-RS', () => {
     const frame = await fetch(`${url}/frames/1`, { headers: bearer(token) });
     expect(frame.headers.get('content-type')).toContain('transfer-syntax=1.2.840.10008.1.2.1');
     expect((await frame.arrayBuffer()).byteLength).toBeGreaterThan(64 * 64 * 2);
-    const png = await fetch(`${url}/frames/1/rendered`, { headers: bearer(token) });
+    const png = await fetch(`${url}/frames/1/rendered`, { headers: { accept: 'image/png', ...bearer(token) } });
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
     expect((await fetch(`${url.replace(x.sopUid, '1.2.3')}/metadata`, { headers: bearer(token) })).status).toBe(404);
