@@ -69,6 +69,13 @@ export async function wireApp(m: ModuleRunner) {
   const dicom = await m.start(dicomModule, {});
   const orders = await m.start(ordersModule, { studies: dicom.studies });
   const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  security.connectAudit({
+    patientOfStudy: async (uid) => (await dicom.studies.getStudy(uid))?.patientId ?? null,
+    modelOfResult: async (id) => {
+      const m = (await inference.results.get(id))?.model;
+      return m ? { id: m.modelId, version: m.modelVersion } : null;
+    },
+  });
   const policy = await m.start(policyModule, {});
   const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf: security.userOf });
   const { followUps } = await m.start(followUpModule, { userOf: security.userOf });
@@ -82,7 +89,7 @@ export async function wireApp(m: ModuleRunner) {
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });
   const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor, fhir, orders, hl7, ups };
+  return { guard: security.guard, routeAudit: security.routeAudit, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor, fhir, orders, hl7, ups };
 }
 
 /** The services of the full server, as `startApp` returns them. */
