@@ -14,6 +14,7 @@ import { runDcmtk } from './support/dcmtk.ts';
 import { makeInstance, testUid } from './support/dicom-gen.ts';
 import { type ServerProcess, startServerProcess, stopServerProcess } from './support/server-process.ts';
 import { openSse } from './support/sse.ts';
+import { bearer, serviceTokenForDataDir } from './support/auth.ts';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** The data set after a Part-10 file's meta group: what DIMSE carries, byte for byte. */
@@ -99,7 +100,8 @@ describe('process lifecycle', () => {
 
     const again = await startServerProcess(env);
     servers.push(again);
-    const res = await fetch(`http://127.0.0.1:${again.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`);
+    const token = await serviceTokenForDataDir(dataDir, ['dicomweb:read']);
+    const res = await fetch(`http://127.0.0.1:${again.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(token) });
     const listed = new Set(((await res.json()) as Array<Record<string, { Value?: string[] }>>).map((i) => i['00080018']?.Value?.[0]));
     for (const path of acked) {
       const original = sent.get(path);

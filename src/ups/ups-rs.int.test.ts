@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
 import { bearer, serviceToken } from '../../test/support/auth.ts';
-
-let token = '';
 import { makeInstance } from '../../test/support/dicom-gen.ts';
 import type { App } from '../app/app.ts';
 import { upsPriorityOf } from '../triage/ups-priority.ts';
@@ -15,6 +13,7 @@ const TX = '00081195';
 describe('UPS-RS subset (PS3.18 11, IHE AIW-I) against the real server', () => {
   let app: App;
   let base: string;
+  let token = '';
   beforeAll(async () => {
     app = await startTestApp({ 'dimse.enabled': false, 'ingest.quietPeriodMs': 50 });
     token = await serviceToken(app, ['workitems', 'dicomweb:write', 'dicomweb:read']);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../../test/support/app.ts';
+import { bearer, serviceToken } from '../../../test/support/auth.ts';
 import { type DicomWebClient, dicomWebClient, searchStudies } from '../../../test/support/dicomweb-client.ts';
 import { makeInstance } from '../../../test/support/dicom-gen.ts';
 import { type OrthancPeer, orthancDecodingProxy, orthancUpload, startOrthanc } from '../../../test/support/orthanc.ts';
@@ -36,17 +37,18 @@ describe('QIDO-RS: the study-list queries of OHIF give the same studies from rea
 
   beforeAll(async () => {
     [app, orthanc] = await Promise.all([startTestApp({ 'dimse.enabled': false }), startOrthanc()]);
+    const token = await serviceToken(app, ['dicomweb:read', 'dicomweb:write']);
     const instances = STUDIES.map((s) => makeInstance(s));
     STUDIES.forEach((s, i) => byPatient.set(s.patientId, instances[i]?.studyUid ?? ''));
     const { boundary, body } = buildMultipart(instances.map((x) => ({ contentType: 'application/dicom', body: x.bytes })));
     const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+      headers: { ...bearer(token), 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
       body,
     });
     expect(res.status).toBe(200);
     for (const x of instances) await orthancUpload(orthanc, x.bytes);
-    rf = dicomWebClient(`http://127.0.0.1:${app.httpPort()}/dicom-web`);
+    rf = dicomWebClient(`http://127.0.0.1:${app.httpPort()}/dicom-web`, { token });
     proxy = await orthancDecodingProxy(orthanc);
     ref = dicomWebClient(proxy.dicomWebUrl);
   }, 90_000);

@@ -2,6 +2,7 @@ import type { Bundle, CapabilityStatement, Resource, ResourceType } from '@medpl
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadfirstError } from '../../core/errors.ts';
 import type { RouteDef } from '../../http/route.ts';
+import { ACCESS } from '../../http/access-rules.ts';
 import type { FhirStore } from './fhir-store.ts';
 
 /** Resource types readfirst serves, and the search parameters each accepts (FHIR R4 3.1.1). */
@@ -93,8 +94,8 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
     return reply.header('content-type', FHIR_JSON).send(bundle);
   };
   return [
-    { method: 'GET', url: '/fhir/metadata', access: 'authenticated', summary: 'FHIR CapabilityStatement', handler: async (_req, reply) => reply.header('content-type', FHIR_JSON).send(capability()) },
-    { method: 'GET', url: '/fhir/:type/:id', access: 'authenticated', phi: true, summary: 'FHIR read (DiagnosticReport, Observation, ImagingStudy, Device, Patient)', handler: read },
-    { method: 'GET', url: '/fhir/:type', access: 'authenticated', phi: true, summary: 'FHIR search by study or patient', handler: search },
+    { method: 'GET', url: '/fhir/metadata', access: ACCESS.fhirRead, summary: 'FHIR CapabilityStatement', handler: async (_req, reply) => reply.header('content-type', FHIR_JSON).send(capability()) },
+    { method: 'GET', url: '/fhir/:type/:id', access: ACCESS.fhirRead, phi: true, summary: 'FHIR read (DiagnosticReport, Observation, ImagingStudy, Device, Patient)', handler: read },
+    { method: 'GET', url: '/fhir/:type', access: ACCESS.fhirRead, phi: true, summary: 'FHIR search by study or patient', handler: search },
   ];
 }

@@ -88,7 +88,8 @@ export class Auditor {
       outcome: reply.statusCode < 400 ? 'success' : 'failure',
       actor: principal?.username ?? 'anonymous',
       actorRoles: principal?.roles.join(',') ?? '',
-      source: req.ip,
+      // A request whose client already hung up has no address left: still recorded, never dropped.
+      source: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       objectType: study ? 'study' : 'route',
       objectId: study || routeKey(route),
       detail: { route: routeKey(route), status: reply.statusCode, ...(principal?.tokenId ? { tokenId: principal.tokenId } : {}) },
