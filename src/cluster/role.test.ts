@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ReadfirstError } from '../core/errors.ts';
+import { assertRoleSupported, parseRole } from './role.ts';
+
+describe('roles', () => {
+  it('parses the four roles and refuses anything else', () => {
+    expect(['all', 'api', 'ingest', 'worker'].map(parseRole)).toEqual(['all', 'api', 'ingest', 'worker']);
+    expect(() => parseRole('Worker')).toThrow(/unknown role "Worker": use one of all, api, ingest, worker/);
+  });
+
+  it('refuses a split role on SQLite, with the reason, and allows it on PostgreSQL', () => {
+    expect(() => assertRoleSupported('all', '')).not.toThrow();
+    for (const role of ['api', 'ingest', 'worker'] as const) {
+      let err: unknown;
+      try {
+        assertRoleSupported(role, '');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ReadfirstError);
+      expect((err as ReadfirstError).code).toBe('config');
+      expect((err as ReadfirstError).message).toContain(`role "${role}" needs PostgreSQL`);
+      expect(() => assertRoleSupported(role, 'postgres://db/readfirst')).not.toThrow();
+    }
+  });
+});
