@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReadfirstError } from '../core/errors.ts';
-import { assertRoleSupported, parseRole } from './role.ts';
+import { assertRoleRunnable, assertRoleSupported, parseRole } from './role.ts';
 
 describe('roles', () => {
   it('parses the four roles and refuses anything else', () => {
@@ -22,5 +22,12 @@ describe('roles', () => {
       expect((err as ReadfirstError).message).toContain(`role "${role}" needs PostgreSQL`);
       expect(() => assertRoleSupported(role, 'postgres://db/readfirst')).not.toThrow();
     }
+  });
+
+  it('runs only `all` until the split roles are wired, saying so', () => {
+    expect(() => assertRoleRunnable('all', '')).not.toThrow();
+    expect(() => assertRoleRunnable('all', 'postgres://db/readfirst')).not.toThrow();
+    expect(() => assertRoleRunnable('worker', '')).toThrow(/needs PostgreSQL/);
+    expect(() => assertRoleRunnable('worker', 'postgres://db/readfirst')).toThrow(/role "worker" is not runnable yet/);
   });
 });
