@@ -42,7 +42,8 @@ describe('process lifecycle', () => {
     for (const s of servers) await stopServerProcess(s, 'SIGKILL');
   });
 
-  it('SIGTERM with an open SSE client and storescu mid-association: exits within 10 s, keeps every acknowledged instance', async () => {
+  // Two real server starts and storescu: generous under a loaded CI machine; the 10 s is asserted inside.
+  it('SIGTERM with an open SSE client and storescu mid-association: exits within 10 s, keeps every acknowledged instance', { timeout: 180_000 }, async () => {
     const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
     await new UserStore(db, systemClock).create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
     await db.close();
@@ -50,7 +51,7 @@ describe('process lifecycle', () => {
     const studyUid = testUid();
     const seriesUid = testUid();
     const sent = new Map<string, { sopUid: string; bytes: Buffer }>();
-    for (let n = 1; n <= 400; n++) {
+    for (let n = 1; n <= 200; n++) {
       const x = makeInstance({ studyUid, seriesUid, instanceNumber: n, rows: 128, columns: 128 });
       const path = join(inDir, `f${String(n).padStart(4, '0')}.dcm`);
       writeFileSync(path, x.bytes);
@@ -75,19 +76,19 @@ describe('process lifecycle', () => {
         const m = /Sending file: (.*)$/.exec(line);
         if (m?.[1]) current = m[1].trim();
         if (line.includes('Received Store Response (Success)')) acked.push(current);
-        if (acked.length === 40 && !stopped) stopped = stopTimed(server, 'SIGTERM');
+        if (acked.length === 30 && !stopped) stopped = stopTimed(server, 'SIGTERM');
       }
     };
     scu.stdout.on('data', onData);
     scu.stderr.on('data', onData);
     const scuDone = new Promise<void>((r) => scu.on('close', () => r()));
     await scuDone;
-    expect(stopped, 'storescu finished before 40 acknowledgements').toBeDefined();
-    const { ms, code } = await (stopped ?? Promise.reject(new Error('not stopped')));
-    expect(ms).toBeLessThan(10_000);
+    expect(stopped, 'storescu finished before 30 acknowledgements').toBeDefined();
+    const { ms, code } = await (stopped ?? Promise.reject(new Error("not stopped")));
+    expect(ms, server.stdout().split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
     expect(code).toBe(0);
-    expect(acked.length).toBeGreaterThanOrEqual(40);
-    expect(acked.length).toBeLessThan(400);
+    expect(acked.length).toBeGreaterThanOrEqual(30);
+    expect(acked.length).toBeLessThan(200);
     // The SSE stream was ended by the server, not left hanging.
     expect(sse.frames.some((f) => f.event === 'ready')).toBe(true);
     sse.close();
@@ -139,7 +140,7 @@ describe('process lifecycle', () => {
     await sse.next((f) => f.event === 'ready');
     const { ms, code } = await stopTimed(holder, 'SIGINT');
     sse.close();
-    expect(ms).toBeLessThan(10_000);
+    expect(ms, holder.stdout().split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
     expect(code).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // 2) The training pipeline's --smoke mode (needs /usr/bin/python3 with torch and ../shared/data): runs
 //    data -> cache -> one epoch -> export into a temp dir, then checks that ONNX the same way.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,12 +102,13 @@ describe('readfirst-cxr ONNX export', () => {
       const out = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-'));
       const cache = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-cache-'));
       try {
-        const r = spawnSync(
-          '/usr/bin/python3',
-          ['-m', 'training.run', '--smoke', '--data', dataDir, '--out', out, '--cache', cache],
-          { cwd: repo, encoding: 'utf8', timeout: 170_000 },
-        );
-        if (r.status !== 0) throw new Error(`smoke training failed: ${r.stderr}\n${r.stdout}`);
+        // async, so the blocked worker does not lose vitest's RPC heartbeat on a busy machine
+        await new Promise<void>((done, fail) => {
+          execFile('/usr/bin/python3', ['-m', 'training.run', '--smoke', '--data', dataDir, '--out', out, '--cache', cache], { cwd: repo, encoding: 'utf8', timeout: 170_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+            if (err) fail(new Error(`smoke training failed: ${stderr}\n${stdout}`));
+            else done();
+          });
+        });
         for (const f of ['model.onnx', 'model.json', 'dataset-card.json', 'reliability.png']) {
           expect(existsSync(path.join(out, f))).toBe(true);
         }

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
 import type { App } from './app.ts';
+import { bearer, serviceToken } from '../../test/support/auth.ts';
+
+let token = '';
 import { appModules } from './modules.ts';
 
 describe('server start', () => {
   let app: App;
   beforeAll(async () => {
     app = await startTestApp();
+    token = await serviceToken(app);
   });
   afterAll(async () => app.close());
 
@@ -21,7 +25,7 @@ describe('server start', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(token) });
     const text = await res.text();
     expect(text).toMatch(/readfirst_process_cpu/);
     expect(text).toMatch(/^readfirst_event_loop_lag_seconds\{quantile="0.99"\} \d/m);

@@ -7,7 +7,8 @@ import { ReadfirstError } from '../core/errors.ts';
 import { InMemoryBus } from '../events/bus.ts';
 import { DataDirLock } from '../files/data-dir-lock.ts';
 import type { RouteDef } from '../http/route.ts';
-import { type AccessGuard, createHttpServer } from '../http/server.ts';
+import { type AccessGuard, type ResponseAudit, createHttpServer } from '../http/server.ts';
+import { httpsOptions } from '../http/tls.ts';
 import { closeEventStreams } from '../http/sse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
@@ -20,6 +21,8 @@ import { ModuleRunner } from './runner.ts';
 export interface Wired {
   /** Runs before every route; undefined: only public routes answer. Stated by every wiring, never forgotten. */
   guard: AccessGuard | undefined;
+  /** Runs after every route's response: the audit trail (security provides it). */
+  routeAudit?: ResponseAudit | undefined;
 }
 
 /** Starts modules in dependency order, passing each its dependencies explicitly (see modules.ts). */
@@ -87,7 +90,14 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
   let closing: Promise<void> | undefined;
   try {
     services = await wire(runner);
-    http = createHttpServer(runner.routes(), { logger, maxUploadBytes: config.http.maxUploadBytes, guard: services.guard ?? publicOnly });
+    http = createHttpServer(runner.routes(), {
+      logger,
+      maxUploadBytes: config.http.maxUploadBytes,
+      guard: services.guard ?? publicOnly,
+      ...(services.routeAudit ? { audit: services.routeAudit } : {}),
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      ...httpsOptions(config),
+    });
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
     await runner.drain(onError);

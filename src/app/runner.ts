@@ -33,15 +33,21 @@ export class ModuleRunner {
     return this.running.flatMap((r) => r.started.routes ?? []);
   }
 
-  /** First shutdown phase, newest module first; a failing module is reported and the rest go on. */
+  /**
+   * First shutdown phase, every module at once: each stops taking work straight away (the DICOM
+   * port must not wait for the analysis queue to settle), then finishes what it has in flight.
+   * A failing module is reported and the rest go on.
+   */
   async drain(onError: (err: unknown, module: string) => void): Promise<void> {
-    for (const r of [...this.running].reverse()) {
-      try {
-        await r.started.drain?.();
-      } catch (err) {
-        onError(err, r.name);
-      }
-    }
+    await Promise.all(
+      this.running.map(async (r) => {
+        try {
+          await r.started.drain?.();
+        } catch (err) {
+          onError(err, r.name);
+        }
+      }),
+    );
   }
 
   async close(onError: (err: unknown, module: string) => void): Promise<void> {

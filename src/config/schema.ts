@@ -14,6 +14,12 @@ const aeTitle = z
 
 const port = z.number().int().min(0).max(65535);
 
+/** PEM files for TLS; `ca` also asks clients for a certificate signed by it. */
+const tlsFiles = z
+  .object({ certFile: z.string().default(''), keyFile: z.string().default(''), caFile: z.string().default('') })
+  .default({})
+  .refine((t) => (t.certFile === '') === (t.keyFile === ''), 'set both certFile and keyFile, or neither');
+
 /** What a write-back destination is sent: readfirst's DICOM outputs and/or the study's urgency. */
 const writebackObjects = z.array(z.enum(['sr', 'kos', 'heatmap', 'urgency'])).min(1);
 const destinationId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (it names the destination in /metrics)');
@@ -71,22 +77,83 @@ export const configSchema = z
         /** Public base URL, used in STOW-RS retrieve URLs and links in alerts. */
         publicUrl: z.string().default(''),
         maxUploadBytes: z.number().int().positive().default(2 * 1024 * 1024 * 1024),
+        /** A connection silent for this long is closed (a stalled upload cannot hold a socket). */
+        idleTimeoutMs: z.number().int().positive().default(30_000),
+        /** A whole request, body included, must arrive within this time. */
+        requestTimeoutMs: z.number().int().positive().default(10 * 60_000),
+        /** STOW-RS requests handled at once; more are answered 503 with Retry-After. */
+        maxConcurrentUploads: z.number().int().min(1).max(256).default(4),
+        /** HTTPS: PEM files; both set turns TLS on. */
+        tls: tlsFiles,
       })
       .default({}),
     dimse: z
       .object({
         enabled: z.boolean().default(true),
         aeTitle: aeTitle.default('READFIRST'),
-        host: z.string().min(1).default('0.0.0.0'),
+        /** Loopback by default: list the modalities in allowedCallingAeTitles, then open it up. */
+        host: z.string().min(1).default('127.0.0.1'),
         port: port.default(11112),
-        /** Calling AE titles allowed to associate; empty allows any. */
+        /** Calling AE titles allowed to associate; empty allows any (first-run only: set it). */
         allowedCallingAeTitles: z.array(aeTitle).default([]),
+        /** Source addresses or CIDR ranges allowed to connect; empty allows any. */
+        allowedSourceAddresses: z.array(z.string().min(1)).default([]),
+        /** DICOM TLS (PS3.15 B.1): PEM files; both set turns TLS on for the SCP. */
+        tls: tlsFiles,
+      })
+      .default({}),
+    dicomweb: z
+      .object({
+        /** The most results one QIDO-RS response carries; a larger result is cut with `Warning: 299`. */
+        qidoMaxResults: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .default({}),
+    fhir: z
+      .object({
+        /** FHIR R4 server base URL that receives each analysed study's report (transaction Bundle); empty: no push. */
+        pushUrl: z.string().default('').refine((s) => s === '' || /^https?:\/\//.test(s), 'must be empty or an http(s) URL'),
+        /** Sent as `Authorization: Bearer <token>` to the FHIR server when set. */
+        pushToken: z.string().default(''),
+        pushMaxAttempts: z.number().int().min(1).max(50).default(10),
+        /** First retry after this; doubles per attempt, capped at 5 minutes. */
+        pushBackoffMs: z.number().int().positive().default(2_000),
+      })
+      .default({}),
+    hl7: z
+      .object({
+        /** MLLP listener for ORM^O01 / OMI^O23 orders and ADT from the RIS. */
+        listen: z
+          .object({ enabled: z.boolean().default(false), host: z.string().min(1).default('127.0.0.1'), port: port.default(2575) })
+          .default({}),
+        /** Where ORU^R01 results go over MLLP; an empty host sends none. */
+        oru: z
+          .object({
+            host: z.string().default(''),
+            port: port.default(2575),
+            /** Wait this long for the ACK before the attempt counts as failed. */
+            ackTimeoutMs: z.number().int().positive().default(10_000),
+            maxAttempts: z.number().int().min(1).max(50).default(10),
+            backoffMs: z.number().int().positive().default(2_000),
+          })
+          .default({}),
+        /** MSH-3 / MSH-4 of messages readfirst sends. */
+        sendingApplication: z.string().min(1).default('READFIRST'),
+        sendingFacility: z.string().default(''),
+        /** MSH-5 / MSH-6 of ORU^R01. */
+        receivingApplication: z.string().default(''),
+        receivingFacility: z.string().default(''),
       })
       .default({}),
     ingest: z
       .object({
         /** A study is complete once this long has passed since its last instance. */
         quietPeriodMs: z.number().int().min(0).default(10_000),
+        /** Deepest sequence nesting accepted; deeper data sets are quarantined. */
+        maxNestingDepth: z.number().int().min(1).max(1000).default(32),
+        /** Most data elements (all nesting levels) accepted in one instance. */
+        maxElements: z.number().int().min(100).default(200_000),
+        /** A deflated data set may inflate to at most this many bytes (decompression bombs). */
+        maxInflatedBytes: z.number().int().positive().default(1024 * 1024 * 1024),
         /**
          * Instances a study of a modality is expected to hold (e.g. `{ CR: 1, DX: 2 }`): it is
          * complete as soon as it holds them, without waiting for the quiet period. Empty: quiet period only.
@@ -205,6 +272,8 @@ export const configSchema = z
         /** Set true behind TLS so session cookies carry the Secure flag. */
         secureCookies: z.boolean().default(false),
         sessionTtlMs: z.number().int().positive().default(12 * 3600_000),
+        /** HMAC key of the audit chain; empty: `<dataDir>/audit.key`, created on first start. */
+        auditKeyFile: z.string().default(''),
       })
       .default({}),
   })

@@ -8,10 +8,15 @@ export type ErrorCode =
   | 'conflict'
   | 'unauthenticated'
   | 'forbidden'
+  | 'rate-limited'
+  | 'too-large'
   | 'unsupported'
+  /** The client's Accept header asks for a representation readfirst cannot give (HTTP 406). */
+  | 'not-acceptable'
   | 'not-analysable'
   | 'unavailable'
   | 'timeout'
+  | 'request-timeout'
   | 'config'
   | 'internal';
 
@@ -21,10 +26,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   unauthenticated: 401,
   forbidden: 403,
+  'rate-limited': 429,
+  'too-large': 413,
   unsupported: 415,
+  'not-acceptable': 406,
   'not-analysable': 422,
   unavailable: 503,
   timeout: 504,
+  'request-timeout': 408,
   config: 500,
   internal: 500,
 };

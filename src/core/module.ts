@@ -26,8 +26,8 @@ export interface StartedModule<Provides> {
   provides: Provides;
   routes?: readonly RouteDef[];
   /**
-   * Shutdown, first phase (all modules, in reverse start order): stop accepting new work and end
-   * long-lived connections (listeners, SSE streams), finish what is in flight. Bounded by the app.
+   * Shutdown, first phase (all modules at once): stop accepting new work at once (listeners,
+   * queues), then finish what is in flight. The app bounds it in time.
    */
   drain?: () => Promise<void>;
   /** Shutdown, second phase (reverse start order): release resources. */

@@ -9,6 +9,7 @@ import { type ServerProcess, runReadfirst, startServerProcess, stopServerProcess
 import { allMigrations } from '../app/modules.ts';
 import { openDb } from '../store/open.ts';
 import { SqlDicomStore } from './store/sql-dicom-store.ts';
+import { bearer, serviceTokenForDataDir } from '../../test/support/auth.ts';
 
 /** The data set after a Part-10 file's meta group: what DIMSE carries, byte for byte. */
 function datasetOf(file: Buffer): Buffer {
@@ -22,7 +23,8 @@ describe('durability', () => {
     for (const s of servers) await stopServerProcess(s, 'SIGKILL');
   });
 
-  it('keeps every instance storescu saw acknowledged when the server is killed -9 mid-association', async () => {
+  // Two real server starts and 400 files through storescu: generous for a loaded CI machine.
+  it('keeps every instance storescu saw acknowledged when the server is killed -9 mid-association', { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-'));
     const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-in-'));
     const studyUid = testUid();
@@ -59,7 +61,7 @@ describe('durability', () => {
 
     const second = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
     servers.push(second);
-    const res = await fetch(`http://127.0.0.1:${second.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`);
+    const res = await fetch(`http://127.0.0.1:${second.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(await serviceTokenForDataDir(dataDir)) });
     const listed = new Set(((await res.json()) as Array<Record<string, { Value?: string[] }>>).map((i) => i['00080018']?.Value?.[0]));
     for (const path of acked) {
       const original = sent.get(path);
@@ -72,7 +74,7 @@ describe('durability', () => {
     await stopServerProcess(second);
   });
 
-  it('keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder', async () => {
+  it('keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-'));
     const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-in-'));
     const studyUid = testUid();

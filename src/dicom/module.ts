@@ -1,12 +1,16 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defineModule } from '../core/module.ts';
+import { readTls } from '../http/tls.ts';
 import type { InstanceFiles } from '../files/instance-files.ts';
 import type { DicomStore } from './dicom-store.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';
 import { DimseServer, type DimseService } from './dimse/dimse-server.ts';
 import { CompletenessTracker } from './ingest/completeness.ts';
-import { createIngest } from './ingest/create-ingest.ts';
+import { createIngest, ingestLimits } from './ingest/create-ingest.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
 import { dicomMigrations } from './migrations.ts';
+import { SqlQidoStore } from './store/sql-qido-store.ts';
 
 /** What the dicom module offers the others. */
 export interface DicomServices {
@@ -33,7 +37,10 @@ export const dicomModule = defineModule({
   async start(ctx, _deps: Record<never, never>) {
     const logger = ctx.logger.child({ mod: 'dicom' });
     // Recovers acknowledged instances from the ingest journal before accepting anything new.
-    const ingest = await createIngest({ dataDir: ctx.config.dataDir, db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger, metrics: ctx.metrics });
+    const ingest = await createIngest({ dataDir: ctx.config.dataDir, db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger, metrics: ctx.metrics, limits: ingestLimits(ctx.config) });
+    // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
+    const spoolDir = join(ctx.config.dataDir, 'tmp', 'stow');
+    await rm(spoolDir, { recursive: true, force: true });
     const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs, expectedInstances: ctx.config.ingest.expectedInstances });
     const offStored = ctx.bus.on('instance.stored', (e) => {
       if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
@@ -42,7 +49,16 @@ export const dicomModule = defineModule({
     let dimse: DimseServer | undefined;
     if (ctx.config.dimse.enabled) {
       const d = ctx.config.dimse;
-      dimse = new DimseServer({ aeTitle: d.aeTitle, allowedCallingAeTitles: d.allowedCallingAeTitles, host: d.host, port: d.port, ingest: ingest.service, logger });
+      dimse = new DimseServer({
+        aeTitle: d.aeTitle,
+        allowedCallingAeTitles: d.allowedCallingAeTitles,
+        allowedSourceAddresses: d.allowedSourceAddresses,
+        tls: readTls(d.tls, 'dimse.tls'),
+        host: d.host,
+        port: d.port,
+        ingest: ingest.service,
+        logger,
+      });
       try {
         await dimse.start();
       } catch (e) {
@@ -55,7 +71,15 @@ export const dicomModule = defineModule({
     const provides: DicomServices = { studies: ingest.store, files: ingest.files, ingest: ingest.service, dimse, completeness: tracker };
     return {
       provides,
-      routes: dicomWebRoutes({ store: ingest.store, files: ingest.files, ingest: ingest.service, publicUrl: ctx.config.http.publicUrl }),
+      routes: dicomWebRoutes({
+        store: ingest.store,
+        qido: new SqlQidoStore(ctx.db),
+        files: ingest.files,
+        ingest: ingest.service,
+        publicUrl: ctx.config.http.publicUrl,
+        qidoMaxResults: ctx.config.dicomweb.qidoMaxResults,
+        stow: { spoolDir, maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
+      }),
       async drain() {
         await dimse?.close();
       },

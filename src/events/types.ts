@@ -122,10 +122,21 @@ export interface VerdictRecordedEvent {
   modelVersion: string;
 }
 
+/**
+ * The RIS created or changed an order (HL7 ORM/OMI), or moved its patient (ADT): its priority or
+ * the patient's class and location may differ now. Heard by: triage, which re-ranks the studies.
+ */
+export interface OrderUpdatedEvent {
+  accessionNumber: string;
+  /** Stored studies with this accession number (none yet when the order comes first). */
+  studyInstanceUids: string[];
+}
+
 export interface EventMap {
   'instance.stored': InstanceStoredEvent;
   'study.complete': StudyCompleteEvent;
   'study.analysed': StudyAnalysedEvent;
+  'order.updated': OrderUpdatedEvent;
   'worklist.changed': WorklistChangedEvent;
   'worklist.state': WorklistStateEvent;
   'worklist.reranked': WorklistRerankedEvent;
@@ -142,6 +153,7 @@ export const EVENT_NAMES = [
   'instance.stored',
   'study.complete',
   'study.analysed',
+  'order.updated',
   'worklist.changed',
   'worklist.state',
   'worklist.reranked',

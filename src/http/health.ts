@@ -26,7 +26,8 @@ export function healthRoutes(db: Db, metrics: Registry): RouteDef[] {
     {
       method: 'GET',
       url: '/metrics',
-      access: 'public',
+      // An admin, or a scrape token (`readfirst token create --scope metrics`); kept in step with ACCESS.metrics.
+      access: { roles: ['admin'], scopes: ['metrics'] },
       summary: 'Prometheus metrics',
       handler: async (_req, reply) => {
         void reply.header('content-type', metrics.contentType);

@@ -54,13 +54,14 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
       if (s.deferred) deferred.inc();
     },
   });
-  const failed = (what: string, study: string) => (err: unknown) => log.error({ err, study }, what);
+  let closing = false;
+  // At shutdown the queue drops what waits (it is read again when the study completes after the restart): not an error.
+  const failed = (what: string, study: string) => (err: unknown) => (closing ? log.debug({ study }, `${what}: shutting down`) : log.error({ err, study }, what));
 
   const onStored = (e: InstanceStoredEvent): void => {
     if (e.duplicate) return;
     queue.offer({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid })?.catch(failed('image analysis failed', e.studyInstanceUid));
   };
-  let closing = false;
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
     const unread = await unreadImages(deps, e.studyInstanceUid);
     const settled = await Promise.allSettled(unread.map((job) => queue.put(job)));

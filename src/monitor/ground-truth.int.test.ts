@@ -28,6 +28,7 @@ describe('ground-truth CSV', () => {
 
   it('refuses a file without exactly one key column, a bad cell and a repeated key, naming the line', () => {
     expect(() => parseGroundTruthCsv('file,effusion\nx,1\n', 'l.csv')).toThrow(/exactly one key column/);
+    expect(() => parseGroundTruthCsv('study_uid,efusion\n1.2,1\n', 'l.csv')).toThrow(/"efusion" is not a finding of the vocabulary/);
     expect(() => parseGroundTruthCsv('study_uid,effusion\n1.2,yes\n', 'l.csv')).toThrow(/line 2: effusion is "yes"/);
     expect(() => parseGroundTruthCsv('study_uid,effusion\n1.2,1\n1.2,0\n', 'l.csv')).toThrow(ReadfirstError);
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReadfirstError } from '../core/errors.ts';
+import { vocabularyEntry } from '../findings/vocabulary.ts';
 import type { Db, SqlValue } from '../store/db.ts';
 import { splitCsvLine } from './labels-csv.ts';
 
@@ -40,7 +41,8 @@ export function parseGroundTruthCsv(text: string, name: string): ParsedLabels {
   if (keyCols.length !== 1) throw new ReadfirstError('invalid-input', `${name}: needs exactly one key column (study_uid or accession_number), found ${keyCols.length}`);
   const [keyName, keyIndex] = keyCols[0] as readonly [string, number];
   const findingCols = header.map((h, i) => [h, i] as const).filter(([h]) => !NON_FINDING.has(h));
-  for (const [h] of findingCols) if (!/^[a-z][a-z0-9_]*$/.test(h)) throw new ReadfirstError('invalid-input', `${name}: column "${h}" is not a snake_case finding key`);
+  // A misspelt column would otherwise import labels no metric ever reads.
+  for (const [h] of findingCols) if (!vocabularyEntry(h)) throw new ReadfirstError('invalid-input', `${name}: column "${h}" is not a finding of the vocabulary (src/findings/vocabulary.ts)`);
   if (findingCols.length === 0) throw new ReadfirstError('invalid-input', `${name}: no finding columns`);
   const seen = new Set<string>();
   const rows = lines.slice(1).map((line, n) => {

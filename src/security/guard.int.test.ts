@@ -62,8 +62,9 @@ describe('the access guard', () => {
 
   const get = (path: string, who?: string): Promise<Response> => fetch(`${base}${path}`, { headers: who ? { cookie: cookies[who] ?? '' } : {} });
 
-  it('lets anyone reach public routes and no one reach the others without a session', async () => {
-    expect((await get('/probe/public')).status).toBe(200);
+  it('refuses a public route the access rules do not list, and anyone without a session elsewhere', async () => {
+    expect((await get('/probe/public')).status).toBe(403);
+    expect((await get('/probe/public', 'admin')).status).toBe(403);
     for (const p of ['/probe/any', '/probe/admin', '/probe/reader', '/api/auth/me']) expect((await get(p)).status).toBe(401);
     expect((await get('/probe/any', undefined)).status).toBe(401);
     const forged = await fetch(`${base}/probe/any`, { headers: { cookie: 'rf_session=forged-token' } });

@@ -29,4 +29,48 @@ export const securityMigrations: readonly Migration[] = [
       CREATE INDEX sessions_expires ON sessions (expires_at);
     `,
   },
+  {
+    // API tokens of service accounts: only the sha256 of the secret is kept; revoked ones stay
+    // (revoked_at set) so the audit trail can still name them.
+    id: 'security-002-api-tokens',
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        secret_sha256 TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT,
+        last_used_at BIGINT
+      );
+      CREATE INDEX api_tokens_user ON api_tokens (user_id);
+    `,
+  },
+  {
+    // The audit trail (IHE ATNA / DICOM PS3.15 A.5): append-only, each row's hash covers the
+    // previous row's hash, so an edit, a deletion or a swap breaks the chain where it happened.
+    id: 'security-003-audit-log',
+    sql: `
+      CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        actor_roles TEXT NOT NULL,
+        source TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_actor ON audit_log (actor);
+      CREATE INDEX audit_log_object ON audit_log (object_id);
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { ReadfirstError } from '../core/errors.ts';
-import type { Role } from '../http/route.ts';
+import type { Role, Scope } from '../http/route.ts';
 import { type Db, queryOne } from '../store/db.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 
@@ -11,6 +11,11 @@ export interface Principal {
   username: string;
   displayName: string;
   roles: Role[];
+  /** How this request signed in: a browser session, or a service account's API token. */
+  via?: 'session' | 'token';
+  /** The token's scopes (API tokens only). */
+  scopes?: Scope[];
+  tokenId?: string;
 }
 
 export interface UserRecord extends Principal {
@@ -28,7 +33,10 @@ interface UserRow extends Record<string, unknown> {
   created_at: number | string;
 }
 
-const ROLES: readonly Role[] = ['radiologist', 'admin', 'service'];
+export const ROLES: readonly Role[] = ['radiologist', 'technologist', 'admin', 'auditor', 'service'];
+
+/** Stored instead of a hash for service accounts: no password can ever match it. */
+const NO_PASSWORD = '!service-account';
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
 export function parseRoles(raw: readonly string[]): Role[] {
@@ -61,6 +69,7 @@ export class UserStore {
     const problem = passwordProblem(input.password);
     if (problem) throw new ReadfirstError('invalid-input', problem);
     if (input.roles.length === 0) throw new ReadfirstError('invalid-input', 'a user needs at least one role');
+    if (input.roles.includes('service')) throw new ReadfirstError('invalid-input', 'create service accounts with `readfirst token create`; they have no password');
     if (await this.findByUsername(username)) throw new ReadfirstError('conflict', `user ${username} exists`);
     const now = this.clock.now();
     const id = randomUUID();
@@ -71,15 +80,48 @@ export class UserStore {
     return { userId: id, username, displayName: input.displayName ?? username, roles: [...input.roles], disabled: false, createdAt: now };
   }
 
-  async setPassword(username: string, password: string): Promise<void> {
+  /**
+   * A service account (OHIF, Orthanc, a scraper): role `service` only, no password; it acts only
+   * through API tokens.
+   */
+  async createServiceAccount(input: { username: string; displayName?: string }): Promise<UserRecord> {
+    const username = input.username.toLowerCase();
+    if (!USERNAME_PATTERN.test(username)) throw new ReadfirstError('invalid-input', 'username must be 2-64 of a-z 0-9 . _ -');
+    if (await this.findByUsername(username)) throw new ReadfirstError('conflict', `user ${username} exists`);
+    const now = this.clock.now();
+    const id = randomUUID();
+    await this.db.run(
+      'INSERT INTO users (id, username, display_name, password_hash, roles, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6)',
+      [id, username, input.displayName ?? username, NO_PASSWORD, 'service', now],
+    );
+    return { userId: id, username, displayName: input.displayName ?? username, roles: ['service'], disabled: false, createdAt: now };
+  }
+
+  /** Sets a password; the caller revokes the user's other sessions (see routes and CLI). Returns the user's id. */
+  async setPassword(username: string, password: string): Promise<string> {
     const problem = passwordProblem(password);
     if (problem) throw new ReadfirstError('invalid-input', problem);
-    const n = await this.db.run('UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3', [
-      await hashPassword(password),
-      this.clock.now(),
-      username.toLowerCase(),
-    ]);
+    const user = await this.findByUsername(username);
+    if (!user) throw new ReadfirstError('not-found', `no user ${username}`);
+    if (user.roles.includes('service')) throw new ReadfirstError('invalid-input', 'service accounts sign in with API tokens, not passwords');
+    await this.db.run('UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [await hashPassword(password), this.clock.now(), user.userId]);
+    return user.userId;
+  }
+
+  async setRoles(username: string, roles: readonly Role[]): Promise<UserRecord> {
+    const user = await this.findByUsername(username);
+    if (!user) throw new ReadfirstError('not-found', `no user ${username}`);
+    if (roles.includes('service') !== user.roles.includes('service')) throw new ReadfirstError('invalid-input', 'a person cannot become a service account or the reverse');
+    await this.db.run('UPDATE users SET roles = $1, updated_at = $2 WHERE id = $3', [parseRoles(roles).join(','), this.clock.now(), user.userId]);
+    return { ...user, roles: parseRoles(roles) };
+  }
+
+  async setDisabled(username: string, disabled: boolean): Promise<UserRecord> {
+    const n = await this.db.run('UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3', [disabled ? 1 : 0, this.clock.now(), username.toLowerCase()]);
     if (n === 0) throw new ReadfirstError('not-found', `no user ${username}`);
+    const user = await this.findByUsername(username);
+    if (!user) throw new ReadfirstError('not-found', `no user ${username}`);
+    return user;
   }
 
   async get(userId: string): Promise<UserRecord | undefined> {

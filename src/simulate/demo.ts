@@ -11,6 +11,8 @@ export interface DemoOptions {
   write: (line: string) => void;
   /** Stops between studies when aborted (Ctrl-C). */
   signal?: AbortSignal;
+  /** An API token with the `dicomweb:write` scope: STOW-RS, like every route, needs credentials. */
+  token?: string;
 }
 
 /** One STOW-RS request body (PS3.18 10.5.1.2: multipart/related; type="application/dicom"). */
@@ -39,7 +41,7 @@ export async function runDemo(o: DemoOptions): Promise<{ sent: number; failed: n
     if (o.signal?.aborted) break;
     try {
       const { body, contentType } = stowBody(img.bytes);
-      const res = await fetch(`${server}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/dicom+json' }, body });
+      const res = await fetch(`${server}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/dicom+json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) }, body });
       if (res.status !== 200) throw new Error(`STOW-RS answered ${res.status}`);
       sent++;
       o.write(`sent ${i + 1}/${images.length}${img.synthetic ? ' [SYNTHETIC]' : ''}: ${img.label}\n`);

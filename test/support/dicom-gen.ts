@@ -16,6 +16,8 @@ export interface GenOptions {
   patientName?: string;
   accession?: string;
   studyDate?: string;
+  studyTime?: string;
+  studyDescription?: string;
   modality?: string;
   rows?: number;
   columns?: number;
@@ -41,7 +43,8 @@ export function makeInstance(o: GenOptions = {}): { bytes: Buffer; studyUid: str
     SOPClassUID: sopClass,
     ...(o.omitSopInstanceUid ? {} : { SOPInstanceUID: sopUid }),
     StudyDate: o.studyDate ?? '20260110',
-    StudyTime: '101500',
+    StudyTime: o.studyTime ?? '101500',
+    ...(o.studyDescription !== undefined ? { StudyDescription: o.studyDescription } : {}),
     AccessionNumber: o.accession ?? 'ACC0001',
     Modality: o.modality ?? 'DX',
     Manufacturer: 'readfirst-test',

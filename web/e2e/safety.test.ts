@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/reading/reading.ts';
+import type { Page as WorklistPage } from '../src/worklist/worklist-api.ts';
 import { demoImages } from '../../src/simulate/demo-images.ts';
 import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, jpegAsNewStudy, readSample, sampleStudyUid, stow } from './support/dicom.ts';
 import { readingRoomInBrowser, sendCriticalStudy, shot, signInThroughUi, waitListed } from './support/scenario.ts';
@@ -127,9 +128,17 @@ describe('reading-room safety in Chromium against a real server', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('d');
     await expect.poll(() => page.locator('button.sign').isDisabled()).toBe(false);
+    // The server's reading order (critical, then overdue and starvation-protected studies, then the
+    // rest): next is its first unread, unclaimed study, which is above this one, not the row below.
+    const open = (await apiGet<WorklistPage>(server.base, cookie, '/api/worklist?status=open&limit=500')).items;
+    const expected = open.find((i) => i.studyInstanceUid !== uid && i.state === 'unread' && i.claimedBy === null)?.studyInstanceUid;
+    const below = open[open.findIndex((i) => i.studyInstanceUid === uid) + 1]?.studyInstanceUid;
+    expect(expected).toBeDefined();
+    expect(expected).not.toBe(below);
+    expect(open.findIndex((i) => i.studyInstanceUid === critical)).toBeLessThan(open.findIndex((i) => i.studyInstanceUid === uid));
     await page.keyboard.press('Control+Enter');
-    await page.waitForURL((u) => u.pathname === `/study/${critical}`, { timeout: 15_000 });
-    expect((await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${critical}`)).claimedBy).toBe('reader');
+    await page.waitForURL((u) => u.pathname === `/study/${expected ?? ''}`, { timeout: 15_000 });
+    expect((await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${expected ?? ''}`)).claimedBy).toBe('reader');
     // Nothing was typed: the stored reading does not claim an edit.
     expect(await readingOf(server.base, cookie, uid)).toMatchObject({ status: 'signed', reportEdited: false, signOverride: null });
   });

@@ -25,11 +25,11 @@ async function send(base: string, cookie: string, method: string, path: string, 
   return res.json();
 }
 
-async function drag(page: Page, selector: string, dx: number, dy: number): Promise<void> {
+async function drag(page: Page, selector: string, dx: number, dy: number, from: [number, number] = [0, 0]): Promise<void> {
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`no box for ${selector}`);
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
+  const x = box.x + box.width / 2 + from[0];
+  const y = box.y + box.height / 2 + from[1];
   await page.mouse.move(x, y);
   await page.mouse.down();
   await page.mouse.move(x + dx, y + dy, { steps: 8 });
@@ -97,7 +97,8 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
     await drag(page, '[data-testid="viewport-0"]', 120, 40);
     await expect.poll(() => page.locator('.measurements li').first().textContent()).toMatch(/^Length \d+(\.\d)? (mm|px)$/); // px: the sample has no calibrated pixel spacing
     await page.keyboard.press('e');
-    await drag(page, '[data-testid="viewport-0"]', 60, 60);
+    // Away from the length's handles, or the drag would move them instead of drawing.
+    await drag(page, '[data-testid="viewport-0"]', 60, 60, [-140, -160]);
     await expect.poll(() => page.locator('.measurements').textContent()).toMatch(/Ellipse mean \d+(\.\d)? SD \d+(\.\d)?/);
     await shot(page, 'measurements.png');
     await page.keyboard.press('w');

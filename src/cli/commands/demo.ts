@@ -6,6 +6,8 @@ import { runDemo } from '../../simulate/demo.ts';
 export interface DemoFlags {
   demoCount?: string;
   demoInterval?: string;
+  /** API token with `dicomweb:write` (`readfirst token create --account demo --scope dicomweb:write --days 1`). */
+  token?: string;
 }
 
 /** The URL a local client reaches the configured server at (a wildcard bind is reached on loopback). */
@@ -23,6 +25,7 @@ export async function streamDemo(server: string, folder: string | undefined, fla
     intervalMs: Number(flags.demoInterval ?? 3000),
     write: (l) => process.stdout.write(l),
     ...(signal ? { signal } : {}),
+    ...(flags.token ? { token: flags.token } : {}),
   });
   process.stdout.write(`demo: ${r.sent} studies sent${r.failed ? `, ${r.failed} failed` : ''}\n`);
 }
@@ -36,6 +39,7 @@ export function registerDemo(program: Command): void {
     .option('--server <url>', 'the running server (default: from the configuration)')
     .option('--demo-count <n>', 'studies to send', '20')
     .option('--demo-interval <ms>', 'pause between studies', '3000')
+    .option('--token <token>', 'API token with the dicomweb:write scope (readfirst token create --account demo --scope dicomweb:write --days 1)')
     .action(async (folder: string | undefined, opts: DemoFlags & { config?: string; server?: string }) => {
       const server = opts.server ?? serverUrlOf(loadConfig(opts.config ? { file: opts.config } : {}));
       const abort = new AbortController();

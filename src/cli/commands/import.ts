@@ -7,7 +7,7 @@ import { allMigrations } from '../../app/modules.ts';
 import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
-import { createIngest, type Ingest } from '../../dicom/ingest/create-ingest.ts';
+import { createIngest, ingestLimits, type Ingest } from '../../dicom/ingest/create-ingest.ts';
 import { InMemoryBus } from '../../events/bus.ts';
 import { DataDirLock } from '../../files/data-dir-lock.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -54,7 +54,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
   // before it is durable, so an import killed at any point resumes without loss.
   let ingest: Ingest;
   try {
-    ingest = await createIngest({ dataDir, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry() });
+    ingest = await createIngest({ dataDir, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry(), limits: ingestLimits(config) });
   } catch (e) {
     await db.close();
     lock.release();

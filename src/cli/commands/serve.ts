@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startApp } from '../../app/app.ts';
 import { assertRoleRunnable, parseRole, ROLES } from '../../cluster/role.ts';
 import { loadConfig } from '../../config/load.ts';
+import { issueToken } from '../../security/token-routes.ts';
 import { type DemoFlags, serverUrlOf, streamDemo } from './demo.ts';
 
 /**
@@ -50,6 +51,10 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-      if (opts.demo) await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, opts, demo.signal);
+      if (opts.demo) {
+        // The in-process demo is a modality like any other: it gets a one-day STOW token of its own.
+        const { token } = await issueToken({ users: app.services.security.users, tokens: app.services.security.tokens }, { account: 'demo', scopes: ['dicomweb:write'], ttlDays: 1 });
+        await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, { ...opts, token }, demo.signal);
+      }
     });
 }

@@ -1,12 +1,8 @@
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { systemClock } from '../../core/clock.ts';
 import { ReadfirstError } from '../../core/errors.ts';
-import { parseRoles, UserStore } from '../../security/users.ts';
-import { allMigrations } from '../../app/modules.ts';
-import { openDb } from '../../store/open.ts';
+import { parseRoles, type UserStore } from '../../security/users.ts';
+import { type SecurityContext, openSecurityContext } from './security-context.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -49,25 +45,25 @@ interface AddOptions {
 /** `readfirst user add|passwd|list`: manage sign-in accounts. There is no default password. */
 export function registerUser(program: Command): void {
   const user = program.command('user').description('manage users and roles');
-  const open = async (configFile?: string): Promise<{ store: UserStore; close: () => Promise<void> }> => {
-    const config = loadConfig(configFile ? { file: configFile } : {});
-    const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db'), migrations: allMigrations });
-    return { store: new UserStore(db, systemClock), close: () => db.close() };
+  const open = async (configFile?: string): Promise<SecurityContext & { store: UserStore }> => {
+    const ctx = await openSecurityContext(configFile);
+    return { ...ctx, store: ctx.users };
   };
   user
     .command('add <username>')
     .description('create a user; --admin for an administrator (the first one is made this way)')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
     .option('--admin', 'give the admin role')
-    .option('--role <role>', 'role to give (radiologist, admin, service); repeatable', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--role <role>', 'role to give (radiologist, technologist, admin, auditor); repeatable', (v: string, acc: string[]) => [...acc, v], [])
     .option('--display-name <name>', 'name shown in the app and on signed reports')
     .option('--password-stdin', 'read the password from standard input instead of asking')
     .action(async (username: string, opts: AddOptions) => {
       const roles = parseRoles([...opts.role, ...(opts.admin ? ['admin'] : []), ...(opts.role.length === 0 && !opts.admin ? ['radiologist'] : [])]);
       const password = await askPassword(opts.passwordStdin === true);
-      const { store, close } = await open(opts.config);
+      const { store, close, audit } = await open(opts.config);
       try {
         const u = await store.create({ username, password, roles, ...(opts.displayName ? { displayName: opts.displayName } : {}) });
+        await audit({ action: 'user.changed', objectType: 'user', objectId: u.username, detail: { change: 'created', roles: u.roles } });
         process.stdout.write(`created ${u.username} (${u.roles.join(', ')})\n`);
       } finally {
         await close();
@@ -80,10 +76,13 @@ export function registerUser(program: Command): void {
     .option('--password-stdin', 'read the password from standard input instead of asking')
     .action(async (username: string, opts: { config?: string; passwordStdin?: boolean }) => {
       const password = await askPassword(opts.passwordStdin === true);
-      const { store, close } = await open(opts.config);
+      const { store, sessions, close, audit } = await open(opts.config);
       try {
-        await store.setPassword(username, password);
-        process.stdout.write(`password set for ${username}\n`);
+        const userId = await store.setPassword(username, password);
+        // A new password ends every session: whoever held the old one is signed out.
+        await sessions.revokeAllFor(userId);
+        await audit({ action: 'user.changed', objectType: 'user', objectId: username.toLowerCase(), detail: { change: 'password', sessionsRevoked: true } });
+        process.stdout.write(`password set for ${username}; their sessions ended\n`);
       } finally {
         await close();
       }

@@ -1,5 +1,7 @@
 import type { DcmjsDict } from '../parse/dcmjs.ts';
 import { readPart10 } from '../parse/dcmjs.ts';
+import { readPart10Structure } from '../parse/part10.ts';
+import { ReadfirstError, errorMessage } from '../../core/errors.ts';
 import type { JsonAttr, JsonDataset } from './dicom-json.ts';
 
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
@@ -33,6 +35,13 @@ function convert(dict: DcmjsDict, bulkUri: (tag: string) => string): JsonDataset
  * is included as a convenience, though viewers read it from the frame response's Content-Type.
  */
 export function instanceMetadata(bytes: Uint8Array, instanceUrl: string): JsonDataset {
+  // dcmjs reads sequences recursively: walk the structure first with the bounded, iterative
+  // reader, so a file stored before the ingest limits existed cannot overflow the stack.
+  try {
+    readPart10Structure(bytes);
+  } catch (e) {
+    throw new ReadfirstError('not-analysable', `stored instance cannot be served as metadata: ${errorMessage(e)}`);
+  }
   const parsed = readPart10(bytes);
   const json = convert(parsed.dict, () => instanceUrl);
   const ts = parsed.meta['00020010'];

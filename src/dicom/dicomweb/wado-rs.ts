@@ -1,15 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReadfirstError } from '../../core/errors.ts';
 import type { InstanceFiles } from '../../files/instance-files.ts';
-import { dictNumber, readPart10 } from '../parse/dcmjs.ts';
+import { readPart10 } from '../parse/dcmjs.ts';
 import { NATIVE_SYNTAXES } from '../pixels/codecs.ts';
-import { frameBytes } from '../pixels/frame-bytes.ts';
 import type { StoredInstance } from '../store/rows.ts';
 import type { DicomStore } from '../dicom-store.ts';
 import { dicomWebRoot } from './base-url.ts';
 import { instanceMetadata } from './metadata.ts';
 import { buildMultipart } from './multipart.ts';
-import { renderFramePng } from './rendered.ts';
+import { renderFrame } from './rendered.ts';
+import { type AcceptOption, acceptOptions, covers, notAcceptable } from './accept.ts';
+import { EXPLICIT_LE, TRANSCODE_TARGETS, canProvide, nativeFrame, storedFrame, transcodeToNative } from './transcode.ts';
 
 interface Params {
   study: string;
@@ -34,6 +35,37 @@ function frameMediaType(ts: string): string {
   return 'application/octet-stream';
 }
 
+/**
+ * The transfer syntax to send an instance in (PS3.18 8.7.3.5.2), or undefined when no option can
+ * be met. `transfer-syntax=*` and a bare `*\/*` take the stored syntax; application/dicom without
+ * the parameter defaults to Explicit VR Little Endian where readfirst can decode the pixels.
+ */
+function instanceSyntax(options: readonly AcceptOption[], stored: string): string | undefined {
+  for (const o of options) {
+    if (!covers(o, 'application/dicom')) continue;
+    if (o.type === '*/*' || o.transferSyntax === '*') return stored;
+    if (o.transferSyntax === undefined) return canProvide(stored, EXPLICIT_LE) ? EXPLICIT_LE : stored;
+    if (canProvide(stored, o.transferSyntax)) return o.transferSyntax;
+  }
+  return undefined;
+}
+
+/** How to send frames: as stored (with their own media type), or decoded to native bytes. */
+function frameChoice(options: readonly AcceptOption[], stored: string): { decode: boolean; ts: string } | undefined {
+  const storedType = frameMediaType(stored);
+  for (const o of options) {
+    if (o.type === '*/*' || (o.transferSyntax === '*' && (covers(o, storedType) || covers(o, 'application/octet-stream')))) return { decode: false, ts: stored };
+    if (covers(o, 'application/octet-stream')) {
+      const ts = o.transferSyntax ?? EXPLICIT_LE;
+      if (ts === stored) return { decode: false, ts };
+      if (canProvide(stored, ts)) return { decode: !NATIVE_SYNTAXES.has(stored), ts };
+      continue;
+    }
+    if (storedType !== 'application/octet-stream' && covers(o, storedType) && (o.transferSyntax === undefined || o.transferSyntax === stored)) return { decode: false, ts: stored };
+  }
+  return undefined;
+}
+
 /** WADO-RS retrieve, metadata, frames and rendered (PS3.18 10.4). */
 export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl: string) {
   const select = async (p: Params): Promise<StoredInstance[]> => {
@@ -51,7 +83,21 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
     retrieve: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const root = dicomWebRoot(publicUrl, req);
       const list = await select(req.params as Params);
-      const parts = await Promise.all(list.map(async (i) => ({ contentType: 'application/dicom', body: await files.read(i), location: url(root, i) })));
+      const options = acceptOptions(req.headers.accept);
+      const chosen = list.map((i) => ({ i, ts: instanceSyntax(options, i.transferSyntaxUid) }));
+      const refused = chosen.find((c) => c.ts === undefined);
+      if (refused) {
+        throw notAcceptable(
+          `cannot send ${refused.i.transferSyntaxUid} as requested (${req.headers.accept ?? ''}); readfirst sends the stored syntax or transcodes to ${[...TRANSCODE_TARGETS].join(', ')}`,
+        );
+      }
+      const parts = await Promise.all(
+        chosen.map(async ({ i, ts }) => {
+          const stored = await files.read(i);
+          const body = ts === undefined || ts === i.transferSyntaxUid ? stored : await transcodeToNative(stored, i.transferSyntaxUid, ts);
+          return { contentType: `application/dicom; transfer-syntax=${ts ?? i.transferSyntaxUid}`, body, location: url(root, i) };
+        }),
+      );
       const { boundary, body } = buildMultipart(parts);
       return reply.header('content-type', `multipart/related; type="application/dicom"; boundary=${boundary}`).send(body);
     },
@@ -66,19 +112,15 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
       const p = req.params as Params;
       const [instance] = await select(p);
       if (!instance) throw new ReadfirstError('not-found', 'no such instance');
-      const parsed = readPart10(await files.read(instance));
-      const ts = instance.transferSyntaxUid;
-      const geometry = {
-        rows: dictNumber(parsed.dict, '00280010') ?? 0,
-        columns: dictNumber(parsed.dict, '00280011') ?? 0,
-        samplesPerPixel: dictNumber(parsed.dict, '00280002') ?? 1,
-        bitsAllocated: dictNumber(parsed.dict, '00280100') ?? 16,
-        numberOfFrames: dictNumber(parsed.dict, '00280008') ?? 1,
-      };
-      const type = `${frameMediaType(ts)}; transfer-syntax=${ts}`;
-      const parts = frameList(p.frames).map((f) => ({ contentType: type, body: frameBytes(parsed.dict, ts, geometry, f - 1) }));
+      const stored = instance.transferSyntaxUid;
+      const choice = frameChoice(acceptOptions(req.headers.accept), stored);
+      if (!choice) throw notAcceptable(`cannot send frames stored as ${stored} as requested (${req.headers.accept ?? ''})`);
+      const dict = readPart10(await files.read(instance)).dict;
+      const type = choice.decode || NATIVE_SYNTAXES.has(choice.ts) ? 'application/octet-stream' : frameMediaType(stored);
+      const parts = [];
+      for (const f of frameList(p.frames)) parts.push({ contentType: `${type}; transfer-syntax=${choice.ts}`, body: await nativeOrStored(dict, stored, f - 1, choice.decode) });
       const { boundary, body } = buildMultipart(parts);
-      return reply.header('content-type', `multipart/related; type="${frameMediaType(ts)}"; transfer-syntax=${ts}; boundary=${boundary}`).send(body);
+      return reply.header('content-type', `multipart/related; type="${type}"; transfer-syntax=${choice.ts}; boundary=${boundary}`).send(body);
     },
     rendered: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const p = req.params as Params;
@@ -92,8 +134,23 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
         window = { center: c, width: w };
       }
       const [frame = 1] = frameList(p.frames);
-      const png = await renderFramePng(await files.read(instance), frame - 1, window);
-      return reply.header('content-type', 'image/png').send(png);
+      const q2 = req.query as { accept?: string };
+      const format = renderedFormat(acceptOptions(q2.accept ?? req.headers.accept));
+      const image = await renderFrame(await files.read(instance), frame - 1, format, window);
+      return reply.header('content-type', `image/${format}`).send(image);
     },
   };
+}
+
+/** Rendered media type (PS3.18 8.3.5.1, 10.4.1.1.3): JPEG by default, PNG on request, else 406. */
+function renderedFormat(options: readonly AcceptOption[]): 'jpeg' | 'png' {
+  for (const o of options) {
+    if (covers(o, 'image/jpeg')) return 'jpeg';
+    if (covers(o, 'image/png')) return 'png';
+  }
+  throw notAcceptable('rendered images are image/jpeg or image/png');
+}
+
+async function nativeOrStored(dict: Parameters<typeof nativeFrame>[0], stored: string, frameIndex: number, decode: boolean): Promise<Uint8Array> {
+  return decode ? nativeFrame(dict, stored, frameIndex) : storedFrame(dict, stored, frameIndex);
 }

@@ -1,4 +1,6 @@
 import { type Server, type Socket, createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { type TlsMaterial, addressAllowList } from '../../http/tls.ts';
 import type { Logger } from '../../log/logger.ts';
 import { routeDimseLog } from './library-log.ts';
 import { type ScpOptions, type ScpShared, createScpClass } from './scp.ts';
@@ -22,14 +24,32 @@ export class DimseServer implements DimseService {
   private closed: Promise<void> | undefined;
   readonly aeTitle: string;
 
-  constructor(private readonly opts: ScpOptions & { host: string; port: number; logger: Logger }) {
+  constructor(
+    private readonly opts: ScpOptions & {
+      host: string;
+      port: number;
+      logger: Logger;
+      /** Source addresses or CIDR ranges that may connect; empty allows any. */
+      allowedSourceAddresses?: readonly string[];
+      /** DICOM TLS (PS3.15 B.1, the BCP 195 profile): the SCP speaks TLS only. */
+      tls?: TlsMaterial | undefined;
+    },
+  ) {
     this.aeTitle = opts.aeTitle;
     routeDimseLog(opts.logger);
   }
 
   async start(): Promise<void> {
     const ScpClass = createScpClass(this.opts, this.shared);
-    const server = createServer({ noDelay: true }, (socket) => {
+    const allowed = addressAllowList(this.opts.allowedSourceAddresses ?? []);
+    const onSocket = (socket: Socket): void => {
+      if (!allowed(socket.remoteAddress)) {
+        // Refused before any PDU is read; the address is not patient data.
+        this.opts.logger.warn({ remoteAddress: socket.remoteAddress }, 'DIMSE connection refused by dimse.allowedSourceAddresses');
+        socket.destroy();
+        return;
+      }
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', (err) => this.opts.logger.debug({ err: err.message }, 'DIMSE socket error'));
@@ -39,7 +59,12 @@ export class DimseServer implements DimseService {
         this.opts.logger.error({ err }, 'DIMSE association setup failed');
         socket.destroy();
       }
-    });
+    };
+    const tls = this.opts.tls;
+    const server: Server = tls
+      ? createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket)
+      : createServer({ noDelay: true }, onSocket);
+    if (tls) server.on('tlsClientError', (err: Error) => this.opts.logger.warn({ err: err.message }, 'DIMSE TLS handshake failed'));
     server.on('error', (err) => this.opts.logger.error({ err }, 'DIMSE listener error'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -50,6 +75,9 @@ export class DimseServer implements DimseService {
     });
     this.server = server;
     this.opts.logger.info({ aeTitle: this.aeTitle, host: this.opts.host, port: this.port() }, 'DIMSE SCP listening');
+    if (!tls && this.opts.host !== '127.0.0.1' && this.opts.host !== '::1' && this.opts.allowedCallingAeTitles.length === 0) {
+      this.opts.logger.warn('DIMSE listens beyond loopback and accepts any calling AE title: set dimse.allowedCallingAeTitles');
+    }
   }
 
   port(): number {

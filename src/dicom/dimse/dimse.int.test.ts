@@ -6,12 +6,15 @@ import { startTestApp } from '../../../test/support/app.ts';
 import { acknowledgedCount, runDcmtk } from '../../../test/support/dcmtk.ts';
 import { makeInstance, testUid } from '../../../test/support/dicom-gen.ts';
 import type { App } from '../../app/app.ts';
+import { bearer, serviceToken } from '../../../test/support/auth.ts';
 
 describe('C-STORE and C-ECHO SCP with dcmtk peers', () => {
   let app: App;
+  let token = '';
   let port: string;
   beforeAll(async () => {
     app = await startTestApp({ 'dimse.aeTitle': 'READFIRST', 'dimse.allowedCallingAeTitles': ['MODALITY1', 'ECHOSCU', 'STORESCU'] });
+    token = await serviceToken(app);
     port = String(app.services.dicom.dimse?.port());
   });
   afterAll(async () => app.close());
@@ -36,9 +39,9 @@ describe('C-STORE and C-ECHO SCP with dcmtk peers', () => {
     const r = await runDcmtk('storescu', ['-v', '-aet', 'MODALITY1', '-aec', 'READFIRST', '+sd', '127.0.0.1', port, dir]);
     expect(r.code).toBe(0);
     expect(acknowledgedCount(r.stdout + r.stderr)).toBe(200);
-    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${studyUid}/instances?limit=1000`);
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(token) });
     expect(((await res.json()) as unknown[]).length).toBe(200);
-    const studies = (await (await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=DIMSE-200`)).json()) as Array<Record<string, { Value?: unknown[] }>>;
+    const studies = (await (await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=DIMSE-200`, { headers: bearer(token) })).json()) as Array<Record<string, { Value?: unknown[] }>>;
     expect(studies[0]?.['00201208']?.Value).toEqual([200]);
   });
 

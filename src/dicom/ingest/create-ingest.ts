@@ -10,6 +10,7 @@ import { Quarantine } from '../../files/quarantine.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Db } from '../../store/db.ts';
 import type { DicomIngestStore } from '../dicom-store.ts';
+import type { ParseLimits } from '../parse/part10.ts';
 import { SqlDicomStore } from '../store/sql-dicom-store.ts';
 import { IngestService } from './ingest-service.ts';
 import { replayJournal } from './journal-replay.ts';
@@ -23,6 +24,14 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   metrics: Registry;
+  /** Nesting, element-count and inflate bounds; the parser's defaults when absent. */
+  limits?: ParseLimits;
+}
+
+/** The ingest limits of a configuration (`ingest.maxNestingDepth`, `maxElements`, `maxInflatedBytes`). */
+export function ingestLimits(config: { ingest: ParseLimits }): ParseLimits {
+  const { maxNestingDepth, maxElements, maxInflatedBytes } = config.ingest;
+  return { maxNestingDepth, maxElements, maxInflatedBytes };
 }
 
 /** The one durable ingest path, opened: what the server's channels and `readfirst import` share. */
@@ -57,7 +66,7 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
   });
   const journal = await IngestJournal.open(journalDir, { onSealed: sweeper.onSealed });
   files.useJournal(journal);
-  const service = new IngestService({ store, files, quarantine, bus, clock, logger, metrics });
+  const service = new IngestService({ store, files, quarantine, bus, clock, logger, metrics, ...(deps.limits ? { limits: deps.limits } : {}) });
   return {
     service,
     store,

@@ -7,6 +7,7 @@ import type { IngestChannel } from '../../events/types.ts';
 import { type InstanceFiles, instanceFilePath } from '../../files/instance-files.ts';
 import type { Quarantine } from '../../files/quarantine.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { ParseLimits } from '../parse/part10.ts';
 import { DicomRejectError, type RejectReason } from '../parse/reject.ts';
 import { type ParsedInstance, parseInstance } from '../parse/validate.ts';
 import type { DicomIngestStore } from '../dicom-store.ts';
@@ -54,6 +55,8 @@ export class IngestService {
       clock: Clock;
       logger: Logger;
       metrics: IngestMetrics;
+      /** Nesting depth, element count and inflate bounds (config `ingest.*`); defaults when absent. */
+      limits?: ParseLimits;
     },
   ) {}
 
@@ -72,7 +75,7 @@ export class IngestService {
   private async ingest(bytes: Uint8Array, via: IngestChannel, src: IngestSource, t0: number): Promise<IngestResult> {
     let parsed: ParsedInstance;
     try {
-      parsed = parseInstance(bytes);
+      parsed = parseInstance(bytes, this.deps.limits);
     } catch (e) {
       if (e instanceof DicomRejectError) return this.toQuarantine(bytes, via, src, e.reason, e.message, t0);
       return this.toQuarantine(bytes, via, src, 'not-dicom', `unreadable: ${errorMessage(e)}`, t0);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../../test/support/app.ts';
+import { bearer, serviceToken } from '../../../test/support/auth.ts';
 import { makeInstance } from '../../../test/support/dicom-gen.ts';
 import type { App } from '../../app/app.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -61,7 +62,7 @@ describe('ingest', () => {
     expect(again.outcome).toBe('duplicate');
     const path = join(app.ctx.config.dataDir, 'files', x.studyUid, x.seriesUid, `${x.sopUid}.dcm`);
     expect(existsSync(path) && readFileSync(path).equals(x.bytes)).toBe(true);
-    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(await serviceToken(app, ['metrics'])) })).text();
     expect(metrics).toMatch(/readfirst_ingest_instances_total\{via="stow",outcome="stored"\} 1/);
     expect(metrics).toMatch(/readfirst_ingest_duration_seconds_count\{via="stow"\} 2/);
   });
@@ -104,7 +105,8 @@ describe('ingest', () => {
     const x = makeInstance({ patientName: 'Zebedee^Quintus', patientId: 'PID-SECRET-4711' });
     await ingestOf(app).storeBuffer(x.bytes, 'stow');
     await ingestOf(app).storeBuffer(x.bytes.subarray(0, x.bytes.length - 100), 'stow');
-    await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=PID-SECRET-4711`);
+    const q = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=PID-SECRET-4711`, { headers: bearer(await serviceToken(app, ['dicomweb:read'])) });
+    expect(q.status).toBe(200);
     await app.close();
     app = undefined;
     expect(out.length).toBeGreaterThan(0);

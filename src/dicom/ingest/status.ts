@@ -17,6 +17,12 @@ export function rejectStatus(reason: RejectReason | 'failed'): number {
       return Status.DataSetDoesNotMatchSopClass;
     case 'unsupported-syntax':
       return Status.TransferSyntaxNotSupported;
+    case 'too-large':
+    case 'too-many-elements':
+      return Status.OutOfResources;
+    case 'too-deep':
+    case 'pixel-mismatch':
+      return Status.CannotUnderstand;
     case 'failed':
       return Status.OutOfResources;
     case 'not-dicom':

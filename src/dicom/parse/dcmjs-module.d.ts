@@ -33,6 +33,8 @@ declare module 'dcmjs' {
     DicomDict: typeof DicomDict;
     DicomMetaDictionary: {
       naturalizeDataset(dict: DcmjsDict): Record<string, unknown>;
+      /** The PS3.6 data dictionary, keyed "(gggg,eeee)". */
+      dictionary: Record<string, { tag: string; vr: string; name: string } | undefined>;
       denaturalizeDataset(ds: Record<string, unknown>): DcmjsDict;
       uid(): string;
     };

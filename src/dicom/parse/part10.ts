@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { DicomRejectError } from './reject.ts';
+import { implicitSequenceTag } from './sequence-tags.ts';
 
 /** Explicit VRs with a 4-byte length field (PS3.5 7.1.2). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -52,8 +53,27 @@ function hex(tag: number): string {
   return tag.toString(16).padStart(8, '0').toUpperCase();
 }
 
-/** Reads one element header and skips or collects its value; nested sequences are walked to check lengths. */
-function readElement(c: Cursor, tag: number): RawElement {
+/** Bounds on what one data set may hold; beyond them it is quarantined, never parsed further. */
+export interface ParseLimits {
+  /** Deepest sequence nesting (a top-level sequence is depth 1). */
+  maxNestingDepth: number;
+  /** Data elements over all nesting levels. */
+  maxElements: number;
+  /** Bytes a deflated data set may inflate to. */
+  maxInflatedBytes: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = { maxNestingDepth: 32, maxElements: 200_000, maxInflatedBytes: 1024 * 1024 * 1024 };
+
+/** An element header: tag, VR when explicit, declared length, and where its value starts. */
+interface Header {
+  tag: number;
+  vr: string | null;
+  length: number;
+  start: number;
+}
+
+function readHeader(c: Cursor, tag: number): Header {
   let vr: string | null = null;
   let length: number;
   if (c.explicit && tag >>> 16 !== 0xfffe) {
@@ -75,61 +95,122 @@ function readElement(c: Cursor, tag: number): RawElement {
     length = c.view.getUint32(c.pos, c.le);
     c.pos += 4;
   }
-  const start = c.pos;
-  if (length === UNDEFINED) {
-    walkUndefined(c, tag, vr);
-    return { vr, value: c.buf.subarray(start, c.pos), undefinedLength: true };
-  }
-  if (c.pos + length > c.buf.byteLength) {
-    // A cut file ends inside its last, largest element (pixel data); an overflow anywhere else
-    // means the element lengths before it do not add up.
-    const reason = tag >= PIXEL_DATA ? 'truncated' : 'wrong-length';
-    throw new DicomRejectError(reason, `element (${hex(tag)}) declares ${length} bytes but only ${c.buf.byteLength - c.pos} remain`);
-  }
-  c.pos += length;
-  return { vr, value: c.buf.subarray(start, start + length), undefinedLength: false };
+  return { tag, vr, length, start: c.pos };
 }
 
-/** Walks an undefined-length sequence or encapsulated pixel data up to its delimiter. */
-function walkUndefined(c: Cursor, tag: number, vr: string | null): void {
-  const encapsulated = tag === PIXEL_DATA;
-  if (vr !== null && vr !== 'SQ' && vr !== 'UN' && !encapsulated) {
-    throw new DicomRejectError('wrong-length', `element (${hex(tag)}) with VR ${vr} has an undefined length`);
+/** Skips a defined-length value, checking it fits. */
+function skipValue(c: Cursor, h: Header, end: number): void {
+  if (h.start + h.length > c.buf.byteLength) {
+    // A cut file ends inside its last, largest element (pixel data); an overflow anywhere else
+    // means the element lengths before it do not add up.
+    const reason = h.tag >= PIXEL_DATA ? 'truncated' : 'wrong-length';
+    throw new DicomRejectError(reason, `element (${hex(h.tag)}) declares ${h.length} bytes but only ${c.buf.byteLength - h.start} remain`);
   }
-  for (;;) {
+  if (h.start + h.length > end) throw new DicomRejectError('wrong-length', `element (${hex(h.tag)}) runs past the end of its item`);
+  c.pos = h.start + h.length;
+}
+
+/** A data set being walked: the top level, or one item of a sequence. */
+interface DatasetFrame {
+  kind: 'dataset';
+  /** Absolute end for a defined-length item; null for an undefined-length item (ends at its delimiter). */
+  end: number | null;
+  last: number;
+}
+
+/** A sequence (or encapsulated pixel data) being walked item by item. */
+interface SequenceFrame {
+  kind: 'sequence';
+  header: Header;
+  end: number | null;
+  encapsulated: boolean;
+  topLevel: boolean;
+}
+
+type Frame = DatasetFrame | SequenceFrame;
+
+/** Whether a defined-length element holds a sequence that must be walked. */
+function isSequence(h: Header, implicitSq: (tag: number) => boolean): boolean {
+  if (h.vr !== null) return h.vr === 'SQ';
+  return implicitSq(h.tag);
+}
+
+/**
+ * Walks a data set, every nested sequence and item included, without recursion: an explicit stack
+ * bounded by `limits.maxNestingDepth`, and at most `limits.maxElements` elements. Collects the
+ * top-level elements into `out`. PS3.5 7.1 (elements), 7.5 (sequences and items), A.4 (fragments).
+ */
+function walk(c: Cursor, limits: ParseLimits, out: Map<number, RawElement>, implicitSq: (tag: number) => boolean): void {
+  const stack: Frame[] = [{ kind: 'dataset', end: c.buf.byteLength, last: -1 }];
+  let depth = 0;
+  let elements = 0;
+  const closeSequence = (f: SequenceFrame): void => {
+    depth--;
+    if (f.topLevel) out.set(f.header.tag, { vr: f.header.vr, value: c.buf.subarray(f.header.start, c.pos), undefinedLength: f.end === null });
+  };
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if (top.kind === 'dataset') {
+      if (top.end !== null && c.pos >= top.end) {
+        if (c.pos !== top.end) throw new DicomRejectError('wrong-length', `an element runs past the end of its item by ${c.pos - top.end} bytes`);
+        stack.pop();
+        continue;
+      }
+      const tag = readTag(c);
+      if (tag === ITEM_END && stack.length > 1) {
+        need(c, 4, 'an item delimiter');
+        c.pos += 4;
+        stack.pop();
+        continue;
+      }
+      if (tag <= top.last) throw new DicomRejectError('wrong-length', `element (${hex(tag)}) out of order after (${hex(top.last)}) (element lengths do not add up)`);
+      top.last = tag;
+      if (++elements > limits.maxElements) throw new DicomRejectError('too-many-elements', `more than ${limits.maxElements} data elements`);
+      const h = readHeader(c, tag);
+      const topLevel = stack.length === 1;
+      const undefinedLength = h.length === UNDEFINED;
+      const encapsulated = tag === PIXEL_DATA && undefinedLength;
+      if (undefinedLength && h.vr !== null && h.vr !== 'SQ' && h.vr !== 'UN' && !encapsulated) {
+        throw new DicomRejectError('wrong-length', `element (${hex(tag)}) with VR ${h.vr} has an undefined length`);
+      }
+      if (undefinedLength || isSequence(h, implicitSq)) {
+        if (!undefinedLength && h.start + h.length > c.buf.byteLength) skipValue(c, h, c.buf.byteLength);
+        if (++depth > limits.maxNestingDepth) throw new DicomRejectError('too-deep', `sequences nested deeper than ${limits.maxNestingDepth} levels`);
+        stack.push({ kind: 'sequence', header: h, end: undefinedLength ? null : h.start + h.length, encapsulated, topLevel });
+        continue;
+      }
+      skipValue(c, h, top.end ?? c.buf.byteLength);
+      if (topLevel) out.set(tag, { vr: h.vr, value: c.buf.subarray(h.start, c.pos), undefinedLength: false });
+      continue;
+    }
+    if (top.end !== null && c.pos >= top.end) {
+      if (c.pos !== top.end) throw new DicomRejectError('wrong-length', `an item runs past the end of sequence (${hex(top.header.tag)})`);
+      stack.pop();
+      closeSequence(top);
+      continue;
+    }
     const itemTag = readTag(c);
     need(c, 4, 'an item length');
     const len = c.view.getUint32(c.pos, c.le);
     c.pos += 4;
-    if (itemTag === SEQ_END) return;
-    if (itemTag !== ITEM) throw new DicomRejectError('wrong-length', `expected an item in (${hex(tag)}), found (${hex(itemTag)})`);
-    if (len !== UNDEFINED) {
-      if (c.pos + len > c.buf.byteLength) throw new DicomRejectError('truncated', `item in (${hex(tag)}) runs past the end of the file`);
-      if (!encapsulated) walkDataset(c, c.pos + len, true);
-      c.pos += encapsulated ? len : 0;
+    if (itemTag === SEQ_END) {
+      if (top.end !== null) throw new DicomRejectError('wrong-length', `sequence delimiter inside defined-length (${hex(top.header.tag)})`);
+      stack.pop();
+      closeSequence(top);
       continue;
     }
-    if (encapsulated) throw new DicomRejectError('wrong-length', 'pixel data fragment with undefined length');
-    walkDataset(c, c.buf.byteLength, true);
-  }
-}
-
-/** Walks elements until `end` (or an item delimiter inside an undefined-length item). */
-function walkDataset(c: Cursor, end: number, nested: boolean, out?: Map<number, RawElement>): void {
-  let last = -1;
-  while (c.pos < end) {
-    const tag = readTag(c);
-    if (tag === ITEM_END && nested) {
-      need(c, 4, 'an item delimiter');
-      c.pos += 4;
-      return;
+    if (itemTag !== ITEM) throw new DicomRejectError('wrong-length', `expected an item in (${hex(top.header.tag)}), found (${hex(itemTag)})`);
+    if (++elements > limits.maxElements) throw new DicomRejectError('too-many-elements', `more than ${limits.maxElements} data elements`);
+    if (len === UNDEFINED) {
+      if (top.encapsulated) throw new DicomRejectError('wrong-length', 'pixel data fragment with undefined length');
+      stack.push({ kind: 'dataset', end: null, last: -1 });
+      continue;
     }
-    if (tag <= last) throw new DicomRejectError('wrong-length', `element (${hex(tag)}) out of order after (${hex(last)}) (element lengths do not add up)`);
-    last = tag;
-    const el = readElement(c, tag);
-    out?.set(tag, el);
+    if (c.pos + len > c.buf.byteLength) throw new DicomRejectError('truncated', `item in (${hex(top.header.tag)}) runs past the end of the file`);
+    if (top.end !== null && c.pos + len > top.end) throw new DicomRejectError('wrong-length', `item in (${hex(top.header.tag)}) runs past the end of its sequence`);
+    if (top.encapsulated) c.pos += len;
+    else stack.push({ kind: 'dataset', end: c.pos + len, last: -1 });
   }
-  if (c.pos !== end) throw new DicomRejectError('wrong-length', `an element runs past the end of its item by ${c.pos - end} bytes`);
 }
 
 function looksLikeDataset(b: Uint8Array): boolean {
@@ -143,7 +224,7 @@ function looksLikeDataset(b: Uint8Array): boolean {
  * lengths, nested items, encapsulated fragments) and collects its top-level elements without
  * copying. Throws DicomRejectError naming the fault; dcmjs alone accepts truncated files.
  */
-export function readPart10Structure(bytes: Uint8Array): Part10 {
+export function readPart10Structure(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LIMITS): Part10 {
   if (bytes.byteLength < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') {
     if (looksLikeDataset(bytes)) throw new DicomRejectError('missing-preamble', 'no 128-byte preamble and "DICM" prefix (PS3.10 7.1)');
     throw new DicomRejectError('not-dicom', 'not a DICOM Part-10 file');
@@ -153,7 +234,11 @@ export function readPart10Structure(bytes: Uint8Array): Part10 {
   const meta = new Map<number, RawElement>();
   while (metaCursor.pos + 2 <= bytes.byteLength && view.getUint16(metaCursor.pos, true) === 0x0002) {
     const tag = readTag(metaCursor);
-    meta.set(tag, readElement(metaCursor, tag));
+    const h = readHeader(metaCursor, tag);
+    if (h.length === UNDEFINED) throw new DicomRejectError('wrong-length', `file meta element (${hex(tag)}) has an undefined length`);
+    skipValue(metaCursor, h, bytes.byteLength);
+    meta.set(tag, { vr: h.vr, value: bytes.subarray(h.start, metaCursor.pos), undefinedLength: false });
+    if (meta.size > 64) throw new DicomRejectError('too-many-elements', 'file meta information holds too many elements');
   }
   const tsEl = meta.get(0x00020010);
   if (!tsEl) throw new DicomRejectError('not-dicom', 'file meta information has no TransferSyntaxUID');
@@ -161,14 +246,15 @@ export function readPart10Structure(bytes: Uint8Array): Part10 {
   let body = bytes.subarray(metaCursor.pos);
   if (transferSyntaxUid === DEFLATED) {
     try {
-      body = inflateRawSync(body);
-    } catch {
+      body = inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
+    } catch (e) {
+      if (e instanceof RangeError) throw new DicomRejectError('too-large', `deflated data set inflates past ${limits.maxInflatedBytes} bytes`);
       throw new DicomRejectError('truncated', 'deflated data set does not inflate');
     }
   }
   const le = transferSyntaxUid !== EXPLICIT_BE;
   const c: Cursor = { buf: body, view: new DataView(body.buffer, body.byteOffset, body.byteLength), pos: 0, explicit: transferSyntaxUid !== IMPLICIT_LE, le };
   const elements = new Map<number, RawElement>();
-  walkDataset(c, body.byteLength, false, elements);
+  walk(c, limits, elements, c.explicit ? () => false : implicitSequenceTag);
   return { transferSyntaxUid, meta, elements, littleEndian: le };
 }

@@ -9,7 +9,11 @@ export type RejectReason =
   | 'wrong-length'
   | 'missing-uid'
   | 'invalid-uid'
-  | 'unsupported-syntax';
+  | 'unsupported-syntax'
+  | 'too-deep'
+  | 'too-many-elements'
+  | 'too-large'
+  | 'pixel-mismatch';
 
 /** A structural or content problem found while reading an upload; it sends the bytes to quarantine. */
 export class DicomRejectError extends Error {

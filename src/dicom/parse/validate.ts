@@ -1,7 +1,10 @@
-import { readPart10Structure } from './part10.ts';
+import { DEFAULT_LIMITS, type ParseLimits, readPart10Structure } from './part10.ts';
+import { checkPixelEncoding } from './transfer-syntax.ts';
+
+const PIXEL_DATA_TAG = 0x7fe00010;
 import { DicomRejectError } from './reject.ts';
 import { InstanceTags } from './instance-tags.ts';
-import { canDecode, NATIVE_SYNTAXES } from '../pixels/codecs.ts';
+import { NATIVE_SYNTAXES } from '../pixels/codecs.ts';
 
 /** UIDs every stored instance must carry, already checked. */
 export interface ParsedInstance {
@@ -32,16 +35,15 @@ function checkNativePixelLength(t: InstanceTags, ts: string): void {
 }
 
 /**
- * Reads and validates one upload: Part-10 structure, the four identifying UIDs, a known transfer
- * syntax, and native pixel data of the right length. Throws DicomRejectError for quarantine.
+ * Reads and validates one upload: Part-10 structure within `limits` (nesting depth, element count,
+ * inflated size), the four identifying UIDs, a standard transfer syntax that matches the pixel
+ * data's encoding, and native pixel data of the right length. Throws DicomRejectError for quarantine.
  */
-export function parseInstance(bytes: Uint8Array): ParsedInstance {
-  const file = readPart10Structure(bytes);
+export function parseInstance(bytes: Uint8Array, limits: ParseLimits = DEFAULT_LIMITS): ParsedInstance {
+  const file = readPart10Structure(bytes, limits);
   const tags = new InstanceTags(file);
   const ts = file.transferSyntaxUid;
-  if (!canDecode(ts) && !/^1\.2\.840\.10008\.1\.2\.4\.\d+$/.test(ts)) {
-    throw new DicomRejectError('unsupported-syntax', `transfer syntax ${ts} is not supported`);
-  }
+  checkPixelEncoding(ts, file.elements.get(PIXEL_DATA_TAG), file.littleEndian);
   const parsed: ParsedInstance = {
     tags,
     transferSyntaxUid: ts,

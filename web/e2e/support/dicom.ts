@@ -111,8 +111,16 @@ export function jpegAsNewStudy(sample: Buffer, corrupt: boolean): { bytes: Buffe
   return { bytes, studyUid: fresh[0] ?? '' };
 }
 
-/** Stores instances over STOW-RS (PS3.18 10.5): one multipart/related request. */
+/** STOW-RS needs a `dicomweb:write` token (a modality gateway); tests register one per server. */
+const stowTokens = new Map<string, string>();
+export function useStowToken(base: string, token: string): void {
+  stowTokens.set(base, token);
+}
+
+/** Stores instances over STOW-RS (PS3.18 10.5): one multipart/related request, with the server's STOW token. */
 export async function stow(base: string, files: readonly Buffer[], headers: Record<string, string> = {}): Promise<void> {
+  const token = stowTokens.get(base);
+  if (token) headers = { authorization: `Bearer ${token}`, ...headers };
   const boundary = `rf-${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const f of files) {

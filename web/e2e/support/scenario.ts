@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launch } from './browser.ts';
-import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, readSample, sampleStudyUid, stow } from './dicom.ts';
+import { SAMPLE_CR_JPEG, SAMPLE_DX, asNewStudy, readSample, sampleStudyUid, stow, useStowToken } from './dicom.ts';
 import { REPO, type ServerHandle, ensureWebBuilt, startServer } from './server.ts';
 import { apiGet, apiLogin, waitFor } from './session.ts';
 import { makeTinyPackage } from '../../../src/inference/testing/tiny-package.ts';
@@ -59,9 +59,12 @@ export async function readingRoom(
 ): Promise<{ server: ServerHandle; cookie: string; jpegStudyUid: string; studies: string[] }> {
   const model = testModel(opts.pneumothoraxThreshold ?? 1, opts.model);
   const config = opts.config ?? {};
+  let stowToken = '';
   const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', READFIRST_INFERENCE_MODEL_DIRS: model, READFIRST_INFERENCE_INTRA_OP_THREADS: '1', ...config }, (h) => {
     h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
+    stowToken = h.cli(['token', 'create', '--account', 'e2e-modality', '--scope', 'dicomweb:write', '--days', '1']).trim();
   });
+  useStowToken(server.base, stowToken);
   const cookie = await apiLogin(server.base, READER.username, READER.password);
   const dx = readSample(SAMPLE_DX);
   const copies = Array.from({ length: routineCopies }, (_, i) =>
