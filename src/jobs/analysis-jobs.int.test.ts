@@ -130,4 +130,35 @@ describe('analysis jobs on pg-boss', () => {
     expect(n).toBe(2);
     expect((await results.listForStudy('1.2.9')).map((r) => r.status).sort()).toEqual(['analysed', 'failed']);
   });
+
+  it('graceful stop finishes a job in flight, and returns one that outlasts the grace period', async () => {
+    const s = await setup();
+    const jobs = await s.start();
+    await jobs.enqueue(job(1), 0);
+    let finished = false;
+    let started = false;
+    await jobs.work(1, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 300));
+      finished = true;
+    }, () => Date.now());
+    await until('start', async () => started);
+    await jobs.stop(5000);
+    expect(finished).toBe(true);
+
+    const other = await s.start();
+    await until('completed', async () => (await other.states())['analysis:completed'] === 1);
+    await other.enqueue(job(2), 0);
+    let hung = 0;
+    await other.work(1, async () => {
+      hung++;
+      await new Promise(() => undefined);
+    }, () => Date.now());
+    await until('hung start', async () => hung === 1);
+    await other.stop(1000);
+    // Failed by the stop, not lost: waiting again for a retry.
+    const after = await s.start();
+    await until('returned to the queue', async () => (await after.states())['analysis:retry'] === 1);
+    expect(await after.queued()).toBe(1);
+  });
 });
