@@ -10,6 +10,7 @@ import type { Db } from '../store/db.ts';
 import { openDb } from '../store/open.ts';
 import { TEST_PG_URL } from '../../test/support/dbs.ts';
 import { type AnalysisJobData, AnalysisJobs, ANALYSIS_DEAD_LETTER, analysisPriority } from './analysis-jobs.ts';
+import { startAnalysisEnqueuer, studyJobPriority } from './analysis-enqueuer.ts';
 import { analysisJobHandler } from './analysis-worker.ts';
 import { jobMigrations } from './migrations.ts';
 import { storeTestReading } from './testing/test-reading.ts';
@@ -160,5 +161,33 @@ describe('analysis jobs on pg-boss', () => {
     const after = await s.start();
     await until('returned to the queue', async () => (await after.states())['analysis:retry'] === 1);
     expect(await after.queued()).toBe(1);
+  });
+
+  it('the ingest enqueuer queues one job per newly stored instance, STAT and ED first', async () => {
+    const s = await setup();
+    const jobs = await s.start();
+    const bus = new InMemoryBus(() => undefined);
+    const orders: Record<string, { requestedProcedurePriority: string | null; patientLocation: string | null }> = {
+      '1.2.1': { requestedProcedurePriority: 'ROUTINE', patientLocation: 'Ward 7' },
+      '1.2.2': { requestedProcedurePriority: null, patientLocation: 'ED bay 3' },
+      '1.2.3': { requestedProcedurePriority: 'STAT', patientLocation: null },
+    };
+    const errors: unknown[] = [];
+    const enq = startAnalysisEnqueuer({ bus, jobs, models: 'tiny@1', studies: { getStudy: async (uid) => orders[uid] }, onError: (e) => errors.push(e) });
+    for (const n of [1, 2, 3]) {
+      const j = job(n);
+      bus.emit('instance.stored', { ...j, via: 'dimse', duplicate: false });
+      bus.emit('instance.stored', { ...j, via: 'dimse', duplicate: true });
+    }
+    bus.emit('instance.stored', { ...job(1), via: 'stow', duplicate: false });
+    await bus.idle();
+    await enq.close();
+    expect(errors).toEqual([]);
+    expect(await jobs.queued()).toBe(3);
+    const order: string[] = [];
+    await jobs.work(1, async (d) => void order.push(d.studyInstanceUid), () => Date.now());
+    await until('three jobs', async () => order.length === 3);
+    expect(order).toEqual(['1.2.3', '1.2.2', '1.2.1']);
+    expect(studyJobPriority(undefined)).toBe(0);
   });
 });
