@@ -101,9 +101,14 @@ export class AnalysisJobs {
    * image; batching is the engine's business). A handler that throws fails the attempt (retried).
    */
   async work(concurrency: number, handler: (data: AnalysisJobData) => Promise<void>, now: () => number): Promise<void> {
-    for (let i = 0; i < concurrency; i++)
-      await this.boss.work<AnalysisJobData>(ANALYSIS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds }, async ([job]) => {
+    for (let i = 0; i < concurrency; i++) {
+      let workerId = '';
+      workerId = await this.boss.work<AnalysisJobData>(ANALYSIS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds }, async ([job]) => {
         if (!job) return;
+        // pg-boss 10 waits the polling interval after every fetch, even one that found a job
+        // (worker.js); measured: 4 pollers at 0.5 s completed 8 jobs/s. A worker that just got a
+        // job asks for the next at once; only an empty queue makes it wait.
+        if (workerId) this.boss.notifyWorker(workerId);
         this.latency.observe(Math.max(0, now() - job.data.receivedAt) / 1000);
         try {
           await handler(job.data);
@@ -113,6 +118,7 @@ export class AnalysisJobs {
           throw e;
         }
       });
+    }
   }
 
   /** Jobs waiting (created or retry) in a queue. */
