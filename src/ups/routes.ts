@@ -1,3 +1,4 @@
+import { ACCESS } from '../http/access-rules.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.ts';
@@ -108,7 +109,8 @@ export function upsRoutes(store: UpsStore, clock: Clock, publicUrl: string): Rou
     await save({ ...w, state: 'CANCELED' }, 'SCHEDULED');
     return reply.status(202).send();
   };
-  const r = (method: RouteDef['method'], url: string, summary: string, handler: RouteDef['handler']): RouteDef => ({ method, url, access: 'public', phi: true, summary, handler });
+  // AI orchestration work items: an admin, or a token with the `workitems` scope (src/http/access-rules.ts).
+  const r = (method: RouteDef['method'], url: string, summary: string, handler: RouteDef['handler']): RouteDef => ({ method, url, access: ACCESS.workitems, phi: true, summary, handler });
   return [
     r('POST', W, 'UPS-RS create workitem', create),
     r('GET', W, 'UPS-RS search workitems', search),

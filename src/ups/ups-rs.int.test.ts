@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test/support/app.ts';
+import { bearer, serviceToken } from '../../test/support/auth.ts';
+
+let token = '';
 import { makeInstance } from '../../test/support/dicom-gen.ts';
 import type { App } from '../app/app.ts';
 import { upsPriorityOf } from '../triage/ups-priority.ts';
@@ -14,12 +17,13 @@ describe('UPS-RS subset (PS3.18 11, IHE AIW-I) against the real server', () => {
   let base: string;
   beforeAll(async () => {
     app = await startTestApp({ 'dimse.enabled': false, 'ingest.quietPeriodMs': 50 });
+    token = await serviceToken(app, ['workitems', 'dicomweb:write', 'dicomweb:read']);
     base = `http://127.0.0.1:${app.httpPort()}/dicom-web/workitems`;
   });
   afterAll(async () => app.close());
 
   const call = (method: string, path: string, body?: unknown): Promise<Response> =>
-    fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/dicom+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${base}${path}`, { method, headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/dicom+json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const state = (s: string, tx?: string): Ds => ({ [STATE]: { vr: 'CS', Value: [s] }, ...(tx ? { [TX]: { vr: 'UI', Value: [tx] } } : {}) });
 
   it('creates, claims, updates and completes a workitem, refusing a foreign Transaction UID', async () => {

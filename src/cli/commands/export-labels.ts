@@ -1,4 +1,5 @@
 import type { Reading } from '../../reading/reading.ts';
+import type { LabelRow } from '../../monitor/labels-csv.ts';
 
 /** The finding columns of ../shared/data's labels.csv, in its order (after the six fixed columns). */
 export const LABEL_FINDINGS = [
@@ -45,15 +46,8 @@ function cell(v: string | number | null): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export interface LabelsCsvRow {
-  file: string;
-  sex: 'M' | 'F' | null;
-  age: number | null;
-  view: string;
-  source: string;
-  patientId: string;
-  labels: Record<string, 0 | 1 | null>;
-}
+/** One exported row: the same shape `npm run eval` and training read (monitor/labels-csv.ts). */
+export type LabelsCsvRow = LabelRow;
 
 export function labelsCsvLine(r: LabelsCsvRow): string {
   return [r.file, r.sex, r.age, r.view, r.source, r.patientId, ...LABEL_FINDINGS.map((f) => r.labels[f] ?? null)].map(cell).join(',');
