@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.ts';
+import { assertRoleRunnable, parseRole, ROLES } from '../../cluster/role.ts';
 import { loadConfig } from '../../config/load.ts';
 import { issueToken } from '../../security/token-routes.ts';
 import { type DemoFlags, serverUrlOf, streamDemo } from './demo.ts';
@@ -16,11 +17,14 @@ export function registerServe(program: Command): void {
     .command('serve', { isDefault: true })
     .description('run the readfirst server (DIMSE, DICOMweb, worklist, web app)')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
+    .option('--role <role>', `process role: ${ROLES.join('|')} (split roles need PostgreSQL; README "Scaling out")`, 'all')
     .option('--demo [folder]', 'also stream demo studies into the server (see `readfirst demo`)')
     .option('--demo-count <n>', 'demo studies to send', '20')
     .option('--demo-interval <ms>', 'pause between demo studies', '3000')
-    .action(async (opts: { config?: string; demo?: string | boolean } & DemoFlags) => {
+    .action(async (opts: { config?: string; role: string; demo?: string | boolean } & DemoFlags) => {
+      const role = parseRole(opts.role);
       const config = loadConfig(opts.config ? { file: opts.config } : {});
+      assertRoleRunnable(role, config.databaseUrl);
       const app = await startApp(config);
       const demo = new AbortController();
       let stopping = false;

@@ -1,0 +1,40 @@
+import { ReadfirstError } from '../core/errors.ts';
+import type { EventBus } from '../events/bus.ts';
+import { studyReading } from '../inference/analyse-study.ts';
+import type { SqlInferenceResultStore } from '../inference/result-store.ts';
+import type { AnalysisJobData } from './analysis-jobs.ts';
+
+export interface AnalysisWorkerDeps {
+  /** Reads one instance with every routed model not yet read (inference/analyse-study.ts `analyseInstance`). */
+  analyse: (job: AnalysisJobData) => Promise<void>;
+  results: SqlInferenceResultStore;
+  bus: EventBus;
+  now: () => number;
+}
+
+/** PostgreSQL unique_violation: another attempt of this job stored the same reading first. */
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
+}
+
+/**
+ * The worker role's job handler: reads the instance, then emits `study.analysed` (carried to
+ * the API nodes by the LISTEN/NOTIFY bus, so their worklists re-rank). A reading already stored
+ * by an earlier attempt is skipped by `analyse` itself, and a racing duplicate is refused by the
+ * unique index (jobs/migrations.ts): either way the job completes with one result per model
+ * version. An instance whose every reading failed fails the attempt, so pg-boss retries it with
+ * back-off and, past its retry limit, moves it to the dead-letter queue.
+ */
+export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobData) => Promise<void> {
+  return async (job) => {
+    try {
+      await deps.analyse(job);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+    const mine = (await deps.results.listForStudy(job.studyInstanceUid)).filter((r) => r.sopInstanceUid === job.sopInstanceUid);
+    if (mine.length > 0 && mine.every((r) => r.status === 'failed'))
+      throw new ReadfirstError('unavailable', 'every reading of the instance failed; retrying', { reason: mine[mine.length - 1]?.statusReason ?? null });
+    deps.bus.emit('study.analysed', await studyReading({ results: deps.results, now: deps.now }, job.studyInstanceUid, { sopInstanceUid: job.sopInstanceUid, complete: false }));
+  };
+}
