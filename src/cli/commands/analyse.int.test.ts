@@ -43,7 +43,7 @@ describe('readfirst analyse <folder> --out <dir>', () => {
     for (const s of SAMPLES) {
       const src = readSourceImage(readFileSync(samplePath(s)));
       const study = String(src.patientStudy.StudyInstanceUID);
-      expect(readdirSync(join(out, study)).sort()).toEqual(['heatmap-1.dcm', 'kos.dcm', 'sr.dcm']);
+      expect(readdirSync(join(out, study)).sort()).toEqual(['fhir-bundle.json', 'heatmap-1.dcm', 'kos.dcm', 'oru-r01.hl7', 'sr.dcm']);
       for (const f of ['sr.dcm', 'kos.dcm', 'heatmap-1.dcm']) {
         const check = dciodvfy(readFileSync(join(out, study, f)));
         expect(check.errors, `${s} ${f}: ${check.output}`).toEqual([]);
@@ -58,6 +58,13 @@ describe('readfirst analyse <folder> --out <dir>', () => {
       ]);
       const pneumothorax = summary.studies.find((x) => x.studyInstanceUid === study)?.positive[0];
       expect(pneumothorax).toBe(`Pneumothorax ${sr.findings[0]?.probability.toFixed(2)}`);
+      // The same answer as FHIR (a preliminary report, never final from the AI) and as an HL7 ORU.
+      const bundle = JSON.parse(readFileSync(join(out, study, 'fhir-bundle.json'), 'utf8')) as { resourceType: string; entry: Array<{ resource: { resourceType: string; status?: string } }> };
+      expect(bundle.resourceType).toBe('Bundle');
+      expect(bundle.entry.filter((e) => e.resource.resourceType === 'DiagnosticReport').map((e) => e.resource.status)).toEqual(['preliminary']);
+      const oru = readFileSync(join(out, study, 'oru-r01.hl7'), 'utf8').split('\r\n');
+      expect(oru[0]).toMatch(/^MSH\|.*\|ORU\^R01/);
+      expect(oru.some((l) => l.startsWith('OBX|') && l.includes('36118008'))).toBe(true);
     }
   });
 

@@ -20,6 +20,8 @@ import { primaryDecision } from '../../reports/model-analysis.ts';
 import type { OutputObject } from '../../reports/output-object.ts';
 import { buildStudyOutputs } from '../../reports/study-outputs.ts';
 import { openDb } from '../../store/open.ts';
+import { fhirReportBundle } from '../../reports/fhir/diagnostic-report.ts';
+import { oruR01 } from '../../reports/hl7/oru-r01.ts';
 
 async function* walk(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -100,8 +102,18 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
         await writeFile(join(dir, name), o.bytes);
         files.push(name);
       }
+      // The same answer as FHIR R4 (a preliminary DiagnosticReport bundle) and as an HL7 v2 ORU^R01.
+      const record = await dicomStore.getStudy(study);
+      const all = await results.listForStudy(study);
+      if (record) {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'fhir-bundle.json'), `${JSON.stringify(fhirReportBundle({ study: record, results: all }), null, 2)}\n`);
+        const oru = oruR01(record, all, { sendingApplication: 'READFIRST', sendingFacility: config.reports.manufacturer, receivingApplication: 'RIS', receivingFacility: 'HOSPITAL', controlId: `RF${study.replace(/\./g, '').slice(-16)}`, at: systemClock.now() });
+        await writeFile(join(dir, 'oru-r01.hl7'), oru.toString().replace(/\r/g, '\r\n'));
+        files.push('fhir-bundle.json', 'oru-r01.hl7');
+      }
       const best = new Map<string, number>();
-      for (const r of await results.listForStudy(study))
+      for (const r of all)
         for (const f of r.findings) if (f.key !== 'no_finding' && isPositive(f) && primaryDecision(f.decisions)?.positive) best.set(f.display, Math.max(best.get(f.display) ?? 0, f.probability));
       summary.studies.push({ studyInstanceUid: study, images: (await dicomStore.listInstances(study)).length, status: analysed.status, positive: [...best].map(([k, p]) => `${k} ${p.toFixed(2)}`), files });
     }
