@@ -6,6 +6,7 @@ import { type App, startApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/load.ts';
 import { deriveStudy } from '../../inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../../inference/testing/tiny-package.ts';
+import { bearer, serviceToken } from '../../../test/support/auth.ts';
 import { acknowledgedCount, runDcmtk } from '../../../test/support/dcmtk.ts';
 import { freePort } from '../../../test/support/server-process.ts';
 import { readSr } from '../sr/read-sr.ts';
@@ -13,8 +14,11 @@ import { orthanc, type TestOrthanc } from '../testing/orthanc.ts';
 
 const ROOT = '1.2.826.0.1.3680043.10.1455.77';
 // Pneumothorax positive at every operating point for any image; nothing else ever positive.
-const tiny = makeTinyPackage({ card: (c) => c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = f.key === 'pneumothorax' ? 0 : 1))) });
-const chest = (name: string, uid: string): { path: string; uid: string } => deriveStudy(name, uid, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'], '00080060': ['CS', 'CR'] });
+const tiny = makeTinyPackage({
+  card: (c) => c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = f.key === 'pneumothorax' ? 0 : 1))),
+});
+const chest = (name: string, uid: string): { path: string; uid: string } =>
+  deriveStudy(name, uid, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'], '00080060': ['CS', 'CR'] });
 
 interface OrthancSeries {
   ID: string;
@@ -38,7 +42,11 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
   let rfPort = 0;
   const apps: App[] = [];
 
-  async function start(dataDir: string, destinations: Record<string, string | number>[], writeback: Record<string, number> = {}): Promise<App> {
+  async function start(
+    dataDir: string,
+    destinations: Record<string, string | number>[],
+    writeback: Record<string, number> = {},
+  ): Promise<App> {
     const config = loadConfig({
       env: {},
       overrides: {
@@ -64,7 +72,8 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     expect(acknowledgedCount(r.stdout + r.stderr)).toBe(1);
   };
   const orthancStudy = async (studyUid: string): Promise<string | undefined> =>
-    (await pacs.rest<{ ID: string; Type: string }[]>('/tools/lookup', { method: 'POST', body: studyUid })).find((x) => x.Type === 'Study')?.ID;
+    (await pacs.rest<{ ID: string; Type: string }[]>('/tools/lookup', { method: 'POST', body: studyUid })).find((x) => x.Type === 'Study')
+      ?.ID;
   const seriesOf = async (studyUid: string): Promise<OrthancSeries[]> => {
     const id = await orthancStudy(studyUid);
     return id ? pacs.rest<OrthancSeries[]>(`/studies/${id}/series`) : [];
@@ -72,7 +81,8 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
   const sopUidsOf = async (series: OrthancSeries[], modalities: readonly string[]): Promise<string[]> => {
     const out: string[] = [];
     for (const s of series.filter((x) => modalities.includes(x.MainDicomTags.Modality)))
-      for (const i of s.Instances) out.push((await pacs.rest<{ MainDicomTags: { SOPInstanceUID: string } }>(`/instances/${i}`)).MainDicomTags.SOPInstanceUID);
+      for (const i of s.Instances)
+        out.push((await pacs.rest<{ MainDicomTags: { SOPInstanceUID: string } }>(`/instances/${i}`)).MainDicomTags.SOPInstanceUID);
     return out.sort();
   };
 
@@ -93,18 +103,45 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     expect(results).toHaveLength(1);
     expect(reading.studyInstanceUid).toBe(study.uid);
     expect(reading.verificationFlag).toBe('UNVERIFIED');
-    expect(reading.contributingEquipment[0]).toMatchObject({ purpose: 'Processing Algorithm', modelName: tiny.card.name, softwareVersion: tiny.card.version });
-    expect(reading.findings.map((f) => ({ code: f.code.CodeValue, sop: f.sopInstanceUid, p: f.probability, present: f.decisions.map((d) => d.present) }))).toEqual(
-      results[0]?.findings.map((f) => ({ code: f.code.code, sop: results[0]?.sopInstanceUid, p: Number(f.probability.toPrecision(6)), present: f.decisions.map((d) => d.positive) })),
+    expect(reading.contributingEquipment[0]).toMatchObject({
+      purpose: 'Processing Algorithm',
+      modelName: tiny.card.name,
+      softwareVersion: tiny.card.version,
+    });
+    expect(
+      reading.findings.map((f) => ({
+        code: f.code.CodeValue,
+        sop: f.sopInstanceUid,
+        p: f.probability,
+        present: f.decisions.map((d) => d.present),
+      })),
+    ).toEqual(
+      results[0]?.findings.map((f) => ({
+        code: f.code.code,
+        sop: results[0]?.sopInstanceUid,
+        p: Number(f.probability.toPrecision(6)),
+        present: f.decisions.map((d) => d.positive),
+      })),
     );
   }
 
   beforeAll(async () => {
     rfPort = await freePort();
-    pacs = orthanc({ httpPort: await freePort(), dicomPort: await freePort(), forwardTo: { aeTitle: 'READFIRST', port: rfPort }, userMetadata: ['ReadfirstUrgency'] });
+    pacs = orthanc({
+      httpPort: await freePort(),
+      dicomPort: await freePort(),
+      forwardTo: { aeTitle: 'READFIRST', port: rfPort },
+      userMetadata: ['ReadfirstUrgency'],
+    });
     await pacs.start();
   });
   afterEach(async () => {
+    // Orthanc's Lua forwarding job stays open a few seconds after its last send, holding its
+    // association to this readfirst; a forward appended to it would go down that dead association
+    // after the restart, and be lost. Let it finish first, so the next test's forward opens anew.
+    await until("Orthanc's forwarding jobs to finish", async () =>
+      (await pacs.rest<{ State: string }[]>('/jobs?expand')).every((j) => j.State !== 'Running' && j.State !== 'Pending'),
+    );
     for (const a of [...apps]) await stop(a);
   });
   afterAll(async () => {
@@ -118,33 +155,49 @@ describe('write-back to a live Orthanc (C-STORE, STOW-RS, priority metadata, pee
     ]);
     await roundTrip(app, 'wb-dimse', `${ROOT}.1`);
     const id = await orthancStudy(`${ROOT}.1`);
-    const urgency = await until('the urgency metadata', async () => (await pacs.rest<Buffer>(`/studies/${id ?? ''}/metadata/ReadfirstUrgency`)).toString());
+    const urgency = await until('the urgency metadata', async () =>
+      (await pacs.rest<Buffer>(`/studies/${id ?? ''}/metadata/ReadfirstUrgency`)).toString(),
+    );
     expect(urgency).toBe('1-critical');
-    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`)).text();
+    // Prometheus scrapes with a token of its own (the `metrics` scope).
+    const scrape = await serviceToken(app, ['metrics']);
+    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(scrape) })).text();
     expect(metrics).toContain('readfirst_writeback_deliveries{destination="orthanc-dimse",state="delivered"} 3');
     expect(metrics).toContain('readfirst_writeback_destination_up{destination="orthanc-dimse"} 1');
     // The same state in the app API, for a signed-in user.
     const base = `http://127.0.0.1:${app.httpPort()}`;
     await app.services.security.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'reader', password: 'reader password' }),
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await fetch(`${base}/api/writeback/destinations`)).status).toBe(401);
-    const dests = (await (await fetch(`${base}/api/writeback/destinations`, { headers: { cookie } })).json()) as { items: Record<string, unknown>[] };
+    const dests = (await (await fetch(`${base}/api/writeback/destinations`, { headers: { cookie } })).json()) as {
+      items: Record<string, unknown>[];
+    };
     expect(dests.items).toEqual([
       expect.objectContaining({ id: 'orthanc-dimse', type: 'dimse', up: true, pending: 0, delivered: 3, failed: 0 }),
       expect.objectContaining({ id: 'orthanc-priority', type: 'orthanc-priority', up: true, pending: 0, failed: 0 }),
     ]);
-    const outputs = (await (await fetch(`${base}/api/studies/${ROOT}.1/outputs`, { headers: { cookie } })).json()) as { items: { id: string; kind: string; deliveries: { state: string }[] }[] };
+    const outputs = (await (await fetch(`${base}/api/studies/${ROOT}.1/outputs`, { headers: { cookie } })).json()) as {
+      items: { id: string; kind: string; deliveries: { state: string }[] }[];
+    };
     expect(outputs.items.map((o) => o.kind).sort()).toEqual(['heatmap', 'kos', 'sr', 'urgency']);
     const sr = outputs.items.find((o) => o.kind === 'sr');
     const file = await fetch(`${base}/api/outputs/${sr?.id ?? ''}`, { headers: { cookie } });
     expect(file.headers.get('content-type')).toBe('application/dicom');
     expect(readSr(Buffer.from(await file.arrayBuffer())).studyInstanceUid).toBe(`${ROOT}.1`);
-    expect((await fetch(`${base}/api/writeback/destinations/orthanc-dimse/retry`, { method: 'POST', headers: { cookie } })).status).toBe(403);
+    expect((await fetch(`${base}/api/writeback/destinations/orthanc-dimse/retry`, { method: 'POST', headers: { cookie } })).status).toBe(
+      403,
+    );
   });
 
-  it('does the same over STOW-RS into Orthanc\'s DICOMweb', async () => {
-    const app = await start(mkdtempSync(join(tmpdir(), 'rf-wb-b-')), [{ type: 'stow-rs', id: 'orthanc-stow', url: `http://127.0.0.1:${pacs.httpPort}/dicom-web` }]);
+  it("does the same over STOW-RS into Orthanc's DICOMweb", async () => {
+    const app = await start(mkdtempSync(join(tmpdir(), 'rf-wb-b-')), [
+      { type: 'stow-rs', id: 'orthanc-stow', url: `http://127.0.0.1:${pacs.httpPort}/dicom-web` },
+    ]);
     await roundTrip(app, 'wb-stow', `${ROOT}.2`);
     const outbox = app.services.reports.outbox;
     expect((await outbox.deliveries({ studyInstanceUid: `${ROOT}.2` })).map((d) => [d.kind, d.state, d.attempts]).sort()).toEqual([
