@@ -70,7 +70,9 @@ async function watchWorklist(url: string, cookie: string, seen: Map<string, Seen
 /** Sends one file with storescu; resolves with the moment its acknowledgement was printed. */
 function sendOne(port: number, file: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('storescu', ['-v', '-xy', '-aec', 'READFIRST', '127.0.0.1', String(port), file], { env: { ...process.env, TCP_NODELAY: '1' } });
+    const child = spawn('storescu', ['-v', '-xy', '-aec', 'READFIRST', '127.0.0.1', String(port), file], {
+      env: { ...process.env, TCP_NODELAY: '1' },
+    });
     let ackAt: number | undefined;
     let out = '';
     const onData = (d: Buffer): void => {
@@ -88,14 +90,26 @@ export async function main(args: string[]): Promise<void> {
   const count = option(args, 'studies', 40);
   const gap = option(args, 'gap', 250);
   const studies = writeStudies(count + 2, 'arrival');
-  const files = readdirSync(studies.dir).sort().map((f) => join(studies.dir, f));
+  const files = readdirSync(studies.dir)
+    .sort()
+    .map((f) => join(studies.dir, f));
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-arrival-'));
-  process.stdout.write(`arrival: ${count} one-image studies (DX uncompressed / CR JPEG baseline, 1024²), one storescu association each, ${gap} ms apart; default config, bundled model\n`);
-  process.stdout.write(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2-core machine shared with other work: noisy)\n`);
+  process.stdout.write(
+    `arrival: ${count} one-image studies (DX uncompressed / CR JPEG baseline, 1024²), one storescu association each, ${gap} ms apart; default config, bundled model\n`,
+  );
+  process.stdout.write(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (2-core machine shared with other work: noisy)\n`,
+  );
   const password = 'arrival benchmark password';
   const add = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'user', 'add', 'bench', '--password-stdin'], {
     input: password,
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))), READFIRST_DATA_DIR: dataDir, READFIRST_LOG_LEVEL: 'warn' },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
+      READFIRST_DATA_DIR: dataDir,
+      READFIRST_LOG_LEVEL: 'warn',
+    },
   });
   if (add.status !== 0) throw new Error(`user add failed: ${add.stderr.toString()}`);
   const server = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
@@ -103,7 +117,11 @@ export async function main(args: string[]): Promise<void> {
   let stop = (): void => undefined;
   try {
     const base = `http://127.0.0.1:${server.httpPort}`;
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password }),
+    });
     if (!login.ok) throw new Error(`login failed: HTTP ${login.status}`);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     stop = await watchWorklist(`${base}/api/worklist/events`, cookie, seen);
@@ -134,11 +152,23 @@ export async function main(args: string[]): Promise<void> {
     const f = (v: number): string => v.toFixed(0);
     const vp95 = pct(visible, 95);
     const rp95 = pct(ranked, 95);
-    process.stdout.write(`AI status of the ranked studies: ${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}${missing ? `; ${missing} not seen ranked within 30 s` : ''}\n`);
-    process.stdout.write(`ack → visible on the worklist: p50 ${f(pct(visible, 50))} ms, p95 ${f(vp95)} ms (target <= 200 ms) ${vp95 <= 200 ? 'MET' : 'NOT MET'}\n`);
-    process.stdout.write(`ack → ranked with its AI result: p50 ${f(pct(ranked, 50))} ms, p95 ${f(rp95)} ms (target <= 1000 ms) ${rp95 <= 1000 && missing === 0 ? 'MET' : 'NOT MET'}\n`);
-    process.stdout.write(`(visible can precede the ack: the server lists the study as soon as it is durable, before storescu has read the response)\n`);
-    process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `AI status of the ranked studies: ${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}${missing ? `; ${missing} not seen ranked within 30 s` : ''}\n`,
+    );
+    process.stdout.write(
+      `ack → visible on the worklist: p50 ${f(pct(visible, 50))} ms, p95 ${f(vp95)} ms (target <= 200 ms) ${vp95 <= 200 ? 'MET' : 'NOT MET'}\n`,
+    );
+    process.stdout.write(
+      `ack → ranked with its AI result: p50 ${f(pct(ranked, 50))} ms, p95 ${f(rp95)} ms (target <= 1000 ms) ${rp95 <= 1000 && missing === 0 ? 'MET' : 'NOT MET'}\n`,
+    );
+    process.stdout.write(
+      `(visible can precede the ack: the server lists the study as soon as it is durable, before storescu has read the response)\n`,
+    );
+    process.stdout.write(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
   } finally {
     stop();
     await stopServerProcess(server);

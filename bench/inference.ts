@@ -57,16 +57,23 @@ export async function main(args: string[]): Promise<void> {
   const dir = useBundled ? bundled : makeStandinPackage();
   const pkg = await loadModelPackage(dir);
   const card = pkg.card;
-  const model = useBundled ? `bundled model ${card.id}@${card.version}` : 'stand-in (random weights, training architecture; models/readfirst-cxr/model.onnx not found)';
+  const model = useBundled
+    ? `bundled model ${card.id}@${card.version}`
+    : 'stand-in (random weights, training architecture; models/readfirst-cxr/model.onnx not found)';
   const size = readFileSync(pkg.onnxPath).byteLength;
-  process.stdout.write(`model: ${model}, ${(size / 1e6).toFixed(1)} MB, input ${card.input.width}x${card.input.height}; intra-op threads ${threads}\n`);
+  process.stdout.write(
+    `model: ${model}, ${(size / 1e6).toFixed(1)} MB, input ${card.input.width}x${card.input.height}; intra-op threads ${threads}\n`,
+  );
   const dicoms = [readFileSync(samplePath(JPEG_BASELINE)), readFileSync(samplePath(UNCOMPRESSED))];
   process.stdout.write('inputs: siim-cr-jpeg-baseline.dcm (JPEG baseline, 1024²) and nccid-dx-uncompressed.dcm (1024²), alternating\n\n');
   await printDecodeBench();
 
   // Bare ONNX Runtime on tensors prepared with the engine's own preprocessing, outside the timing.
   const tensors = await Promise.all(
-    dicoms.map(async (b) => (await toModelInput(await dicomToUnitImage(b, readImageMeta(b), card.input.window, card.input.percentiles), card.input)).tensor),
+    dicoms.map(
+      async (b) =>
+        (await toModelInput(await dicomToUnitImage(b, readImageMeta(b), card.input.window, card.input.percentiles), card.input)).tensor,
+    ),
   );
   // The baseline gets its better setting: ORT's default spinning threads, or yielding ones.
   const dims = [1, 1, card.input.height, card.input.width];
@@ -76,7 +83,10 @@ export async function main(args: string[]): Promise<void> {
   let bareCpu = 0;
   for (const spin of ['1', '0']) {
     const session = await ort.InferenceSession.create(pkg.onnxPath, {
-      intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
       extra: { session: { intra_op: { allow_spinning: spin } } },
     });
     for (let i = 0; i < 3; i++) await session.run({ [card.input.name]: new ort.Tensor('float32', tensors[0]!, dims) });
@@ -95,7 +105,14 @@ export async function main(args: string[]): Promise<void> {
   }
 
   // The engine: DICOM bytes → findings, `concurrency` images in flight.
-  const engine = await InferenceEngine.start({ packages: [pkg], workers, intraOpThreads: engineThreads, nice: 0, maxBatch: defaults.maxBatch, jobTimeoutMs: 30_000 });
+  const engine = await InferenceEngine.start({
+    packages: [pkg],
+    workers,
+    intraOpThreads: engineThreads,
+    nice: 0,
+    maxBatch: defaults.maxBatch,
+    jobTimeoutMs: 30_000,
+  });
   for (let i = 0; i < 3; i++) await engine.scoreImage(card.id, { kind: 'dicom', bytes: dicoms[i % 2]! });
   const engLat: number[] = [];
   const parts = { decode: [] as number[], preprocess: [] as number[], queue: [] as number[], infer: [] as number[] };
@@ -123,7 +140,18 @@ export async function main(args: string[]): Promise<void> {
 
   // One study at a time through the running modules: study.complete → study.analysed.
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-inference-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.enabled': false, 'inference.modelDirs': [dir], 'inference.intraOpThreads': engineThreads, 'inference.workers': workers } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      'log.level': 'silent',
+      'http.port': 0,
+      'dimse.enabled': false,
+      'inference.modelDirs': [dir],
+      'inference.intraOpThreads': engineThreads,
+      'inference.workers': workers,
+    },
+  });
   const wire = async (m: ModuleRunner) => {
     const dicom = await m.start(dicomModule, {});
     await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
@@ -160,17 +188,40 @@ export async function main(args: string[]): Promise<void> {
 
   const rows: [string, string, string, string, string][] = [
     ['', 'images/s', 'p50 ms', 'p95 ms', 'CPU ms/img'],
-    [`engine (DICOM bytes → findings, ${concurrency} in flight, ${workers}×${engineThreads} threads)`, f1(engRate), f1(pct(engLat, 50)), f1(pct(engLat, 95)), f1(engCpu)],
-    [`bare ORT session (prepared tensors, batch 1, ${threads} threads, ${bareSpin})`, f1(bareRate), f1(pct(bareLat, 50)), f1(pct(bareLat, 95)), f1(bareCpu)],
+    [
+      `engine (DICOM bytes → findings, ${concurrency} in flight, ${workers}×${engineThreads} threads)`,
+      f1(engRate),
+      f1(pct(engLat, 50)),
+      f1(pct(engLat, 95)),
+      f1(engCpu),
+    ],
+    [
+      `bare ORT session (prepared tensors, batch 1, ${threads} threads, ${bareSpin})`,
+      f1(bareRate),
+      f1(pct(bareLat, 50)),
+      f1(pct(bareLat, 95)),
+      f1(bareCpu),
+    ],
   ];
-  for (const r of rows) process.stdout.write(`${r[0].padEnd(64)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}${r[4].padStart(12)}\n`);
+  for (const r of rows)
+    process.stdout.write(`${r[0].padEnd(64)}${r[1].padStart(10)}${r[2].padStart(10)}${r[3].padStart(10)}${r[4].padStart(12)}\n`);
   const ratio = engRate / bareRate;
   process.stdout.write(`\nthroughput ratio engine / bare ORT: ${ratio.toFixed(2)}x (target >= 0.8x) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}\n`);
-  process.stdout.write(`CPU time per image (all threads of the process, robust to other load): engine ${f1(engCpu)} ms, bare ${f1(bareCpu)} ms, ratio ${(bareCpu / engCpu).toFixed(2)}x\n`);
-  process.stdout.write(`engine work per image beyond the model: ${f1(engCpu - bareCpu)} ms CPU (parse, decode, window, gate, resize, copies); the ratio cannot pass ${(bareCpu / (bareCpu + Math.max(0, engCpu - bareCpu))).toFixed(2)}x while the pixel work costs that much next to a ${f1(bareCpu)} ms model\n`);
-  process.stdout.write(`engine stage medians (ms): decode ${f1(pct(parts.decode, 50))}, preprocess ${f1(pct(parts.preprocess, 50))}, queue ${f1(pct(parts.queue, 50))}, infer ${f1(pct(parts.infer, 50))} (per batch)\n`);
+  process.stdout.write(
+    `CPU time per image (all threads of the process, robust to other load): engine ${f1(engCpu)} ms, bare ${f1(bareCpu)} ms, ratio ${(bareCpu / engCpu).toFixed(2)}x\n`,
+  );
+  process.stdout.write(
+    `engine work per image beyond the model: ${f1(engCpu - bareCpu)} ms CPU (parse, decode, window, gate, resize, copies); the ratio cannot pass ${(bareCpu / (bareCpu + Math.max(0, engCpu - bareCpu))).toFixed(2)}x while the pixel work costs that much next to a ${f1(bareCpu)} ms model\n`,
+  );
+  process.stdout.write(
+    `engine stage medians (ms): decode ${f1(pct(parts.decode, 50))}, preprocess ${f1(pct(parts.preprocess, 50))}, queue ${f1(pct(parts.queue, 50))}, infer ${f1(pct(parts.infer, 50))} (per batch)\n`,
+  );
   const p95 = pct(e2e, 95);
-  process.stdout.write(`\nstudies: one image each, alternately uncompressed and JPEG baseline (dcmcjpeg), ingested one at a time; timed from instance.stored to the image's study.analysed (score on arrival)\n`);
+  process.stdout.write(
+    `\nstudies: one image each, alternately uncompressed and JPEG baseline (dcmcjpeg), ingested one at a time; timed from instance.stored to the image's study.analysed (score on arrival)\n`,
+  );
   process.stdout.write(`study statuses: ${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-  process.stdout.write(`instance.stored → study.analysed over ${e2e.length} one-image studies: p50 ${f1(pct(e2e, 50))} ms, p95 ${f1(p95)} ms (target <= 2000 ms) ${p95 <= 2000 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(
+    `instance.stored → study.analysed over ${e2e.length} one-image studies: p50 ${f1(pct(e2e, 50))} ms, p95 ${f1(p95)} ms (target <= 2000 ms) ${p95 <= 2000 ? 'MET' : 'NOT MET'}\n`,
+  );
 }

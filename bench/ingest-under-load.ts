@@ -53,10 +53,17 @@ export async function main(args: string[]): Promise<void> {
   const probeDir = mkdtempSync(join(tmpdir(), 'rf-bench-probe-'));
   const studyUid = testUid();
   const seriesUid = testUid();
-  for (let i = 1; i <= n; i++) writeFileSync(join(probeDir, `p${i}.dcm`), makeInstance({ studyUid, seriesUid, instanceNumber: i, rows: 256, columns: 256 }).bytes);
+  for (let i = 1; i <= n; i++)
+    writeFileSync(join(probeDir, `p${i}.dcm`), makeInstance({ studyUid, seriesUid, instanceNumber: i, rows: 256, columns: 256 }).bytes);
   const backlog = writeStudies(backlogCount, 'backlog');
-  process.stdout.write(`ingest-under-load: probe ${n} DX files 256² (one study); backlog ${backlogCount} one-image studies (1024², uncompressed / JPEG baseline); storescu, default config\n`);
-  process.stdout.write(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2-core machine shared with other work: noisy)\n`);
+  process.stdout.write(
+    `ingest-under-load: probe ${n} DX files 256² (one study); backlog ${backlogCount} one-image studies (1024², uncompressed / JPEG baseline); storescu, default config\n`,
+  );
+  process.stdout.write(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (2-core machine shared with other work: noisy)\n`,
+  );
   const dataDirs: string[] = [];
   const fresh = async (nodeArgs: string[] = []): Promise<ServerProcess> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-iul-'));
@@ -102,7 +109,9 @@ export async function main(args: string[]): Promise<void> {
       loadedRun = await storescu(loaded.dimsePort, probeDir);
       const text = await scrape(loaded.httpPort);
       atEnd = { before, after: analysisOf(text) };
-      lagP99 = metricValue(text, 'readfirst_event_loop_lag_seconds', 'quantile="0.99"') ?? metricValue(text, 'readfirst_nodejs_eventloop_lag_p99_seconds');
+      lagP99 =
+        metricValue(text, 'readfirst_event_loop_lag_seconds', 'quantile="0.99"') ??
+        metricValue(text, 'readfirst_nodejs_eventloop_lag_p99_seconds');
       loadedFound = await queryable(loaded, studyUid);
       backlogFound = await studiesQueryable(loaded);
       const t0 = Date.now();
@@ -125,9 +134,13 @@ export async function main(args: string[]): Promise<void> {
       `${name.padEnd(24)} ${rate(r).toFixed(1).padStart(8)} instances/s  (${r.seconds.toFixed(2)} s, ${r.acked}/${n} acknowledged, ${found} queryable, lost ${lost(r, found)})\n`;
     process.stdout.write(line('idle server', idleRun, idleFound));
     process.stdout.write(line('while analysing backlog', loadedRun, loadedFound));
-    process.stdout.write(`backlog: ${backlogRun.acked}/${backlogCount} acknowledged in ${backlogRun.seconds.toFixed(2)} s, ${backlogFound - 1} studies queryable (lost ${Math.max(0, backlogRun.acked - (backlogFound - 1))})\n`);
+    process.stdout.write(
+      `backlog: ${backlogRun.acked}/${backlogCount} acknowledged in ${backlogRun.seconds.toFixed(2)} s, ${backlogFound - 1} studies queryable (lost ${Math.max(0, backlogRun.acked - (backlogFound - 1))})\n`,
+    );
     if (atEnd.after.queued !== undefined) {
-      process.stdout.write(`analysis during the probe: ${atEnd.before.analysed} → ${atEnd.after.analysed} images analysed, ${atEnd.after.queued} still queued at its end${drainSeconds !== undefined ? `; whole backlog analysed ${drainSeconds.toFixed(1)} s after the probe` : ''}\n`);
+      process.stdout.write(
+        `analysis during the probe: ${atEnd.before.analysed} → ${atEnd.after.analysed} images analysed, ${atEnd.after.queued} still queued at its end${drainSeconds !== undefined ? `; whole backlog analysed ${drainSeconds.toFixed(1)} s after the probe` : ''}\n`,
+      );
     } else {
       process.stdout.write('analysis progress: the server exposes no analysis metrics (older build)\n');
     }
@@ -135,8 +148,14 @@ export async function main(args: string[]): Promise<void> {
     const totalLost = lost(idleRun, idleFound) + lost(loadedRun, loadedFound) + Math.max(0, backlogRun.acked - (backlogFound - 1));
     const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 1000).toFixed(1)} ms`);
     process.stdout.write(`event-loop lag p99 (server, last 30 s): ${ms(lagP99)} while analysing; ${ms(idleLagP99)} on the idle server\n`);
-    process.stdout.write(`ratio loaded/idle: ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}; lost ${totalLost} (target 0) ${totalLost === 0 ? 'MET' : 'NOT MET'}\n`);
-    process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `ratio loaded/idle: ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}; lost ${totalLost} (target 0) ${totalLost === 0 ? 'MET' : 'NOT MET'}\n`,
+    );
+    process.stdout.write(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
   } finally {
     rmSync(probeDir, { recursive: true, force: true });
     rmSync(backlog.dir, { recursive: true, force: true });

@@ -98,7 +98,9 @@ export async function main(args: string[]): Promise<void> {
     bytes += x.bytes.length;
     writeFileSync(join(dir, `f${i}.dcm`), x.bytes);
   }
-  process.stdout.write(`ingest bench: ${n} files of ${size}x${size} 16-bit (${(bytes / n / 1024).toFixed(0)} KiB each), storescu, one association\n`);
+  process.stdout.write(
+    `ingest bench: ${n} files of ${size}x${size} 16-bit (${(bytes / n / 1024).toFixed(0)} KiB each), storescu, one association\n`,
+  );
   try {
     const orthanc = await benchOrthanc(dir);
     const rf = await benchReadfirst(dir, studyUid);
@@ -107,7 +109,9 @@ export async function main(args: string[]): Promise<void> {
       `${name.padEnd(10)} ${rate(r).toFixed(1).padStart(8)} instances/s  (${r.seconds.toFixed(2)} s, ${r.acked}/${n} acknowledged, ${r.found} queryable, lost ${Math.max(0, r.acked - r.found)})\n`;
     process.stdout.write(line('readfirst', rf));
     process.stdout.write(line('orthanc', orthanc));
-    process.stdout.write(`ratio readfirst/orthanc: ${(rate(rf) / rate(orthanc)).toFixed(2)}x (target >= 1.5x), readfirst lost: ${Math.max(0, rf.acked - rf.found)} (target 0)\n`);
+    process.stdout.write(
+      `ratio readfirst/orthanc: ${(rate(rf) / rate(orthanc)).toFixed(2)}x (target >= 1.5x), readfirst lost: ${Math.max(0, rf.acked - rf.found)} (target 0)\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,7 +30,11 @@ function twelveBit(): string {
 }
 
 export async function printDecodeBench(): Promise<void> {
-  const files: [string, string][] = [['8-bit native', samplePath(UNCOMPRESSED)], ['12-bit signed, rescaled', twelveBit()], ['JPEG baseline', samplePath(JPEG_BASELINE)]];
+  const files: [string, string][] = [
+    ['8-bit native', samplePath(UNCOMPRESSED)],
+    ['12-bit signed, rescaled', twelveBit()],
+    ['JPEG baseline', samplePath(JPEG_BASELINE)],
+  ];
   const cells: string[] = [];
   for (const [name, path] of files) {
     const bytes = readFileSync(path);

@@ -27,14 +27,36 @@ export async function main(args: string[]): Promise<void> {
     for (let i = 0; i < commits; i++) await db.run('INSERT INTO t (id, v) VALUES ($1, $2)', [`k${i}`, 'x']);
     const commitsPerS = commits / ((performance.now() - t) / 1000);
 
-    const jobs = await AnalysisJobs.start({ connectionString: TEST_PG_URL, schema: bossSchema, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: 60, pollingIntervalSeconds: 0.5, metrics: new Registry(), onError: (e) => process.stderr.write(`${String(e)}\n`) });
+    const jobs = await AnalysisJobs.start({
+      connectionString: TEST_PG_URL,
+      schema: bossSchema,
+      retryLimit: 3,
+      retryDelaySeconds: 5,
+      expireInSeconds: 60,
+      pollingIntervalSeconds: 0.5,
+      metrics: new Registry(),
+      onError: (e) => process.stderr.write(`${String(e)}\n`),
+    });
     t = performance.now();
     for (let i = 0; i < n; i++)
-      await jobs.enqueue({ studyInstanceUid: `1.2.${i}`, seriesInstanceUid: `1.2.${i}.1`, sopInstanceUid: `1.2.${i}.1.1`, models: 'bench@1', receivedAt: Date.now() }, i % 10 === 0 ? 30 : 0);
+      await jobs.enqueue(
+        {
+          studyInstanceUid: `1.2.${i}`,
+          seriesInstanceUid: `1.2.${i}.1`,
+          sopInstanceUid: `1.2.${i}.1.1`,
+          models: 'bench@1',
+          receivedAt: Date.now(),
+        },
+        i % 10 === 0 ? 30 : 0,
+      );
     const enqueuePerS = n / ((performance.now() - t) / 1000);
     let done = 0;
     t = performance.now();
-    await jobs.work(concurrency, async () => void done++, () => Date.now());
+    await jobs.work(
+      concurrency,
+      async () => void done++,
+      () => Date.now(),
+    );
     while (done < n) await new Promise((r) => setTimeout(r, 20));
     const completePerS = n / ((performance.now() - t) / 1000);
     await jobs.stop(2000);

@@ -43,7 +43,16 @@ export async function main(args: string[]): Promise<void> {
     let bytes = 0;
     // Written in chunks, so the generator never holds the whole series either.
     for (let from = 0; from < slices; from += 20) {
-      const part = makeCtSeries({ studyUid: '2.25.424242', seriesUid: '2.25.424242.1', sopPrefix: '2.25.424242.1.1', slices, rows: size, columns: size, lesionSlice: Math.floor(slices / 2), range: [from, from + 20] });
+      const part = makeCtSeries({
+        studyUid: '2.25.424242',
+        seriesUid: '2.25.424242.1',
+        sopPrefix: '2.25.424242.1.1',
+        slices,
+        rows: size,
+        columns: size,
+        lesionSlice: Math.floor(slices / 2),
+        range: [from, from + 20],
+      });
       for (const s of part) {
         const p = join(dir, `${s.index}.dcm`);
         writeFileSync(p, s.bytes);
@@ -51,7 +60,9 @@ export async function main(args: string[]): Promise<void> {
         files.push(p);
       }
     }
-    process.stdout.write(`series: ${slices} slices ${size}², ${mb(bytes)} of files; model ${card.id}@${card.version} (${volume.kind}, ${card.input.channels} channels, ${card.input.width}²); intra-op threads ${threads}\n`);
+    process.stdout.write(
+      `series: ${slices} slices ${size}², ${mb(bytes)} of files; model ${card.id}@${card.version} (${volume.kind}, ${card.input.channels} channels, ${card.input.width}²); intra-op threads ${threads}\n`,
+    );
 
     // Bare ONNX Runtime on the same slabs, prepared beforehand (outside the timing).
     const slabs: Float32Array[] = [];
@@ -63,14 +74,25 @@ export async function main(args: string[]): Promise<void> {
       async () => undefined,
       (i) => readFile(files[i] as string),
     );
-    const session = await ort.InferenceSession.create(pkg.onnxPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(pkg.onnxPath, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
     const dims = [1, card.input.channels, card.input.height, card.input.width];
     for (let i = 0; i < 3; i++) await session.run({ [card.input.name]: new ort.Tensor('float32', slabs[0] as Float32Array, dims) });
     const b0 = performance.now();
     for (const s of slabs) await session.run({ [card.input.name]: new ort.Tensor('float32', s, dims) });
     const bareMs = performance.now() - b0;
 
-    const engine = await InferenceEngine.start({ packages: [pkg], testModels: [card.id], workers: 1, intraOpThreads: threads, maxBatch: 4, jobTimeoutMs: 60_000 });
+    const engine = await InferenceEngine.start({
+      packages: [pkg],
+      testModels: [card.id],
+      workers: 1,
+      intraOpThreads: threads,
+      maxBatch: 4,
+      jobTimeoutMs: 60_000,
+    });
     try {
       // The engine's path for prepared tensors (worker pool, batches, copies) on the same slabs.
       await engine.runPrepared(card.id, dims.slice(1), (slabs[0] as Float32Array).slice());
@@ -85,7 +107,12 @@ export async function main(args: string[]): Promise<void> {
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const t0 = performance.now();
-      const score = await scoreVolume(engine.runPrepared.bind(engine), card, files.map((filePath) => ({ filePath })), { read: (f) => readFile(f.filePath) });
+      const score = await scoreVolume(
+        engine.runPrepared.bind(engine),
+        card,
+        files.map((filePath) => ({ filePath })),
+        { read: (f) => readFile(f.filePath) },
+      );
       const totalMs = performance.now() - t0;
       lag.disable();
       clearInterval(sampler);

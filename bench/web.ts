@@ -111,13 +111,22 @@ async function frameTimes(page: Page, jump: number): Promise<number[]> {
 
 /** In the page: fetch a study's WADO-RS metadata and its first frame, as the viewer must (ms). */
 async function fetchStudy(uid: string): Promise<number> {
-  const g = globalThis as unknown as { performance: { now(): number }; fetch: (u: string, i?: object) => Promise<{ json(): Promise<unknown>; arrayBuffer(): Promise<unknown> }> };
+  const g = globalThis as unknown as {
+    performance: { now(): number };
+    fetch: (u: string, i?: object) => Promise<{ json(): Promise<unknown>; arrayBuffer(): Promise<unknown> }>;
+  };
   const t0 = g.performance.now();
-  const meta = (await (await g.fetch(`/dicom-web/studies/${uid}/metadata`, { headers: { accept: 'application/dicom+json' } })).json()) as Array<Record<string, { Value?: string[] }>>;
+  const meta = (await (
+    await g.fetch(`/dicom-web/studies/${uid}/metadata`, { headers: { accept: 'application/dicom+json' } })
+  ).json()) as Array<Record<string, { Value?: string[] }>>;
   const m = meta.find((x) => x['00280010'] !== undefined) ?? {};
   const series = m['0020000E']?.Value?.[0] ?? '';
   const sop = m['00080018']?.Value?.[0] ?? '';
-  await (await g.fetch(`/dicom-web/studies/${uid}/series/${series}/instances/${sop}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } })).arrayBuffer();
+  await (
+    await g.fetch(`/dicom-web/studies/${uid}/series/${series}/instances/${sop}/frames/1`, {
+      headers: { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' },
+    })
+  ).arrayBuffer();
   return g.performance.now() - t0;
 }
 
@@ -164,7 +173,11 @@ export async function main(args: string[]): Promise<void> {
       if (run === 0) plainWheel = await frameTimes(page, 120);
       await page.goto(`${live.base}/`);
       await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__rf.firstRows > 0, undefined, { timeout: 60_000 });
-      await page.waitForFunction((e) => ((globalThis as unknown as PageGlobals).document.querySelector('.filters .count')?.textContent ?? '').startsWith(e), expected, { timeout: 120_000 });
+      await page.waitForFunction(
+        (e) => ((globalThis as unknown as PageGlobals).document.querySelector('.filters .count')?.textContent ?? '').startsWith(e),
+        expected,
+        { timeout: 120_000 },
+      );
       fullList.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).performance.now()));
       firstRender.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).__rf.firstRows));
     }
@@ -195,7 +208,11 @@ export async function main(args: string[]): Promise<void> {
       rerank.push(shown.at - cause.at);
       frame.push(cause.frame - cause.at);
       // Read it, so the next critical arrival also goes to the top (EDF would rank it second).
-      await fetch(`${live.base}/api/worklist/${uid}/state`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'read' }) });
+      await fetch(`${live.base}/api/worklist/${uid}/state`, {
+        method: 'PUT',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'read' }),
+      });
     }
 
     // Click to first image, and prior open: the critical studies are one patient's (C1), so each
@@ -204,7 +221,9 @@ export async function main(args: string[]): Promise<void> {
     await page.locator('.wl-row').first().waitFor({ timeout: 60_000 });
     await page.locator('input[name="search"]').fill('ACC-C1');
     await page.locator('.search-hit').nth(4).waitFor({ timeout: 30_000 });
-    const hits = await page.locator('.search-hit').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { uid?: string } }).dataset.uid ?? ''));
+    const hits = await page
+      .locator('.search-hit')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { uid?: string } }).dataset.uid ?? ''));
     const clicks: number[] = [];
     const priorOpen: number[] = [];
     const fetchBase: number[] = [];

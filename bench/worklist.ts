@@ -24,7 +24,18 @@ import { makeEntry } from '../src/worklist/test-entries.ts';
 import { ENTRY_COLUMNS, entryParams } from '../src/worklist/worklist-row.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 12);
-const CLASSES: UrgencyClass[] = ['critical', 'urgent', 'urgent', 'routine', 'routine', 'likely-normal', 'likely-normal', 'likely-normal', 'likely-normal', 'likely-normal'];
+const CLASSES: UrgencyClass[] = [
+  'critical',
+  'urgent',
+  'urgent',
+  'routine',
+  'routine',
+  'likely-normal',
+  'likely-normal',
+  'likely-normal',
+  'likely-normal',
+  'likely-normal',
+];
 const MODALITIES = ['DX', 'DX', 'DX', 'CR', 'CR', 'CT', 'MR', 'US'];
 const SITES = ['Main', 'North', 'South', 'East'];
 
@@ -68,7 +79,11 @@ async function benchOne(name: string, db: Db, n: number): Promise<Array<[string,
   process.stdout.write(`${name}: ${n} studies loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const clock = new ManualClock(NOW);
   const policy = defaultPolicy();
-  const store = new SqlWorklistStore(db, clock, () => ({ floorMs: guardFloorMs(policy), marginMs: policy.starvationGuard.marginMinutes * 60_000, windowMs: policy.starvationGuard.windowHours * 3600_000 }));
+  const store = new SqlWorklistStore(db, clock, () => ({
+    floorMs: guardFloorMs(policy),
+    marginMs: policy.starvationGuard.marginMinutes * 60_000,
+    windowMs: policy.starvationGuard.windowHours * 3600_000,
+  }));
   const deep = (await store.list({ limit: 50 })).nextCursor ?? undefined;
   let cursor = deep;
   for (let i = 0; i < 20 && cursor; i++) cursor = (await store.list({ limit: 50, cursor })).nextCursor ?? undefined;
@@ -81,8 +96,24 @@ async function benchOne(name: string, db: Db, n: number): Promise<Array<[string,
     're-rank after new critical',
     await time(200, async (i) => {
       const uid = `1.2.826.0.9.${i + 10}`;
-      const r = rankStudy(policy, { arrivedAt: NOW, orderPriority: null, patientLocation: null, aiStatus: 'analysed', findings: [{ key: 'pneumothorax', display: 'Pneumothorax', probability: 0.93, decisions: [{ name: 'high-sensitivity', threshold: 0.71, positive: true }] }] });
-      await store.upsert(makeEntry(uid, NOW, 'critical', { score: r.score, dueAt: r.dueAt, reason: r.reason, explanation: r.explanation }), NOW);
+      const r = rankStudy(policy, {
+        arrivedAt: NOW,
+        orderPriority: null,
+        patientLocation: null,
+        aiStatus: 'analysed',
+        findings: [
+          {
+            key: 'pneumothorax',
+            display: 'Pneumothorax',
+            probability: 0.93,
+            decisions: [{ name: 'high-sensitivity', threshold: 0.71, positive: true }],
+          },
+        ],
+      });
+      await store.upsert(
+        makeEntry(uid, NOW, 'critical', { score: r.score, dueAt: r.dueAt, reason: r.reason, explanation: r.explanation }),
+        NOW,
+      );
       await store.position(uid);
       await store.list({ limit: 50 });
     }),
@@ -91,7 +122,9 @@ async function benchOne(name: string, db: Db, n: number): Promise<Array<[string,
   const entries = await store.openEntries();
   const ranks = entries.map((e) => ({ studyInstanceUid: e.studyInstanceUid, ...rankStudy(policy, { ...e }), aiUrgency: e.aiUrgency }));
   await store.updateRanks(ranks, NOW);
-  process.stdout.write(`${name}: whole-list re-rank (policy change) of ${entries.length} open studies: ${((performance.now() - t1) / 1000).toFixed(2)} s\n`);
+  process.stdout.write(
+    `${name}: whole-list re-rank (policy change) of ${entries.length} open studies: ${((performance.now() - t1) / 1000).toFixed(2)} s\n`,
+  );
   return results;
 }
 
@@ -107,10 +140,14 @@ export async function main(args: string[]): Promise<void> {
     const b = await benchOne('PostgreSQL', pg, n);
     a.forEach(([label, s], i) => {
       const p = b[i]?.[1];
-      table.push(`| ${label} | ${s.p50.toFixed(1)} ms | ${s.p95.toFixed(1)} ms | ${p?.p50.toFixed(1) ?? '-'} ms | ${p?.p95.toFixed(1) ?? '-'} ms |`);
+      table.push(
+        `| ${label} | ${s.p50.toFixed(1)} ms | ${s.p95.toFixed(1)} ms | ${p?.p50.toFixed(1) ?? '-'} ms | ${p?.p95.toFixed(1) ?? '-'} ms |`,
+      );
     });
     const worst = Math.max(...a.map(([, s]) => s.p95), ...b.map(([, s]) => s.p95));
-    process.stdout.write(`\n${n} open studies, page size 50\n${table.join('\n')}\nworst p95 ${worst.toFixed(1)} ms (target ≤ 50 ms: ${worst <= 50 ? 'met' : 'NOT met'})\n`);
+    process.stdout.write(
+      `\n${n} open studies, page size 50\n${table.join('\n')}\nworst p95 ${worst.toFixed(1)} ms (target ≤ 50 ms: ${worst <= 50 ? 'met' : 'NOT met'})\n`,
+    );
   } finally {
     await sqlite.close();
     rmSync(dir, { recursive: true, force: true });

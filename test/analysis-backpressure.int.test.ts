@@ -37,7 +37,14 @@ describe('analysis back-pressure: ingest never waits for analysis', () => {
   beforeAll(async () => {
     // One image analysed at a time and room for one more: the rest of a burst must be deferred.
     app = await startTestAppWith(
-      { 'inference.modelDirs': [tiny.dir], 'inference.workers': 1, 'inference.maxBatch': 1, 'inference.queueCapacity': 1, 'ingest.quietPeriodMs': 300, 'dimse.enabled': false },
+      {
+        'inference.modelDirs': [tiny.dir],
+        'inference.workers': 1,
+        'inference.maxBatch': 1,
+        'inference.queueCapacity': 1,
+        'ingest.quietPeriodMs': 300,
+        'dimse.enabled': false,
+      },
       wire,
     );
     await app.services.inference.engine.ready();

@@ -61,7 +61,11 @@ describe('dependency direction of src/', () => {
   const all = edges();
 
   it('finds the imports it checks', () => {
-    expect(importsOf(`import a from './a.ts';\nimport type { B } from "../b.ts";\nexport { c } from './c.ts';\nimport './d.ts';\nawait import('../e.ts');`)).toEqual(['./a.ts', '../b.ts', './c.ts', '../e.ts', './d.ts']);
+    expect(
+      importsOf(
+        `import a from './a.ts';\nimport type { B } from "../b.ts";\nexport { c } from './c.ts';\nimport './d.ts';\nawait import('../e.ts');`,
+      ),
+    ).toEqual(['./a.ts', '../b.ts', './c.ts', '../e.ts', './d.ts']);
     expect(all.length).toBeGreaterThan(100);
   });
 
@@ -78,7 +82,9 @@ describe('dependency direction of src/', () => {
   });
 
   it('no two domains import each other', () => {
-    const domainEdges = all.filter((e) => !e.test && !INFRASTRUCTURE.has(e.fromTop) && !INFRASTRUCTURE.has(e.toTop) && !COMPOSITION.has(e.fromTop));
+    const domainEdges = all.filter(
+      (e) => !e.test && !INFRASTRUCTURE.has(e.fromTop) && !INFRASTRUCTURE.has(e.toTop) && !COMPOSITION.has(e.fromTop),
+    );
     const pairs = new Set(domainEdges.map((e) => `${e.fromTop}→${e.toTop}`));
     const cycles = [...pairs].filter((p) => {
       const [a, b] = p.split('→');

@@ -8,7 +8,12 @@ describe('ingest fuzzing (short)', () => {
     expect(r.inputs).toBe(300);
     expect(r.viaDimse).toBeGreaterThan(0);
     expect(r.viaStow).toBeGreaterThan(0);
-    expect({ crashes: r.crashes, hangs: r.hangs, http5xx: r.http5xx, goodLost: r.goodLost }).toEqual({ crashes: 0, hangs: 0, http5xx: 0, goodLost: 0 });
+    expect({ crashes: r.crashes, hangs: r.hangs, http5xx: r.http5xx, goodLost: r.goodLost }).toEqual({
+      crashes: 0,
+      hangs: 0,
+      http5xx: 0,
+      goodLost: 0,
+    });
     expect(r.good).toBe(30);
     expect(r.stored).toBeGreaterThanOrEqual(r.good);
     expect(r.quarantinedOrRefused).toBeGreaterThan(80);

@@ -21,7 +21,11 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const datasetOf = (file: Buffer): Buffer => file.subarray(144 + file.readUInt32LE(140));
 
 async function signIn(base: string): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'reader', password: 'reader password' }),
+  });
   expect(res.status).toBe(200);
   return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
 }
@@ -44,80 +48,93 @@ describe('process lifecycle', () => {
   });
 
   // Two real server starts and storescu: generous under a loaded CI machine; the 10 s is asserted inside.
-  it('SIGTERM with an open SSE client and storescu mid-association: exits within 10 s, keeps every acknowledged instance', { timeout: 180_000 }, async () => {
-    const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
-    await new UserStore(db, systemClock).create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    await db.close();
-    const inDir = mkdtempSync(join(tmpdir(), 'rf-life-in-'));
-    const studyUid = testUid();
-    const seriesUid = testUid();
-    const sent = new Map<string, { sopUid: string; bytes: Buffer }>();
-    for (let n = 1; n <= 200; n++) {
-      const x = makeInstance({ studyUid, seriesUid, instanceNumber: n, rows: 128, columns: 128 });
-      const path = join(inDir, `f${String(n).padStart(4, '0')}.dcm`);
-      writeFileSync(path, x.bytes);
-      sent.set(path, { sopUid: x.sopUid, bytes: x.bytes });
-    }
-    const server = await startServerProcess(env);
-    servers.push(server);
-    const base = `http://127.0.0.1:${server.httpPort}`;
-    const sse = await openSse(`${base}/api/worklist/events`, await signIn(base));
-    await sse.next((f) => f.event === 'ready');
-
-    const scu = spawn('storescu', ['-v', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(server.dimsePort), inDir], { env: { ...process.env, TCP_NODELAY: '1' } });
-    let out = '';
-    let current = '';
-    const acked: string[] = [];
-    let stopped: Promise<{ ms: number; code: number | null }> | undefined;
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const lines = out.split('\n');
-      out = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /Sending file: (.*)$/.exec(line);
-        if (m?.[1]) current = m[1].trim();
-        if (line.includes('Received Store Response (Success)')) acked.push(current);
-        if (acked.length === 30 && !stopped) stopped = stopTimed(server, 'SIGTERM');
+  it(
+    'SIGTERM with an open SSE client and storescu mid-association: exits within 10 s, keeps every acknowledged instance',
+    { timeout: 180_000 },
+    async () => {
+      const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+      await new UserStore(db, systemClock).create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
+      await db.close();
+      const inDir = mkdtempSync(join(tmpdir(), 'rf-life-in-'));
+      const studyUid = testUid();
+      const seriesUid = testUid();
+      const sent = new Map<string, { sopUid: string; bytes: Buffer }>();
+      for (let n = 1; n <= 200; n++) {
+        const x = makeInstance({ studyUid, seriesUid, instanceNumber: n, rows: 128, columns: 128 });
+        const path = join(inDir, `f${String(n).padStart(4, '0')}.dcm`);
+        writeFileSync(path, x.bytes);
+        sent.set(path, { sopUid: x.sopUid, bytes: x.bytes });
       }
-    };
-    scu.stdout.on('data', onData);
-    scu.stderr.on('data', onData);
-    const scuDone = new Promise<void>((r) => scu.on('close', () => r()));
-    await scuDone;
-    expect(stopped, 'storescu finished before 30 acknowledgements').toBeDefined();
-    const { ms, code } = await (stopped ?? Promise.reject(new Error("not stopped")));
-    expect(ms, server.stdout().split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
-    expect(code).toBe(0);
-    expect(acked.length).toBeGreaterThanOrEqual(30);
-    expect(acked.length).toBeLessThan(200);
-    // The SSE stream was ended by the server, not left hanging.
-    expect(sse.frames.some((f) => f.event === 'ready')).toBe(true);
-    sse.close();
-    // The log: JSON lines only, and it says it stopped in order.
-    const lines = server.stdout().split('\n').filter(Boolean);
-    for (const l of lines) expect(() => JSON.parse(l) as unknown, l).not.toThrow();
-    expect(lines.map((l) => (JSON.parse(l) as { msg?: string }).msg)).toEqual(expect.arrayContaining(['readfirst stopping', 'DIMSE SCP stopped', 'readfirst stopped']));
+      const server = await startServerProcess(env);
+      servers.push(server);
+      const base = `http://127.0.0.1:${server.httpPort}`;
+      const sse = await openSse(`${base}/api/worklist/events`, await signIn(base));
+      await sse.next((f) => f.event === 'ready');
 
-    const again = await startServerProcess(env);
-    servers.push(again);
-    const token = await serviceTokenForDataDir(dataDir, ['dicomweb:read']);
-    const res = await fetch(`http://127.0.0.1:${again.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(token) });
-    const listed = new Set(((await res.json()) as Array<Record<string, { Value?: string[] }>>).map((i) => i['00080018']?.Value?.[0]));
-    for (const path of acked) {
-      const original = sent.get(path);
-      expect(original, path).toBeDefined();
-      if (!original) continue;
-      expect(listed.has(original.sopUid), path).toBe(true);
-      const stored = readFileSync(join(dataDir, 'files', studyUid, seriesUid, `${original.sopUid}.dcm`));
-      expect(sha(datasetOf(stored))).toBe(sha(datasetOf(original.bytes)));
-    }
-  });
+      const scu = spawn('storescu', ['-v', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(server.dimsePort), inDir], {
+        env: { ...process.env, TCP_NODELAY: '1' },
+      });
+      let out = '';
+      let current = '';
+      const acked: string[] = [];
+      let stopped: Promise<{ ms: number; code: number | null }> | undefined;
+      const onData = (d: Buffer): void => {
+        out += d.toString();
+        const lines = out.split('\n');
+        out = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /Sending file: (.*)$/.exec(line);
+          if (m?.[1]) current = m[1].trim();
+          if (line.includes('Received Store Response (Success)')) acked.push(current);
+          if (acked.length === 30 && !stopped) stopped = stopTimed(server, 'SIGTERM');
+        }
+      };
+      scu.stdout.on('data', onData);
+      scu.stderr.on('data', onData);
+      const scuDone = new Promise<void>((r) => scu.on('close', () => r()));
+      await scuDone;
+      expect(stopped, 'storescu finished before 30 acknowledgements').toBeDefined();
+      const { ms, code } = await (stopped ?? Promise.reject(new Error('not stopped')));
+      expect(ms, server.stdout().split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
+      expect(code).toBe(0);
+      expect(acked.length).toBeGreaterThanOrEqual(30);
+      expect(acked.length).toBeLessThan(200);
+      // The SSE stream was ended by the server, not left hanging.
+      expect(sse.frames.some((f) => f.event === 'ready')).toBe(true);
+      sse.close();
+      // The log: JSON lines only, and it says it stopped in order.
+      const lines = server.stdout().split('\n').filter(Boolean);
+      for (const l of lines) expect(() => JSON.parse(l) as unknown, l).not.toThrow();
+      expect(lines.map((l) => (JSON.parse(l) as { msg?: string }).msg)).toEqual(
+        expect.arrayContaining(['readfirst stopping', 'DIMSE SCP stopped', 'readfirst stopped']),
+      );
+
+      const again = await startServerProcess(env);
+      servers.push(again);
+      const token = await serviceTokenForDataDir(dataDir, ['dicomweb:read']);
+      const res = await fetch(`http://127.0.0.1:${again.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, {
+        headers: bearer(token),
+      });
+      const listed = new Set(((await res.json()) as Array<Record<string, { Value?: string[] }>>).map((i) => i['00080018']?.Value?.[0]));
+      for (const path of acked) {
+        const original = sent.get(path);
+        expect(original, path).toBeDefined();
+        if (!original) continue;
+        expect(listed.has(original.sopUid), path).toBe(true);
+        const stored = readFileSync(join(dataDir, 'files', studyUid, seriesUid, `${original.sopUid}.dcm`));
+        expect(sha(datasetOf(stored))).toBe(sha(datasetOf(original.bytes)));
+      }
+    },
+  );
 
   it('a second server on the same data directory refuses to start, naming the holder', async () => {
     const holder = servers.at(-1);
     if (!holder) throw new Error('no running server');
     // Started in this process (a real start, cheaper than a third child): it must refuse before touching anything.
-    const config = loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.port': 0, 'dimse.host': '127.0.0.1' } });
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir, 'log.level': 'silent', 'http.port': 0, 'dimse.port': 0, 'dimse.host': '127.0.0.1' },
+    });
     await expect(startApp(config)).rejects.toThrow(new RegExp(`data directory .* is in use by readfirst serve \\(pid ${holder.child.pid}`));
     expect((await fetch(`http://127.0.0.1:${holder.httpPort}/healthz`)).status).toBe(200);
   });

@@ -26,7 +26,11 @@ function cli(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', ...args], {
       cwd: repoRoot,
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))), READFIRST_LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
+        READFIRST_LOG_LEVEL: 'warn',
+        ...env,
+      },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -69,19 +73,46 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
     expect(acknowledgedCount(sent.stdout + sent.stderr)).toBe(N);
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const [row] = await app.ctx.db.query<{ n: number | string }>("SELECT COUNT(DISTINCT study_instance_uid) AS n FROM inference_result WHERE model_id IS NOT NULL");
+      const [row] = await app.ctx.db.query<{ n: number | string }>(
+        'SELECT COUNT(DISTINCT study_instance_uid) AS n FROM inference_result WHERE model_id IS NOT NULL',
+      );
       if (Number(row?.n) === N) break;
       if (Date.now() > deadline) throw new Error(`only ${String(row?.n)} of ${N} studies analysed`);
       await new Promise((r) => setTimeout(r, 250));
     }
     await app.ctx.bus.idle();
 
-    const csv = [`accession_number,${FINDINGS.join(',')}`, ...rows.map((r, i) => [`ACC${i}`, ...FINDINGS.map((f) => (r.labels[f] === null || r.labels[f] === undefined ? '' : String(r.labels[f])))].join(','))].join('\n');
+    const csv = [
+      `accession_number,${FINDINGS.join(',')}`,
+      ...rows.map((r, i) =>
+        [`ACC${i}`, ...FINDINGS.map((f) => (r.labels[f] === null || r.labels[f] === undefined ? '' : String(r.labels[f])))].join(','),
+      ),
+    ].join('\n');
     writeFileSync(join(work, 'labels-by-accession.csv'), `${csv}\n`);
-    expect(await cli(['labels', 'import', join(work, 'labels-by-accession.csv')], env)).toMatch(new RegExp(`from ${N} rows .*; ${N} rows match a stored study`));
+    expect(await cli(['labels', 'import', join(work, 'labels-by-accession.csv')], env)).toMatch(
+      new RegExp(`from ${N} rows .*; ${N} rows match a stored study`),
+    );
     const json = join(work, 'report.json');
     const html = join(work, 'report.html');
-    await cli(['report', 'monitor', '--from', '2000-01-01', '--to', '2100-01-01', '--resamples', '200', '--json', json, '--html', html, '--csv', join(work, 'report.csv')], env);
+    await cli(
+      [
+        'report',
+        'monitor',
+        '--from',
+        '2000-01-01',
+        '--to',
+        '2100-01-01',
+        '--resamples',
+        '200',
+        '--json',
+        json,
+        '--html',
+        html,
+        '--csv',
+        join(work, 'report.csv'),
+      ],
+      env,
+    );
     const report = JSON.parse(readFileSync(json, 'utf8')) as MonitorReport;
     expect(report.studies).toMatchObject({ cases: N });
     expect(report.truth.labels.verdict).toBe(0);
@@ -90,7 +121,13 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
     const evalDir = join(work, 'eval');
     mkdirSync(evalDir);
     symlinkSync(join(SET, 'images'), join(evalDir, 'images'));
-    writeFileSync(join(evalDir, 'labels.csv'), readFileSync(join(SET, 'labels.csv'), 'utf8').split('\n').slice(0, N + 1).join('\n'));
+    writeFileSync(
+      join(evalDir, 'labels.csv'),
+      readFileSync(join(SET, 'labels.csv'), 'utf8')
+        .split('\n')
+        .slice(0, N + 1)
+        .join('\n'),
+    );
     await cli(['eval', evalDir, '--resamples', '50', '--json', join(work, 'eval.json')], env);
     const evaluation = JSON.parse(readFileSync(join(work, 'eval.json'), 'utf8')) as EvaluationReport;
     let compared = 0;
@@ -103,24 +140,36 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
       compared++;
     }
     expect(compared).toBeGreaterThanOrEqual(5);
-    expect(readFileSync(join(work, 'report.csv'), 'utf8')).toMatch(/^section,model,subject,group,metric,value,lo,hi,k,n\nperformance,readfirst-cxr@/);
+    expect(readFileSync(join(work, 'report.csv'), 'utf8')).toMatch(
+      /^section,model,subject,group,metric,value,lo,hi,k,n\nperformance,readfirst-cxr@/,
+    );
 
     const context = await launch({ width: 1280, height: 1000 });
     try {
       const page = await context.newPage();
       await page.goto(`file://${html}`);
       // Runs in the page (the root tsconfig has no DOM types): each figure's SVG, its marks and its drawn size.
-      const figures = await page.evaluate<{ id: string; marks: number; width: number; height: number }[]>(`[...document.querySelectorAll('figure')].map((f) => {
+      const figures = await page.evaluate<
+        { id: string; marks: number; width: number; height: number }[]
+      >(`[...document.querySelectorAll('figure')].map((f) => {
         const svg = f.querySelector('svg');
         const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
         return { id: f.id, marks: svg ? svg.querySelectorAll('path, line, rect, circle').length : 0, width: box.width, height: box.height };
       })`);
-      expect(figures.map((f) => f.id)).toEqual(['chart-auroc', 'chart-reliability', 'chart-underdiagnosis', 'chart-score-drift', 'chart-gate', 'chart-turnaround']);
+      expect(figures.map((f) => f.id)).toEqual([
+        'chart-auroc',
+        'chart-reliability',
+        'chart-underdiagnosis',
+        'chart-score-drift',
+        'chart-gate',
+        'chart-turnaround',
+      ]);
       for (const f of figures.slice(0, 3)) {
         expect(f.marks, f.id).toBeGreaterThan(5);
         expect(f.width * f.height, f.id).toBeGreaterThan(10_000);
       }
-      if (process.env.READFIRST_SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.READFIRST_SCREENSHOT_DIR, 'monitoring-report.png'), fullPage: false });
+      if (process.env.READFIRST_SCREENSHOT_DIR)
+        await page.screenshot({ path: join(process.env.READFIRST_SCREENSHOT_DIR, 'monitoring-report.png'), fullPage: false });
     } finally {
       await context.close();
     }

@@ -63,8 +63,15 @@ describe('score on arrival: ranked from the first image, re-ranked by each image
   beforeAll(async () => {
     // Pneumothorax (critical in the default policy) is set positive, at the balanced point, for
     // exactly one of the two images: whichever the tiny model scores higher arrives second.
-    const engine = await InferenceEngine.start({ packages: [await loadModelPackage(tiny.dir)], workers: 1, intraOpThreads: 1, maxBatch: 1, jobTimeoutMs: 30_000 });
-    const pneumothorax = async (bytes: Buffer): Promise<number> => (await engine.scoreImage('tiny-cxr', { kind: 'dicom', bytes })).findings.find((f) => f.key === 'pneumothorax')?.probability ?? NaN;
+    const engine = await InferenceEngine.start({
+      packages: [await loadModelPackage(tiny.dir)],
+      workers: 1,
+      intraOpThreads: 1,
+      maxBatch: 1,
+      jobTimeoutMs: 30_000,
+    });
+    const pneumothorax = async (bytes: Buffer): Promise<number> =>
+      (await engine.scoreImage('tiny-cxr', { kind: 'dicom', bytes })).findings.find((f) => f.key === 'pneumothorax')?.probability ?? NaN;
     const pa = await pneumothorax(first);
     const pb = await pneumothorax(second);
     await engine.close();
@@ -75,7 +82,10 @@ describe('score on arrival: ranked from the first image, re-ranked by each image
       for (const op of f.operatingPoints) op.threshold = f.key === 'pneumothorax' && op.name === 'balanced' ? (lo + hi) / 2 : 1;
     }
     writeFileSync(join(tiny.dir, 'model.json'), JSON.stringify(tiny.card));
-    app = await startTestAppWith({ 'inference.modelDirs': [tiny.dir], 'ingest.quietPeriodMs': 600_000, 'ingest.expectedInstances': { DX: 2 }, 'dimse.enabled': false }, wire);
+    app = await startTestAppWith(
+      { 'inference.modelDirs': [tiny.dir], 'ingest.quietPeriodMs': 600_000, 'ingest.expectedInstances': { DX: 2 }, 'dimse.enabled': false },
+      wire,
+    );
   });
   afterAll(async () => app?.close());
 

@@ -65,7 +65,11 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
     base = `http://127.0.0.1:${app.httpPort()}`;
     const auth = app.services.security;
     await auth.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'reader', password: 'reader password' }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   });
   afterAll(async () => {
@@ -77,14 +81,25 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
     const sse = await openSse(`${base}/api/worklist/events`, { cookie });
     await sse.next((f) => f.event === 'ready');
     await storescu(ct.path);
-    await sse.next((f) => f.event === 'worklist.changed' && JSON.stringify(f.data).includes(ct.uid) && JSON.stringify(f.data).includes('no-model'), 30_000);
+    await sse.next(
+      (f) => f.event === 'worklist.changed' && JSON.stringify(f.data).includes(ct.uid) && JSON.stringify(f.data).includes('no-model'),
+      30_000,
+    );
     await storescu(chest.path);
-    const top = await sse.next((f) => f.event === 'worklist.changed' && JSON.stringify(f.data).includes(chest.uid) && JSON.stringify(f.data).includes('"critical"'), 30_000);
-    expect(top.data).toMatchObject({ position: 1, item: { studyInstanceUid: chest.uid, urgency: 'critical', aiStatus: 'analysed', modelId: 'tiny-cxr' } });
+    const top = await sse.next(
+      (f) => f.event === 'worklist.changed' && JSON.stringify(f.data).includes(chest.uid) && JSON.stringify(f.data).includes('"critical"'),
+      30_000,
+    );
+    expect(top.data).toMatchObject({
+      position: 1,
+      item: { studyInstanceUid: chest.uid, urgency: 'critical', aiStatus: 'analysed', modelId: 'tiny-cxr' },
+    });
     expect((top.data as { item: { reason: string } }).item.reason).toMatch(/^Pneumothorax 0\.\d\d ≥ 0\.00 \(balanced\) → critical$/);
     sse.close();
 
-    const page = (await (await fetch(`${base}/api/worklist`, { headers: { cookie } })).json()) as { items: Array<{ studyInstanceUid: string }> };
+    const page = (await (await fetch(`${base}/api/worklist`, { headers: { cookie } })).json()) as {
+      items: Array<{ studyInstanceUid: string }>;
+    };
     expect(page.items.map((i) => i.studyInstanceUid)).toEqual([chest.uid, ct.uid]);
 
     const deadline = Date.now() + 10_000;
@@ -97,7 +112,11 @@ describe('end to end: storescu → model → worklist SSE → one signed webhook
     expect(received).toHaveLength(1);
     const [msg] = received;
     expect(verifyWebhook(SECRET, String(msg?.headers[SIGNATURE_HEADER]), msg?.body ?? '', Math.floor(Date.now() / 1000))).toBe(true);
-    expect(JSON.parse(msg?.body ?? '{}')).toMatchObject({ type: 'critical-result', studyInstanceUid: chest.uid, deliveryId: msg?.headers[DELIVERY_HEADER] });
+    expect(JSON.parse(msg?.body ?? '{}')).toMatchObject({
+      type: 'critical-result',
+      studyInstanceUid: chest.uid,
+      deliveryId: msg?.headers[DELIVERY_HEADER],
+    });
     expect(await app.services.alerts.list('open')).toHaveLength(1);
   });
 });

@@ -45,7 +45,8 @@ function run(cmd: string, args: string[], timeout: number): Promise<{ status: nu
   });
 }
 
-const cli = (args: string[]): Promise<{ status: number | null; out: string }> => run(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/readfirst.ts'), ...args], 120_000);
+const cli = (args: string[]): Promise<{ status: number | null; out: string }> =>
+  run(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/readfirst.ts'), ...args], 120_000);
 
 describe('learning loop: site export -> fine-tuned candidate -> paired comparison -> promotion from shadow', () => {
   // (`bundled` is the v2 package the loop fine-tunes; the default bundled v1 network cannot be read back.)
@@ -53,18 +54,28 @@ describe('learning loop: site export -> fine-tuned candidate -> paired compariso
   const cand = path.join(work, 'candidate');
 
   it('fine-tunes the bundled package on the export and packages a candidate that names its base', async () => {
-    const r = await run('/usr/bin/python3', ['-m', 'training.adapt', '--base', bundled, '--export', exportDir, '--out', cand, '--epochs', '1'], 170_000);
+    const r = await run(
+      '/usr/bin/python3',
+      ['-m', 'training.adapt', '--base', bundled, '--export', exportDir, '--out', cand, '--epochs', '1'],
+      170_000,
+    );
     if (r.status !== 0) throw new Error(`adapt failed: ${r.out}`);
     const live = await loadModelPackage(bundled);
     const pkg = await loadModelPackage(cand);
     expect(pkg.card.id).toBe(`${live.card.id}-site`);
     expect(pkg.card.sha256).not.toBe(live.card.sha256);
     // the card schema passes unknown keys through the file, not through the parsed card: read the file
-    const raw = JSON.parse(readFileSync(path.join(cand, 'model.json'), 'utf8')) as { training: { provenance: { base: { sha256: string }; export: { images: number } } } };
+    const raw = JSON.parse(readFileSync(path.join(cand, 'model.json'), 'utf8')) as {
+      training: { provenance: { base: { sha256: string }; export: { images: number } } };
+    };
     const prov = raw.training.provenance;
     expect(prov.base.sha256).toBe(live.card.sha256);
     // adult model: the export's patients under 18 are left out of fine-tuning
-    const ages = readFileSync(path.join(exportDir, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[2] || NaN));
+    const ages = readFileSync(path.join(exportDir, 'labels.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2] || NaN));
     expect(prov.export.images).toBe(ages.filter((a) => !(a < 18)).length);
     expect(prov.export.images).toBeGreaterThan(30);
     expect(pkg.card.findings.map((f) => [f.key, f.claimed])).toEqual(live.card.findings.map((f) => [f.key, f.claimed]));
@@ -103,11 +114,26 @@ describe('learning loop: site export -> fine-tuned candidate -> paired compariso
     const text = `${JSON.stringify({ inference: { modelDirs: [bundled, cand], shadowModels: ['readfirst-cxr-v2-site'] } }, null, 2)}\n`;
     writeFileSync(config, text);
     const json = path.join(work, 'promote.json');
-    const r = await cli(['models', 'promote', bundled, cand, '--labels', evalDir, '--config', config, '--resamples', '200', '--json', json]);
+    const r = await cli([
+      'models',
+      'promote',
+      bundled,
+      cand,
+      '--labels',
+      evalDir,
+      '--config',
+      config,
+      '--resamples',
+      '200',
+      '--json',
+      json,
+    ]);
     const cmp = JSON.parse(readFileSync(json, 'utf8')) as ModelComparison;
     if (cmp.decision.promote) {
       expect(r.status, r.out).toBe(0);
-      expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({ inference: { modelDirs: [bundled, cand], shadowModels: ['readfirst-cxr-v2'] } });
+      expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({
+        inference: { modelDirs: [bundled, cand], shadowModels: ['readfirst-cxr-v2'] },
+      });
     } else {
       expect(r.status).toBe(1);
       expect(r.out).toContain('promotion refused');

@@ -85,39 +85,37 @@ function hasTorch(): boolean {
 }
 
 describe('readfirst-cxr ONNX export', () => {
-  it(
-    'bundled package: sha256 matches and onnxruntime-node reproduces PyTorch outputs',
-    async () => {
-      expect(existsSync(path.join(bundled, 'smoke-check.json')), 'models/readfirst-cxr/smoke-check.json is missing').toBe(true);
-      await checkPackage(bundled);
-    },
-  );
+  it('bundled package: sha256 matches and onnxruntime-node reproduces PyTorch outputs', async () => {
+    expect(existsSync(path.join(bundled, 'smoke-check.json')), 'models/readfirst-cxr/smoke-check.json is missing').toBe(true);
+    await checkPackage(bundled);
+  });
 
   // CI installs python3-torch and has ../shared: a missing prerequisite fails, it never skips.
-  it(
-    'training --smoke: data to ONNX, same predictions in onnxruntime-node as in PyTorch',
-    async () => {
-      expect(hasTorch(), '/usr/bin/python3 lacks torch/onnx: apt-get install python3-torch python3-torchvision python3-onnx').toBe(true);
-      expect(existsSync(path.join(dataDir, 'nih-cxr14-1000-64px', 'labels.csv')), `no smoke data under ${dataDir}`).toBe(true);
-      const out = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-'));
-      const cache = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-cache-'));
-      try {
-        // async, so the blocked worker does not lose vitest's RPC heartbeat on a busy machine
-        await new Promise<void>((done, fail) => {
-          execFile('/usr/bin/python3', ['-m', 'training.run', '--smoke', '--data', dataDir, '--out', out, '--cache', cache], { cwd: repo, encoding: 'utf8', timeout: 170_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+  it('training --smoke: data to ONNX, same predictions in onnxruntime-node as in PyTorch', async () => {
+    expect(hasTorch(), '/usr/bin/python3 lacks torch/onnx: apt-get install python3-torch python3-torchvision python3-onnx').toBe(true);
+    expect(existsSync(path.join(dataDir, 'nih-cxr14-1000-64px', 'labels.csv')), `no smoke data under ${dataDir}`).toBe(true);
+    const out = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-'));
+    const cache = mkdtempSync(path.join(tmpdir(), 'readfirst-smoke-cache-'));
+    try {
+      // async, so the blocked worker does not lose vitest's RPC heartbeat on a busy machine
+      await new Promise<void>((done, fail) => {
+        execFile(
+          '/usr/bin/python3',
+          ['-m', 'training.run', '--smoke', '--data', dataDir, '--out', out, '--cache', cache],
+          { cwd: repo, encoding: 'utf8', timeout: 170_000, maxBuffer: 16 << 20 },
+          (err, stdout, stderr) => {
             if (err) fail(new Error(`smoke training failed: ${stderr}\n${stdout}`));
             else done();
-          });
-        });
-        for (const f of ['model.onnx', 'model.json', 'dataset-card.json', 'reliability.png']) {
-          expect(existsSync(path.join(out, f))).toBe(true);
-        }
-        await checkPackage(out);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
-        rmSync(cache, { recursive: true, force: true });
+          },
+        );
+      });
+      for (const f of ['model.onnx', 'model.json', 'dataset-card.json', 'reliability.png']) {
+        expect(existsSync(path.join(out, f))).toBe(true);
       }
-    },
-    180_000,
-  );
+      await checkPackage(out);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -16,7 +16,11 @@ import { samplePath } from '../../test/support/shared-data.ts';
 export { metricSum, metricValue } from '../../test/support/prometheus.ts';
 
 /** Writes `count` one-image studies, alternately uncompressed DX and JPEG-baseline CR (1024²), into a new folder. */
-export function writeStudies(count: number, prefix: string, edit?: (i: number, set: (tag: string, vr: string, value: string) => void) => void): { dir: string; studyUids: string[] } {
+export function writeStudies(
+  count: number,
+  prefix: string,
+  edit?: (i: number, set: (tag: string, vr: string, value: string) => void) => void,
+): { dir: string; studyUids: string[] } {
   const dir = mkdtempSync(join(tmpdir(), `rf-bench-${prefix}-`));
   const samples = [readFileSync(samplePath(UNCOMPRESSED)), readFileSync(samplePath(JPEG_BASELINE))];
   const studyUids: string[] = [];

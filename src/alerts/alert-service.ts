@@ -15,7 +15,9 @@ export interface AlertService {
   get(id: string): Promise<(Alert & { deliveries: Delivery[] }) | undefined>;
   acknowledge(id: string, user: string): Promise<Alert>;
   /** Raises the study's alert unless it already has one (one alert per study, ever). */
-  raise(item: Pick<WorklistItem, 'studyInstanceUid' | 'reason' | 'accessionNumber' | 'modelId' | 'modelVersion'>): Promise<{ alert: Alert; created: boolean }>;
+  raise(
+    item: Pick<WorklistItem, 'studyInstanceUid' | 'reason' | 'accessionNumber' | 'modelId' | 'modelVersion'>,
+  ): Promise<{ alert: Alert; created: boolean }>;
   /** After a restart: re-arms escalation timers and resumes pending deliveries. */
   resume(): Promise<void>;
   /** Resolves when no delivery attempt is running (tests, shutdown). */
@@ -60,7 +62,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   };
 
   const webhookTargets = (level: number): WebhookTarget[] => (level === 0 ? config.webhooks : config.escalationWebhooks);
-  const mailTargets = (level: number): readonly string[] => (config.smtp.host ? (level === 0 ? config.smtp.to : config.smtp.escalationTo) : []);
+  const mailTargets = (level: number): readonly string[] =>
+    config.smtp.host ? (level === 0 ? config.smtp.to : config.smtp.escalationTo) : [];
 
   const body = (alert: Alert, d: Delivery): string =>
     JSON.stringify({
@@ -79,7 +82,16 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const attempt = async (alert: Alert, d: Delivery, n: number): Promise<void> => {
     if (d.channel === 'smtp') {
       try {
-        await sendMail({ host: config.smtp.host, port: config.smtp.port, from: config.smtp.from, to: [d.target], subject: `[readfirst] ${d.level ? 'ESCALATED ' : ''}critical result: ${alert.reason}`, text: `${alert.reason}\nStudy ${alert.studyInstanceUid}\n${deps.publicUrl}\n\nAI-generated triage flag; a radiologist must read the study.\nAcknowledge in readfirst.`, messageId: d.id, date: new Date(clock.now()) });
+        await sendMail({
+          host: config.smtp.host,
+          port: config.smtp.port,
+          from: config.smtp.from,
+          to: [d.target],
+          subject: `[readfirst] ${d.level ? 'ESCALATED ' : ''}critical result: ${alert.reason}`,
+          text: `${alert.reason}\nStudy ${alert.studyInstanceUid}\n${deps.publicUrl}\n\nAI-generated triage flag; a radiologist must read the study.\nAcknowledge in readfirst.`,
+          messageId: d.id,
+          date: new Date(clock.now()),
+        });
         await store.recordAttempt(d.id, 'delivered', null, clock.now());
       } catch (e) {
         const final = n >= config.webhookMaxAttempts;

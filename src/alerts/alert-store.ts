@@ -25,17 +25,31 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 
 function toAlert(r: R): Alert {
   return {
-    id: String(r.id), studyInstanceUid: String(r.study_instance_uid), reason: String(r.reason), status: r.status === 'acknowledged' ? 'acknowledged' : 'open',
-    level: num(r.level), raisedAt: num(r.raised_at), escalateAt: num(r.escalate_at), escalatedAt: numOrNull(r.escalated_at),
-    acknowledgedAt: numOrNull(r.acknowledged_at), acknowledgedBy: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
+    id: String(r.id),
+    studyInstanceUid: String(r.study_instance_uid),
+    reason: String(r.reason),
+    status: r.status === 'acknowledged' ? 'acknowledged' : 'open',
+    level: num(r.level),
+    raisedAt: num(r.raised_at),
+    escalateAt: num(r.escalate_at),
+    escalatedAt: numOrNull(r.escalated_at),
+    acknowledgedAt: numOrNull(r.acknowledged_at),
+    acknowledgedBy: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
   };
 }
 
 function toDelivery(r: R): Delivery {
   return {
-    id: String(r.id), alertId: String(r.alert_id), level: num(r.level), channel: r.channel as DeliveryChannel, target: String(r.target),
-    status: r.status as DeliveryStatus, attempts: num(r.attempts), lastError: typeof r.last_error === 'string' ? r.last_error : null,
-    createdAt: num(r.created_at), deliveredAt: numOrNull(r.delivered_at),
+    id: String(r.id),
+    alertId: String(r.alert_id),
+    level: num(r.level),
+    channel: r.channel as DeliveryChannel,
+    target: String(r.target),
+    status: r.status as DeliveryStatus,
+    attempts: num(r.attempts),
+    lastError: typeof r.last_error === 'string' ? r.last_error : null,
+    createdAt: num(r.created_at),
+    deliveredAt: numOrNull(r.delivered_at),
   };
 }
 
@@ -61,18 +75,28 @@ export class AlertStore {
   }
 
   async list(status: 'open' | 'acknowledged' | 'all', limit = 200): Promise<Alert[]> {
-    const rows = await this.db.query(`SELECT * FROM alerts WHERE ($1 = 'all' OR status = $1) ORDER BY raised_at DESC, id LIMIT $2`, [status, limit]);
+    const rows = await this.db.query(`SELECT * FROM alerts WHERE ($1 = 'all' OR status = $1) ORDER BY raised_at DESC, id LIMIT $2`, [
+      status,
+      limit,
+    ]);
     return rows.map(toAlert);
   }
 
   /** True when this call acknowledged it (false: already acknowledged or unknown). */
   async acknowledge(id: string, user: string, now: number): Promise<boolean> {
-    return (await this.db.run(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND status = 'open'`, [now, user, id])) === 1;
+    return (
+      (await this.db.run(
+        `UPDATE alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND status = 'open'`,
+        [now, user, id],
+      )) === 1
+    );
   }
 
   /** Moves an unacknowledged alert to level 1; false when it was acknowledged or already escalated. */
   async escalate(id: string, now: number): Promise<boolean> {
-    return (await this.db.run(`UPDATE alerts SET level = 1, escalated_at = $1 WHERE id = $2 AND status = 'open' AND level = 0`, [now, id])) === 1;
+    return (
+      (await this.db.run(`UPDATE alerts SET level = 1, escalated_at = $1 WHERE id = $2 AND status = 'open' AND level = 0`, [now, id])) === 1
+    );
   }
 
   async addDelivery(d: Pick<Delivery, 'alertId' | 'level' | 'channel' | 'target'>, now: number): Promise<Delivery> {

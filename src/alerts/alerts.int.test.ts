@@ -33,7 +33,12 @@ async function receiver(clock: ManualClock, failFirst = 0): Promise<{ server: Se
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const secret = req.url === '/escalation' ? ESC_SECRET : SECRET;
-      got.push({ path: req.url ?? '', headers: req.headers, body, verified: verifyWebhook(secret, String(req.headers[SIGNATURE_HEADER]), body, Math.floor(clock.now() / 1000)) });
+      got.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        verified: verifyWebhook(secret, String(req.headers[SIGNATURE_HEADER]), body, Math.floor(clock.now() / 1000)),
+      });
       res.statusCode = n++ < failFirst ? 503 : 204;
       res.end();
     });
@@ -88,11 +93,28 @@ describe.each(testDbs)('critical-result alerts: $name', (testDb) => {
     smtp = await smtpRelay();
     const config = loadConfig({ env: {} });
     service = createAlertService({
-      store: new AlertStore(db), clock, bus, logger: createLogger('silent'), publicUrl: 'https://readfirst.example',
-      config: { ...config.alerts, ackTimeoutMs: 15 * MIN, webhookBackoffMs: 1000, webhooks: [{ url: `${hook.url}/primary`, secret: SECRET }], escalationWebhooks: [{ url: `${hook.url}/escalation`, secret: ESC_SECRET }], smtp: { host: '127.0.0.1', port: smtp.port, from: 'readfirst@example.org', to: [], escalationTo: ['lead@example.org'] } },
+      store: new AlertStore(db),
+      clock,
+      bus,
+      logger: createLogger('silent'),
+      publicUrl: 'https://readfirst.example',
+      config: {
+        ...config.alerts,
+        ackTimeoutMs: 15 * MIN,
+        webhookBackoffMs: 1000,
+        webhooks: [{ url: `${hook.url}/primary`, secret: SECRET }],
+        escalationWebhooks: [{ url: `${hook.url}/escalation`, secret: ESC_SECRET }],
+        smtp: { host: '127.0.0.1', port: smtp.port, from: 'readfirst@example.org', to: [], escalationTo: ['lead@example.org'] },
+      },
     });
   };
-  const item = { studyInstanceUid: '1.2.840.1', reason: 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical', accessionNumber: 'A1', modelId: 'tiny-cxr', modelVersion: '0.0.1' };
+  const item = {
+    studyInstanceUid: '1.2.840.1',
+    reason: 'Pneumothorax 0.93 ≥ 0.71 (high-sensitivity) → critical',
+    accessionNumber: 'A1',
+    modelId: 'tiny-cxr',
+    modelVersion: '0.0.1',
+  };
 
   beforeEach(async () => {
     const handle = await testDb.open();
@@ -122,10 +144,21 @@ describe.each(testDbs)('critical-result alerts: $name', (testDb) => {
     expect(hook.got).toHaveLength(1);
     expect(hook.got[0]).toMatchObject({ path: '/primary', verified: true });
     const payload = JSON.parse(hook.got[0]?.body ?? '{}') as Record<string, unknown>;
-    expect(payload).toMatchObject({ type: 'critical-result', level: 'primary', alertId: first.alert.id, reason: item.reason, aiGenerated: true, link: 'https://readfirst.example/#/study/1.2.840.1' });
+    expect(payload).toMatchObject({
+      type: 'critical-result',
+      level: 'primary',
+      alertId: first.alert.id,
+      reason: item.reason,
+      aiGenerated: true,
+      link: 'https://readfirst.example/#/study/1.2.840.1',
+    });
     expect(payload.deliveryId).toBe(hook.got[0]?.headers[DELIVERY_HEADER]);
-    expect((await service.get(first.alert.id))?.deliveries).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1, channel: 'webhook' })]);
-    expect(verifyWebhook(SECRET, String(hook.got[0]?.headers[SIGNATURE_HEADER]), `${hook.got[0]?.body ?? ''} `, Math.floor(clock.now() / 1000))).toBe(false);
+    expect((await service.get(first.alert.id))?.deliveries).toEqual([
+      expect.objectContaining({ status: 'delivered', attempts: 1, channel: 'webhook' }),
+    ]);
+    expect(
+      verifyWebhook(SECRET, String(hook.got[0]?.headers[SIGNATURE_HEADER]), `${hook.got[0]?.body ?? ''} `, Math.floor(clock.now() / 1000)),
+    ).toBe(false);
   });
 
   it('retries with back-off under the same delivery id', async () => {
@@ -167,7 +200,11 @@ describe.each(testDbs)('critical-result alerts: $name', (testDb) => {
     await start();
     const { alert } = await service.raise(item);
     clock.advance(5 * MIN);
-    expect(await service.acknowledge(alert.id, 'alice')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice', acknowledgedAt: clock.now() });
+    expect(await service.acknowledge(alert.id, 'alice')).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'alice',
+      acknowledgedAt: clock.now(),
+    });
     clock.advance(30 * MIN);
     await service.idle();
     expect(hook.got.map((g) => g.path)).toEqual(['/primary']);

@@ -25,7 +25,14 @@ export const alertsModule = defineModule({
   async start(ctx, deps: AlertDeps) {
     const store = new AlertStore(ctx.db);
     const logger = ctx.logger.child({ mod: 'alerts' });
-    const service = createAlertService({ store, clock: ctx.clock, bus: ctx.bus, logger, config: ctx.config.alerts, publicUrl: ctx.config.http.publicUrl });
+    const service = createAlertService({
+      store,
+      clock: ctx.clock,
+      bus: ctx.bus,
+      logger,
+      config: ctx.config.alerts,
+      publicUrl: ctx.config.http.publicUrl,
+    });
     const off = ctx.bus.on('worklist.changed', async (e) => {
       if (e.urgency !== 'critical') return;
       const item = await deps.worklist.get(e.studyInstanceUid);

@@ -39,7 +39,10 @@ export function alertRoutes(service: AlertService, deps: { bus: EventBus; clock:
       summary: 'Server-Sent Events: alerts raised, escalated, acknowledged',
       handler: async (req, reply) => {
         const stream = openEventStream(req, reply, clock);
-        stream.send('ready', service.list('open').then((open) => ({ open: open.length })));
+        stream.send(
+          'ready',
+          service.list('open').then((open) => ({ open: open.length })),
+        );
         // The alert as it now stands (raised, escalated or acknowledged), without its deliveries.
         const current = async (id: string): Promise<unknown> => {
           const a = await service.get(id);

@@ -67,7 +67,14 @@ export async function sendMail(m: SmtpMessage, timeoutMs = 15_000): Promise<void
     for (const to of m.to) await expect('250', `RCPT TO:<${address(to)}>`);
     await expect('354', 'DATA');
     const body = m.text.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
-    const headers = [`From: <${address(m.from)}>`, `To: ${m.to.map((t) => `<${address(t)}>`).join(', ')}`, `Subject: ${header(m.subject)}`, `Date: ${m.date.toUTCString()}`, `Message-ID: <${address(m.messageId)}@readfirst>`, 'Content-Type: text/plain; charset=utf-8'];
+    const headers = [
+      `From: <${address(m.from)}>`,
+      `To: ${m.to.map((t) => `<${address(t)}>`).join(', ')}`,
+      `Subject: ${header(m.subject)}`,
+      `Date: ${m.date.toUTCString()}`,
+      `Message-ID: <${address(m.messageId)}@readfirst>`,
+      'Content-Type: text/plain; charset=utf-8',
+    ];
     await expect('250', `${headers.join('\r\n')}\r\n\r\n${body}\r\n.`);
     await expect('221', 'QUIT');
   } finally {

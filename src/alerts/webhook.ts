@@ -31,12 +31,23 @@ export interface WebhookTarget {
 export type SendOutcome = { ok: true } | { ok: false; retry: boolean; error: string };
 
 /** One POST. 2xx is delivered; 408, 429 and 5xx or a network error are worth a retry; other 4xx are not. */
-export async function postWebhook(target: WebhookTarget, deliveryId: string, body: string, nowMs: number, timeoutMs = 10_000): Promise<SendOutcome> {
+export async function postWebhook(
+  target: WebhookTarget,
+  deliveryId: string,
+  body: string,
+  nowMs: number,
+  timeoutMs = 10_000,
+): Promise<SendOutcome> {
   const signature = signWebhook(target.secret, Math.floor(nowMs / 1000), body);
   try {
     const res = await fetch(target.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, [DELIVERY_HEADER]: deliveryId, 'user-agent': 'readfirst-alerts' },
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signature,
+        [DELIVERY_HEADER]: deliveryId,
+        'user-agent': 'readfirst-alerts',
+      },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -79,7 +79,14 @@ export async function wireApp(m: ModuleRunner) {
   const policy = await m.start(policyModule, {});
   const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf: security.userOf });
   const { followUps } = await m.start(followUpModule, { userOf: security.userOf });
-  await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom.studies, results: inference.results, followUps, orders: orders.orders });
+  await m.start(triageModule, {
+    policy: policy.policy,
+    worklist,
+    studies: dicom.studies,
+    results: inference.results,
+    followUps,
+    orders: orders.orders,
+  });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
   const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
   const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
@@ -89,7 +96,24 @@ export async function wireApp(m: ModuleRunner) {
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });
   const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
-  return { guard: security.guard, routeAudit: security.routeAudit, security, dicom, inference, policy, worklist, followUps, reading, alerts, reports, monitor, fhir, orders, hl7, ups };
+  return {
+    guard: security.guard,
+    routeAudit: security.routeAudit,
+    security,
+    dicom,
+    inference,
+    policy,
+    worklist,
+    followUps,
+    reading,
+    alerts,
+    reports,
+    monitor,
+    fhir,
+    orders,
+    hl7,
+    ups,
+  };
 }
 
 /** The services of the full server, as `startApp` returns them. */

@@ -22,8 +22,23 @@ async function freshSchema(): Promise<{ db: Db; schema: string; channel: string 
   return { db, schema, channel: schema };
 }
 
-async function bus(db: Db, schema: string, channel: string, errors: unknown[], relayed: readonly EventName[] = EVENT_NAMES): Promise<PgNotifyBus> {
-  const b = await PgNotifyBus.start({ connectionString: TEST_PG_URL, db, channel, schema, relayed, onError: (_e, err) => errors.push(err), now: () => Date.now(), reconnectMs: 50 });
+async function bus(
+  db: Db,
+  schema: string,
+  channel: string,
+  errors: unknown[],
+  relayed: readonly EventName[] = EVENT_NAMES,
+): Promise<PgNotifyBus> {
+  const b = await PgNotifyBus.start({
+    connectionString: TEST_PG_URL,
+    db,
+    channel,
+    schema,
+    relayed,
+    onError: (_e, err) => errors.push(err),
+    now: () => Date.now(),
+    reconnectMs: 50,
+  });
   cleanups.push(() => b.close());
   return b;
 }
@@ -52,7 +67,13 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const localSeen: unknown[] = [];
     worker.on('worklist.changed', (p) => void localSeen.push(p));
     const remote = hear(api, 'worklist.changed', 2);
-    const a = { studyInstanceUid: '1.2.3', urgency: 'critical' as const, score: 0.97, reason: 'pneumothorax', previousUrgency: 'routine' as const };
+    const a = {
+      studyInstanceUid: '1.2.3',
+      urgency: 'critical' as const,
+      score: 0.97,
+      reason: 'pneumothorax',
+      previousUrgency: 'routine' as const,
+    };
     const b = { studyInstanceUid: '1.2.4', urgency: 'routine' as const, score: 0.1, reason: 'no finding' };
     worker.emit('worklist.changed', a);
     worker.emit('worklist.changed', b);
@@ -69,7 +90,14 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const errors: unknown[] = [];
     const worker = await bus(db, schema, channel, errors);
     const api = await bus(db, schema, channel, errors);
-    const big: StudyAnalysedEvent = { studyInstanceUid: '1.2.9', status: 'analysed', resultIds: Array.from({ length: 400 }, (_, i) => `result-${i}-${'x'.repeat(20)}`), analysedAt: 1, sopInstanceUid: null, complete: true };
+    const big: StudyAnalysedEvent = {
+      studyInstanceUid: '1.2.9',
+      status: 'analysed',
+      resultIds: Array.from({ length: 400 }, (_, i) => `result-${i}-${'x'.repeat(20)}`),
+      analysedAt: 1,
+      sopInstanceUid: null,
+      complete: true,
+    };
     const remote = hear(api, 'study.analysed');
     worker.emit('study.analysed', big);
     expect(await remote).toEqual([big]);
@@ -85,7 +113,14 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const heardStored: unknown[] = [];
     api.on('instance.stored', (p) => void heardStored.push(p));
     const changed = hear(api, 'worklist.changed');
-    ingest.emit('instance.stored', { studyInstanceUid: '1', seriesInstanceUid: '2', sopInstanceUid: '3', via: 'dimse', duplicate: false, receivedAt: 0 });
+    ingest.emit('instance.stored', {
+      studyInstanceUid: '1',
+      seriesInstanceUid: '2',
+      sopInstanceUid: '3',
+      via: 'dimse',
+      duplicate: false,
+      receivedAt: 0,
+    });
     ingest.emit('worklist.changed', { studyInstanceUid: '1', urgency: 'urgent', score: 0.5, reason: 'r' });
     await changed;
     expect(heardStored).toEqual([]);
@@ -97,10 +132,9 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const worker = await bus(db, schema, channel, errors);
     const api = await bus(db, schema, channel, errors);
     // Kill every backend listening on this channel except the worker's (so: the API's).
-    const listeners = await db.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()",
-      [`LISTEN ${channel}`],
-    );
+    const listeners = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()', [
+      `LISTEN ${channel}`,
+    ]);
     expect(listeners.length).toBe(2);
     await db.query('SELECT pg_terminate_backend($1)', [listeners[0]!.pid]);
     await db.query('SELECT pg_terminate_backend($1)', [listeners[1]!.pid]);

@@ -78,7 +78,10 @@ export class PgNotifyBus implements EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.connectionString, ...(this.opts.schema ? { options: `-c search_path=${this.opts.schema}` } : {}) });
+    const client = new pg.Client({
+      connectionString: this.opts.connectionString,
+      ...(this.opts.schema ? { options: `-c search_path=${this.opts.schema}` } : {}),
+    });
     client.on('notification', (n) => {
       if (n.channel === this.opts.channel && n.payload) void this.receive(n.payload);
     });

@@ -41,5 +41,8 @@ export function assertRoleSupported(role: Role, databaseUrl: string): void {
 export function assertRoleRunnable(role: Role, databaseUrl: string): void {
   assertRoleSupported(role, databaseUrl);
   if (role !== 'all')
-    throw new ReadfirstError('config', `role "${role}" is not runnable yet: its wiring (src/app/modules.ts) is pending; run --role all (README "Scaling out")`);
+    throw new ReadfirstError(
+      'config',
+      `role "${role}" is not runnable yet: its wiring (src/app/modules.ts) is pending; run --role all (README "Scaling out")`,
+    );
 }

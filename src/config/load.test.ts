@@ -23,8 +23,13 @@ describe('loadConfig', () => {
   });
 
   it('reads a per-modality map from JSON in the environment, and refuses a bad count', () => {
-    expect(loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: '{"CR":1,"DX":2}' } }).ingest.expectedInstances).toEqual({ CR: 1, DX: 2 });
-    expect(() => loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: 'CR=1' } })).toThrow(/READFIRST_INGEST_EXPECTED_INSTANCES: not valid JSON/);
+    expect(loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: '{"CR":1,"DX":2}' } }).ingest.expectedInstances).toEqual({
+      CR: 1,
+      DX: 2,
+    });
+    expect(() => loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: 'CR=1' } })).toThrow(
+      /READFIRST_INGEST_EXPECTED_INSTANCES: not valid JSON/,
+    );
     expect(() => loadConfig({ env: { READFIRST_INGEST_EXPECTED_INSTANCES: '{"CR":0}' } })).toThrow(/ingest\.expectedInstances/);
   });
 

@@ -60,7 +60,10 @@ function parseEnvValue(raw: string, leaf: ZodTypeAny, name: string): Json {
         throw new ReadfirstError('config', `${name}: not valid JSON`);
       }
     }
-    return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
   return raw;
 }

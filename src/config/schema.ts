@@ -22,40 +22,51 @@ const tlsFiles = z
 
 /** What a write-back destination is sent: readfirst's DICOM outputs and/or the study's urgency. */
 const writebackObjects = z.array(z.enum(['sr', 'kos', 'heatmap', 'urgency'])).min(1);
-const destinationId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (it names the destination in /metrics)');
+const destinationId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _ (it names the destination in /metrics)');
 
 /** One write-back destination (see README "Results into the PACS"). */
 const writebackDestination = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('dimse'),
-    id: destinationId,
-    host: z.string().min(1),
-    port,
-    /** The peer's AE title (called AE). */
-    aeTitle,
-    /** Calling AE title; empty uses dimse.aeTitle. */
-    callingAeTitle: z.union([aeTitle, z.literal('')]).default(''),
-    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
-  }).strict(),
-  z.object({
-    type: z.literal('stow-rs'),
-    id: destinationId,
-    /** DICOMweb base URL; objects are POSTed to <url>/studies/<StudyInstanceUID>. */
-    url: z.string().url(),
-    headers: z.record(z.string()).default({}),
-    objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
-  }).strict(),
-  z.object({
-    type: z.literal('orthanc-priority'),
-    id: destinationId,
-    /** Orthanc's REST root. */
-    url: z.string().url(),
-    username: z.string().default(''),
-    password: z.string().default(''),
-    /** Must be declared in Orthanc's "UserMetadata". */
-    metadataName: z.string().regex(/^[A-Za-z0-9_]+$/).default('ReadfirstUrgency'),
-    objects: z.array(z.literal('urgency')).min(1).default(['urgency']),
-  }).strict(),
+  z
+    .object({
+      type: z.literal('dimse'),
+      id: destinationId,
+      host: z.string().min(1),
+      port,
+      /** The peer's AE title (called AE). */
+      aeTitle,
+      /** Calling AE title; empty uses dimse.aeTitle. */
+      callingAeTitle: z.union([aeTitle, z.literal('')]).default(''),
+      objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('stow-rs'),
+      id: destinationId,
+      /** DICOMweb base URL; objects are POSTed to <url>/studies/<StudyInstanceUID>. */
+      url: z.string().url(),
+      headers: z.record(z.string()).default({}),
+      objects: writebackObjects.default(['sr', 'kos', 'heatmap']),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('orthanc-priority'),
+      id: destinationId,
+      /** Orthanc's REST root. */
+      url: z.string().url(),
+      username: z.string().default(''),
+      password: z.string().default(''),
+      /** Must be declared in Orthanc's "UserMetadata". */
+      metadataName: z
+        .string()
+        .regex(/^[A-Za-z0-9_]+$/)
+        .default('ReadfirstUrgency'),
+      objects: z.array(z.literal('urgency')).min(1).default(['urgency']),
+    })
+    .strict(),
 ]);
 
 export const configSchema = z
@@ -67,20 +78,26 @@ export const configSchema = z
       .string()
       .default('')
       .refine((s) => s === '' || /^postgres(ql)?:\/\//.test(s), 'must be empty (SQLite) or a postgres:// URL'),
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
-      .default({}),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({}),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8080),
         /** Public base URL, used in STOW-RS retrieve URLs and links in alerts. */
         publicUrl: z.string().default(''),
-        maxUploadBytes: z.number().int().positive().default(2 * 1024 * 1024 * 1024),
+        maxUploadBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(2 * 1024 * 1024 * 1024),
         /** A connection silent for this long is closed (a stalled upload cannot hold a socket). */
         idleTimeoutMs: z.number().int().positive().default(30_000),
         /** A whole request, body included, must arrive within this time. */
-        requestTimeoutMs: z.number().int().positive().default(10 * 60_000),
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 60_000),
         /** STOW-RS requests handled at once; more are answered 503 with Retry-After. */
         maxConcurrentUploads: z.number().int().min(1).max(256).default(4),
         /** HTTPS: PEM files; both set turns TLS on. */
@@ -111,7 +128,10 @@ export const configSchema = z
     fhir: z
       .object({
         /** FHIR R4 server base URL that receives each analysed study's report (transaction Bundle); empty: no push. */
-        pushUrl: z.string().default('').refine((s) => s === '' || /^https?:\/\//.test(s), 'must be empty or an http(s) URL'),
+        pushUrl: z
+          .string()
+          .default('')
+          .refine((s) => s === '' || /^https?:\/\//.test(s), 'must be empty or an http(s) URL'),
         /** Sent as `Authorization: Bearer <token>` to the FHIR server when set. */
         pushToken: z.string().default(''),
         pushMaxAttempts: z.number().int().min(1).max(50).default(10),
@@ -153,7 +173,11 @@ export const configSchema = z
         /** Most data elements (all nesting levels) accepted in one instance. */
         maxElements: z.number().int().min(100).default(200_000),
         /** A deflated data set may inflate to at most this many bytes (decompression bombs). */
-        maxInflatedBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+        maxInflatedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024 * 1024),
         /**
          * Instances a study of a modality is expected to hold (e.g. `{ CR: 1, DX: 2 }`): it is
          * complete as soon as it holds them, without waiting for the quiet period. Empty: quiet period only.
@@ -169,7 +193,12 @@ export const configSchema = z
          * Worker threads; each prepares images (decode, window, gate, resize) and runs ONNX
          * Runtime. Default: one per core (at most 4), so preprocessing uses every core.
          */
-        workers: z.number().int().min(1).max(64).default(() => Math.max(1, Math.min(4, availableParallelism()))),
+        workers: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(() => Math.max(1, Math.min(4, availableParallelism()))),
         /** Intra-op threads per ONNX Runtime session (1: the workers already fill the cores). */
         intraOpThreads: z.number().int().min(1).max(64).default(1),
         /** Nice value (0–19) of the worker threads, so ingest on the main thread is scheduled first. */
@@ -188,14 +217,22 @@ export const configSchema = z
       .object({
         /** Urgency policy file (YAML or JSON); empty uses the built-in defaults. */
         policyFile: z.string().default(''),
-        claimTimeoutMs: z.number().int().positive().default(20 * 60_000),
+        claimTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(20 * 60_000),
       })
       .default({}),
     alerts: z
       .object({
         webhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
         escalationWebhooks: z.array(z.object({ url: z.string().url(), secret: z.string().min(16) })).default([]),
-        ackTimeoutMs: z.number().int().positive().default(15 * 60_000),
+        ackTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(15 * 60_000),
         /** Webhook attempts per delivery, with doubling back-off from webhookBackoffMs (capped at 5 min). */
         webhookMaxAttempts: z.number().int().min(1).max(20).default(8),
         webhookBackoffMs: z.number().int().positive().default(2_000),
@@ -235,7 +272,11 @@ export const configSchema = z
             minCount: z.number().int().min(1).default(30),
             /** How often the server checks for drift; 0 turns the check off. */
             checkEveryMs: z.number().int().min(0).default(3600_000),
-            cooldownMs: z.number().int().min(0).default(24 * 3600_000),
+            cooldownMs: z
+              .number()
+              .int()
+              .min(0)
+              .default(24 * 3600_000),
           })
           .default({}),
       })
@@ -256,11 +297,19 @@ export const configSchema = z
         maxAttempts: z.number().int().min(1).max(1000).default(50),
         /** First retry delay, doubling per attempt up to maxBackoffMs. */
         backoffMs: z.number().int().positive().default(5_000),
-        maxBackoffMs: z.number().int().positive().default(10 * 60_000),
+        maxBackoffMs: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 60_000),
         /** How often each destination's worker looks for due deliveries. */
         pollMs: z.number().int().positive().default(5_000),
         /** A claimed delivery not finished in this time (a killed process) is retried. */
-        leaseMs: z.number().int().positive().default(2 * 60_000),
+        leaseMs: z
+          .number()
+          .int()
+          .positive()
+          .default(2 * 60_000),
         timeoutMs: z.number().int().positive().default(30_000),
         /** Objects sent per association or STOW-RS request. */
         batchSize: z.number().int().min(1).max(500).default(20),
@@ -271,7 +320,11 @@ export const configSchema = z
       .object({
         /** Set true behind TLS so session cookies carry the Secure flag. */
         secureCookies: z.boolean().default(false),
-        sessionTtlMs: z.number().int().positive().default(12 * 3600_000),
+        sessionTtlMs: z
+          .number()
+          .int()
+          .positive()
+          .default(12 * 3600_000),
         /** HMAC key of the audit chain; empty: `<dataDir>/audit.key`, created on first start. */
         auditKeyFile: z.string().default(''),
       })

@@ -130,10 +130,16 @@ export interface DicomIngestStore extends DicomStore {
   makeDurable(): Promise<void>;
   recordEvent(event: IngestEventWrite): Promise<void>;
   recordQuarantine(q: QuarantineEntry, durationMs: number): Promise<void>;
-  listQuarantine(limit?: number): Promise<Array<Pick<QuarantineEntry, 'id' | 'at' | 'via' | 'reason' | 'message' | 'filePath' | 'sopInstanceUid'>>>;
+  listQuarantine(
+    limit?: number,
+  ): Promise<Array<Pick<QuarantineEntry, 'id' | 'at' | 'via' | 'reason' | 'message' | 'filePath' | 'sopInstanceUid'>>>;
   receivingStudies(): Promise<ReceivingStudy[]>;
   /** Declares the study complete unless an instance arrived after `lastReceivedAt`. */
-  markComplete(studyInstanceUid: string, lastReceivedAt: number, at: number): Promise<{ generation: number; instanceCount: number } | undefined>;
+  markComplete(
+    studyInstanceUid: string,
+    lastReceivedAt: number,
+    at: number,
+  ): Promise<{ generation: number; instanceCount: number } | undefined>;
   importSeen(path: string, sizeBytes: number, mtimeMs: number): Promise<boolean>;
   recordImportSeen(path: string, sizeBytes: number, mtimeMs: number, outcome: string, at: number): Promise<void>;
 }

@@ -38,7 +38,9 @@ describe('durability', () => {
     }
     const first = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
     servers.push(first);
-    const scu = spawn('storescu', ['-v', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(first.dimsePort), inDir], { env: { ...process.env, TCP_NODELAY: '1' } });
+    const scu = spawn('storescu', ['-v', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(first.dimsePort), inDir], {
+      env: { ...process.env, TCP_NODELAY: '1' },
+    });
     let out = '';
     const acked: string[] = [];
     let current = '';
@@ -61,7 +63,9 @@ describe('durability', () => {
 
     const second = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
     servers.push(second);
-    const res = await fetch(`http://127.0.0.1:${second.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(await serviceTokenForDataDir(dataDir)) });
+    const res = await fetch(`http://127.0.0.1:${second.httpPort}/dicom-web/studies/${studyUid}/instances?limit=1000`, {
+      headers: bearer(await serviceTokenForDataDir(dataDir)),
+    });
     const listed = new Set(((await res.json()) as Array<Record<string, { Value?: string[] }>>).map((i) => i['00080018']?.Value?.[0]));
     for (const path of acked) {
       const original = sent.get(path);
@@ -74,54 +78,59 @@ describe('durability', () => {
     await stopServerProcess(second);
   });
 
-  it('keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder', { timeout: 120_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-'));
-    const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-in-'));
-    const studyUid = testUid();
-    const seriesUid = testUid();
-    const sent = new Map<string, Buffer>();
-    for (let n = 1; n <= 300; n++) {
-      const x = makeInstance({ studyUid, seriesUid, instanceNumber: n, rows: 128, columns: 128 });
-      writeFileSync(join(inDir, `f${String(n).padStart(4, '0')}.dcm`), x.bytes);
-      sent.set(x.sopUid, x.bytes);
-    }
-    const env = { READFIRST_DATA_DIR: dataDir };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'import', inDir, '--no-progress'], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))), ...env },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
-    // Kill it once some files are on disk: mid-import, with the journal open.
-    const filesDir = join(dataDir, 'files', studyUid, seriesUid);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      if (existsSync(filesDir) && readdirSync(filesDir).length >= 40) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+  it(
+    'keeps every file `readfirst import` recorded when it is killed -9, and a rerun completes the folder',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-'));
+      const inDir = mkdtempSync(join(tmpdir(), 'rf-kill-import-in-'));
+      const studyUid = testUid();
+      const seriesUid = testUid();
+      const sent = new Map<string, Buffer>();
+      for (let n = 1; n <= 300; n++) {
+        const x = makeInstance({ studyUid, seriesUid, instanceNumber: n, rows: 128, columns: 128 });
+        writeFileSync(join(inDir, `f${String(n).padStart(4, '0')}.dcm`), x.bytes);
+        sent.set(x.sopUid, x.bytes);
+      }
+      const env = { READFIRST_DATA_DIR: dataDir };
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'import', inDir, '--no-progress'], {
+        cwd: join(import.meta.dirname, '../..'),
+        env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))), ...env },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
+      // Kill it once some files are on disk: mid-import, with the journal open.
+      const filesDir = join(dataDir, 'files', studyUid, seriesUid);
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && child.exitCode === null) {
+        if (existsSync(filesDir) && readdirSync(filesDir).length >= 40) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
 
-    // What the killed run recorded as imported (it would skip those) must be stored, byte for byte.
-    const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
-    const seen = await db.query<{ path: string }>('SELECT path FROM dicom_import_file');
-    const recorded = new Set((await new SqlDicomStore(db).listInstances(studyUid)).map((i) => i.filePath));
-    await db.close();
-    expect(recorded.size).toBeGreaterThanOrEqual(seen.length);
-    expect(seen.length).toBeGreaterThan(0);
-    expect(seen.length).toBeLessThan(300);
+      // What the killed run recorded as imported (it would skip those) must be stored, byte for byte.
+      const db = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+      const seen = await db.query<{ path: string }>('SELECT path FROM dicom_import_file');
+      const recorded = new Set((await new SqlDicomStore(db).listInstances(studyUid)).map((i) => i.filePath));
+      await db.close();
+      expect(recorded.size).toBeGreaterThanOrEqual(seen.length);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.length).toBeLessThan(300);
 
-    // The rerun takes over the dead process's lock, replays its journal, and imports the rest.
-    const rerun = await runReadfirst(['import', inDir, '--no-progress'], env);
-    expect(rerun.stderr).toBe('');
-    expect(rerun.code).toBe(0);
-    const summary = /(\d+) stored, (\d+) duplicate, (\d+) skipped, (\d+) quarantined, (\d+) failed/.exec(rerun.stdout);
-    expect(summary?.slice(1).map(Number)).toEqual([300 - seen.length - Number(summary?.[2]), Number(summary?.[2]), seen.length, 0, 0]);
+      // The rerun takes over the dead process's lock, replays its journal, and imports the rest.
+      const rerun = await runReadfirst(['import', inDir, '--no-progress'], env);
+      expect(rerun.stderr).toBe('');
+      expect(rerun.code).toBe(0);
+      const summary = /(\d+) stored, (\d+) duplicate, (\d+) skipped, (\d+) quarantined, (\d+) failed/.exec(rerun.stdout);
+      expect(summary?.slice(1).map(Number)).toEqual([300 - seen.length - Number(summary?.[2]), Number(summary?.[2]), seen.length, 0, 0]);
 
-    const check = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
-    const instances = await new SqlDicomStore(check).listInstances(studyUid);
-    await check.close();
-    expect(instances).toHaveLength(300);
-    for (const i of instances) expect(sha(readFileSync(join(dataDir, 'files', i.filePath)))).toBe(sha(sent.get(i.sopInstanceUid) ?? Buffer.alloc(0)));
-  });
+      const check = await openDb({ sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
+      const instances = await new SqlDicomStore(check).listInstances(studyUid);
+      await check.close();
+      expect(instances).toHaveLength(300);
+      for (const i of instances)
+        expect(sha(readFileSync(join(dataDir, 'files', i.filePath)))).toBe(sha(sent.get(i.sopInstanceUid) ?? Buffer.alloc(0)));
+    },
+  );
 });

@@ -37,11 +37,27 @@ export const dicomModule = defineModule({
   async start(ctx, _deps: Record<never, never>) {
     const logger = ctx.logger.child({ mod: 'dicom' });
     // Recovers acknowledged instances from the ingest journal before accepting anything new.
-    const ingest = await createIngest({ dataDir: ctx.config.dataDir, db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger, metrics: ctx.metrics, limits: ingestLimits(ctx.config) });
+    const ingest = await createIngest({
+      dataDir: ctx.config.dataDir,
+      db: ctx.db,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      logger,
+      metrics: ctx.metrics,
+      limits: ingestLimits(ctx.config),
+    });
     // Bodies spooled by an interrupted STOW request were never acknowledged: drop them.
     const spoolDir = join(ctx.config.dataDir, 'tmp', 'stow');
     await rm(spoolDir, { recursive: true, force: true });
-    const tracker = new CompletenessTracker({ store: ingest.store, bus: ctx.bus, clock: ctx.clock, logger, metrics: ingest.metrics, quietPeriodMs: ctx.config.ingest.quietPeriodMs, expectedInstances: ctx.config.ingest.expectedInstances });
+    const tracker = new CompletenessTracker({
+      store: ingest.store,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      logger,
+      metrics: ingest.metrics,
+      quietPeriodMs: ctx.config.ingest.quietPeriodMs,
+      expectedInstances: ctx.config.ingest.expectedInstances,
+    });
     const offStored = ctx.bus.on('instance.stored', (e) => {
       if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
     });
@@ -78,7 +94,12 @@ export const dicomModule = defineModule({
         ingest: ingest.service,
         publicUrl: ctx.config.http.publicUrl,
         qidoMaxResults: ctx.config.dicomweb.qidoMaxResults,
-        stow: { spoolDir, maxBodyBytes: ctx.config.http.maxUploadBytes, maxConcurrent: ctx.config.http.maxConcurrentUploads, idleTimeoutMs: ctx.config.http.idleTimeoutMs },
+        stow: {
+          spoolDir,
+          maxBodyBytes: ctx.config.http.maxUploadBytes,
+          maxConcurrent: ctx.config.http.maxConcurrentUploads,
+          idleTimeoutMs: ctx.config.http.idleTimeoutMs,
+        },
       }),
       async drain() {
         await dimse?.close();

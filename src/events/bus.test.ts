@@ -42,7 +42,14 @@ describe('InMemoryBus', () => {
       got.push(p);
     });
     bus.on('study.analysed', (p) => void got.push(p));
-    const payload = { studyInstanceUid: '1.2', status: 'analysed' as const, resultIds: ['r1'], analysedAt: 5, sopInstanceUid: null, complete: true };
+    const payload = {
+      studyInstanceUid: '1.2',
+      status: 'analysed' as const,
+      resultIds: ['r1'],
+      analysedAt: 5,
+      sopInstanceUid: null,
+      complete: true,
+    };
     bus.emit('study.analysed', payload);
     await bus.idle();
     expect(payload.resultIds).toEqual(['r1']);

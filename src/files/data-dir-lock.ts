@@ -27,7 +27,9 @@ function alive(pid: number): boolean {
 function readHolder(path: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
-    return typeof h.pid === 'number' && typeof h.role === 'string' ? { pid: h.pid, role: h.role, host: String(h.host ?? ''), since: Number(h.since ?? 0) } : undefined;
+    return typeof h.pid === 'number' && typeof h.role === 'string'
+      ? { pid: h.pid, role: h.role, host: String(h.host ?? ''), since: Number(h.since ?? 0) }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -73,10 +75,18 @@ export class DataDirLock {
       if (createExclusive(path, me)) return new DataDirLock(path, me);
       const held = readHolder(path);
       if (held && held.host === me.host && alive(held.pid)) {
-        throw new ReadfirstError('conflict', `data directory ${dir} is in use by readfirst ${held.role} (pid ${held.pid}, since ${new Date(held.since).toISOString()}); stop it first, or use another dataDir. If no such process runs, delete ${path}`, { pid: held.pid, role: held.role });
+        throw new ReadfirstError(
+          'conflict',
+          `data directory ${dir} is in use by readfirst ${held.role} (pid ${held.pid}, since ${new Date(held.since).toISOString()}); stop it first, or use another dataDir. If no such process runs, delete ${path}`,
+          { pid: held.pid, role: held.role },
+        );
       }
       if (held && held.host !== me.host) {
-        throw new ReadfirstError('conflict', `data directory ${dir} is locked by readfirst ${held.role} on host ${held.host} (pid ${held.pid}); if that host no longer runs it, delete ${path}`, { pid: held.pid, host: held.host });
+        throw new ReadfirstError(
+          'conflict',
+          `data directory ${dir} is locked by readfirst ${held.role} on host ${held.host} (pid ${held.pid}); if that host no longer runs it, delete ${path}`,
+          { pid: held.pid, host: held.host },
+        );
       }
       // Stale (holder gone) or unreadable (a crash while writing it): move it aside and retry.
       const aside = `${path}.stale-${process.pid}-${attempt}`;

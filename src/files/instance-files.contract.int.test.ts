@@ -33,7 +33,11 @@ const implementations: Implementation[] = [
     async open() {
       const root = mkdtempSync(join(tmpdir(), 'rf-files-j-'));
       const journalDir = join(root, '..', `${root.split('/').pop() ?? 'x'}-journal`);
-      const sweeper = new SegmentSweeper({ beforeRetire: async () => undefined, retire: (seq) => retireSegment(journalDir, seq, true), onError: () => undefined });
+      const sweeper = new SegmentSweeper({
+        beforeRetire: async () => undefined,
+        retire: (seq) => retireSegment(journalDir, seq, true),
+        onError: () => undefined,
+      });
       // Small segments, so a large instance takes the per-file path and several segments seal.
       const journal = await IngestJournal.open(journalDir, { onSealed: sweeper.onSealed, segmentBytes: 256 * 1024 });
       const files = new LocalInstanceFiles(root);
@@ -48,7 +52,8 @@ const implementations: Implementation[] = [
   },
 ];
 
-const pathOf = (n: number): string => instanceFilePath('1.2.826.0.1.3680043.10.7', '1.2.826.0.1.3680043.10.7.1', `1.2.826.0.1.3680043.10.7.1.${n}`);
+const pathOf = (n: number): string =>
+  instanceFilePath('1.2.826.0.1.3680043.10.7', '1.2.826.0.1.3680043.10.7.1', `1.2.826.0.1.3680043.10.7.1.${n}`);
 
 for (const impl of implementations) {
   describe(`InstanceFiles contract: ${impl.name}`, () => {

@@ -10,7 +10,15 @@ describe('finding vocabulary', () => {
   it('is exactly the finding columns of every shared labels.csv, in order', () => {
     for (const set of ['nih-cxr14-621', 'covid-chestxray-ieee8023', 'kermany-paediatric-224']) {
       const header = readFileSync(join(sharedDir, 'data', set, 'labels.csv'), 'utf8').split(/\r?\n/)[0] ?? '';
-      expect(FINDING_VOCABULARY.map((e) => e.key), set).toEqual(header.split(',').slice(FIXED).map((h) => h.trim()));
+      expect(
+        FINDING_VOCABULARY.map((e) => e.key),
+        set,
+      ).toEqual(
+        header
+          .split(',')
+          .slice(FIXED)
+          .map((h) => h.trim()),
+      );
     }
   });
 

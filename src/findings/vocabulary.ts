@@ -34,7 +34,13 @@ export interface VocabularyEntry {
   kind: 'finding' | 'summary';
 }
 
-const entry = (key: string, display: string, code: string, meaning: string, kind: VocabularyEntry['kind'] = 'finding'): VocabularyEntry => ({
+const entry = (
+  key: string,
+  display: string,
+  code: string,
+  meaning: string,
+  kind: VocabularyEntry['kind'] = 'finding',
+): VocabularyEntry => ({
   key,
   display,
   code: { system: SNOMED_CT, code, display: meaning },

@@ -23,7 +23,10 @@ export interface FollowUp {
   note: string | null;
 }
 
-export type NewFollowUp = Pick<FollowUp, 'studyInstanceUid' | 'finding' | 'display' | 'probability' | 'explanation' | 'patientId' | 'patientName' | 'accessionNumber'> & { dueDays: number };
+export type NewFollowUp = Pick<
+  FollowUp,
+  'studyInstanceUid' | 'finding' | 'display' | 'probability' | 'explanation' | 'patientId' | 'patientName' | 'accessionNumber'
+> & { dueDays: number };
 
 interface FollowUpRow {
   [k: string]: unknown;
@@ -57,10 +60,22 @@ export class FollowUpRegistry {
     const dueAt = Number(r.due_at);
     const status = r.status === 'closed' ? 'closed' : 'open';
     return {
-      id: r.id, studyInstanceUid: r.study_instance_uid, finding: r.finding, display: r.display, probability: Number(r.probability),
-      explanation: r.explanation, patientId: r.patient_id, patientName: r.patient_name, accessionNumber: r.accession_number,
-      dueAt, status, overdue: status === 'open' && this.clock.now() > dueAt, createdAt: Number(r.created_at),
-      closedAt: r.closed_at === null ? null : Number(r.closed_at), closedBy: r.closed_by, note: r.note,
+      id: r.id,
+      studyInstanceUid: r.study_instance_uid,
+      finding: r.finding,
+      display: r.display,
+      probability: Number(r.probability),
+      explanation: r.explanation,
+      patientId: r.patient_id,
+      patientName: r.patient_name,
+      accessionNumber: r.accession_number,
+      dueAt,
+      status,
+      overdue: status === 'open' && this.clock.now() > dueAt,
+      createdAt: Number(r.created_at),
+      closedAt: r.closed_at === null ? null : Number(r.closed_at),
+      closedBy: r.closed_by,
+      note: r.note,
     };
   }
 
@@ -70,9 +85,24 @@ export class FollowUpRegistry {
     await this.db.run(
       `INSERT INTO followups (id, study_instance_uid, finding, display, probability, explanation, patient_id, patient_name, accession_number, due_at, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11) ON CONFLICT (study_instance_uid, finding) DO NOTHING`,
-      [randomUUID(), f.studyInstanceUid, f.finding, f.display, f.probability, f.explanation, f.patientId, f.patientName, f.accessionNumber, now + f.dueDays * DAY, now],
+      [
+        randomUUID(),
+        f.studyInstanceUid,
+        f.finding,
+        f.display,
+        f.probability,
+        f.explanation,
+        f.patientId,
+        f.patientName,
+        f.accessionNumber,
+        now + f.dueDays * DAY,
+        now,
+      ],
     );
-    const row = await queryOne<FollowUpRow>(this.db, 'SELECT * FROM followups WHERE study_instance_uid = $1 AND finding = $2', [f.studyInstanceUid, f.finding]);
+    const row = await queryOne<FollowUpRow>(this.db, 'SELECT * FROM followups WHERE study_instance_uid = $1 AND finding = $2', [
+      f.studyInstanceUid,
+      f.finding,
+    ]);
     if (!row) throw new ReadfirstError('internal', 'follow-up insert lost its row');
     return this.toFollowUp(row);
   }
@@ -87,7 +117,10 @@ export class FollowUpRegistry {
   }
 
   async close(id: string, user: string, note: string | null): Promise<FollowUp> {
-    await this.db.run(`UPDATE followups SET status = 'closed', closed_at = $1, closed_by = $2, note = $3 WHERE id = $4 AND status = 'open'`, [this.clock.now(), user, note, id]);
+    await this.db.run(
+      `UPDATE followups SET status = 'closed', closed_at = $1, closed_by = $2, note = $3 WHERE id = $4 AND status = 'open'`,
+      [this.clock.now(), user, note, id],
+    );
     const row = await queryOne<FollowUpRow>(this.db, 'SELECT * FROM followups WHERE id = $1', [id]);
     if (!row) throw new ReadfirstError('not-found', `follow-up ${id} not found`);
     return this.toFollowUp(row);

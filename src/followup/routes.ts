@@ -3,7 +3,11 @@ import { ReadfirstError } from '../core/errors.ts';
 import type { RouteDef, UserOf } from '../http/route.ts';
 import type { FollowUpRegistry } from './followup-registry.ts';
 
-const listQuery = z.object({ status: z.enum(['open', 'closed', 'all']).optional(), dueBefore: z.coerce.number().int().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+const listQuery = z.object({
+  status: z.enum(['open', 'closed', 'all']).optional(),
+  dueBefore: z.coerce.number().int().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 const closeBody = z.object({ note: z.string().max(2000).optional() });
 const idParams = z.object({ id: z.string().uuid() });
 
@@ -18,8 +22,15 @@ export function followUpRoutes(registry: FollowUpRegistry, userOf: UserOf): Rout
       summary: 'patients awaiting follow-up, soonest due first',
       handler: async (req) => {
         const q = listQuery.safeParse(req.query);
-        if (!q.success) throw new ReadfirstError('invalid-input', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        return { items: await registry.list({ ...(q.data.status ? { status: q.data.status } : {}), ...(q.data.dueBefore ? { dueBefore: q.data.dueBefore } : {}), ...(q.data.limit ? { limit: q.data.limit } : {}) }) };
+        if (!q.success)
+          throw new ReadfirstError('invalid-input', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        return {
+          items: await registry.list({
+            ...(q.data.status ? { status: q.data.status } : {}),
+            ...(q.data.dueBefore ? { dueBefore: q.data.dueBefore } : {}),
+            ...(q.data.limit ? { limit: q.data.limit } : {}),
+          }),
+        };
       },
     },
     {

@@ -24,7 +24,8 @@ function openApiPath(url: string): { path: string; params: string[] } {
 
 function describeAccess(access: Access): { text: string; security: Json[] } {
   if (access === 'public') return { text: 'public: no credentials needed', security: [] };
-  if (access === 'authenticated') return { text: 'signed-in person with a clinical role (radiologist, technologist, admin)', security: [{ session: [] }] };
+  if (access === 'authenticated')
+    return { text: 'signed-in person with a clinical role (radiologist, technologist, admin)', security: [{ session: [] }] };
   const scopes = access.scopes ?? [];
   return {
     text: `roles: ${access.roles.join(', ')}${scopes.length ? `; API token scopes: ${scopes.join(', ')}` : ''}`,
@@ -52,7 +53,9 @@ export function openApiDocument(routes: readonly RouteDef[]): Json {
       description: `Access: ${access.text}.${r.phi ? ' Returns patient data: every call is audited.' : ''}`,
       responses: {
         '200': { description: 'success' },
-        ...(r.access === 'public' ? {} : { '401': { description: 'no or invalid credentials' }, '403': { description: 'role or token scope not allowed' } }),
+        ...(r.access === 'public'
+          ? {}
+          : { '401': { description: 'no or invalid credentials' }, '403': { description: 'role or token scope not allowed' } }),
       },
     };
     paths[path] = { ...(paths[path] ?? {}), [r.method.toLowerCase()]: op };

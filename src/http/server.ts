@@ -90,7 +90,9 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
     const status = typeof err === 'object' && err !== null && 'statusCode' in err ? Number(err.statusCode) : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     const message = err instanceof Error ? err.message : 'internal error';
-    void reply.status(status).send({ error: status >= 500 ? 'internal' : 'invalid-input', message: status >= 500 ? 'internal error' : message });
+    void reply
+      .status(status)
+      .send({ error: status >= 500 ? 'internal' : 'invalid-input', message: status >= 500 ? 'internal error' : message });
   });
   // Every answer, including 404s for unknown paths and errors, carries the security headers.
   app.addHook('onSend', async (req, reply, payload) => {
@@ -107,7 +109,9 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
   const fromTable = new Set(byKey.keys());
   app.addHook('onRoute', (r) => {
     // HEAD routes are fastify's mirrors of GET routes, with the same hooks.
-    for (const method of [r.method].flat()) if (method !== 'HEAD') seen.push({ method, url: r.url, fromTable: fromTable.has(`${method} ${r.url}`), route: byKey.get(`${method} ${r.url}`) });
+    for (const method of [r.method].flat())
+      if (method !== 'HEAD')
+        seen.push({ method, url: r.url, fromTable: fromTable.has(`${method} ${r.url}`), route: byKey.get(`${method} ${r.url}`) });
   });
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;

@@ -31,7 +31,12 @@ const open = new WeakMap<FastifyInstance, Set<EventStream>>();
 export function openEventStream(req: FastifyRequest, reply: FastifyReply, clock: Clock): EventStream {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.socket?.setNoDelay(true);
   let seq = 0;
   let closed = false;

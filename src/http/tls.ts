@@ -18,7 +18,11 @@ export interface TlsMaterial {
 export function readTls(files: TlsFiles, what: string): TlsMaterial | undefined {
   if (!files.certFile && !files.keyFile) return undefined;
   try {
-    return { key: readFileSync(files.keyFile), cert: readFileSync(files.certFile), ...(files.caFile ? { ca: readFileSync(files.caFile) } : {}) };
+    return {
+      key: readFileSync(files.keyFile),
+      cert: readFileSync(files.certFile),
+      ...(files.caFile ? { ca: readFileSync(files.caFile) } : {}),
+    };
   } catch (e) {
     throw new ReadfirstError('config', `${what}: cannot read the TLS files: ${(e as Error).message}`);
   }

@@ -57,12 +57,28 @@ async function storeHeatmaps(results: SqlInferenceResultStore, resultId: string,
     };
     const ids = { grey: randomUUID(), colour: randomUUID() };
     for (const kind of ['grey', 'colour'] as const)
-      await results.saveHeatmap({ id: ids[kind], resultId, findingKey: f.key, kind, rows: ex.rows, columns: ex.columns, png: Buffer.alloc(0), source });
+      await results.saveHeatmap({
+        id: ids[kind],
+        resultId,
+        findingKey: f.key,
+        kind,
+        rows: ex.rows,
+        columns: ex.columns,
+        png: Buffer.alloc(0),
+        source,
+      });
     f.heatmap = ids;
   }
 }
 
-function toResult(id: string, studyUid: string, inst: InstanceRecord, model: RegisteredModel, score: ImageScore, createdAt: number): InferenceResult {
+function toResult(
+  id: string,
+  studyUid: string,
+  inst: InstanceRecord,
+  model: RegisteredModel,
+  score: ImageScore,
+  createdAt: number,
+): InferenceResult {
   const c = model.pkg.card;
   return {
     id,
@@ -92,9 +108,19 @@ export function studyStatus(results: readonly InferenceResult[]): AnalysisStatus
 }
 
 /** The study's reading as `study.analysed` carries it: every result stored for it so far. */
-export async function studyReading(deps: Pick<StudyAnalysisDeps, 'results' | 'now'>, studyUid: string, cause: { sopInstanceUid: string | null; complete: boolean }): Promise<StudyAnalysedEvent> {
+export async function studyReading(
+  deps: Pick<StudyAnalysisDeps, 'results' | 'now'>,
+  studyUid: string,
+  cause: { sopInstanceUid: string | null; complete: boolean },
+): Promise<StudyAnalysedEvent> {
   const results = await deps.results.listForStudy(studyUid);
-  return { studyInstanceUid: studyUid, status: studyStatus(results), resultIds: results.map((r) => r.id), analysedAt: deps.now(), ...cause };
+  return {
+    studyInstanceUid: studyUid,
+    status: studyStatus(results),
+    resultIds: results.map((r) => r.id),
+    analysedAt: deps.now(),
+    ...cause,
+  };
 }
 
 const doneKey = (sop: string, model: RegisteredModel): string => `${sop}|${model.pkg.card.id}|${model.pkg.card.version}`;
@@ -107,14 +133,21 @@ const doneKey = (sop: string, model: RegisteredModel): string => `${sop}|${model
  * never waits for a reading that will not come. A series gets at most `maxInstancesPerSeries`
  * readings per model (projection radiographs have one or two images).
  */
-export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }): Promise<void> {
+export async function analyseInstance(
+  deps: StudyAnalysisDeps,
+  job: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string },
+): Promise<void> {
   const studyUid = job.studyInstanceUid;
   const inst = await deps.dicomStore.getInstance(job.sopInstanceUid);
   if (!inst) return;
   const series = (await deps.dicomStore.listSeries(studyUid)).find((s) => s.seriesInstanceUid === inst.seriesInstanceUid);
   if (!series) return;
   const existing = await deps.results.listForStudy(studyUid);
-  const done = new Set(existing.filter((r) => r.sopInstanceUid && r.model && r.status !== 'failed').map((r) => `${r.sopInstanceUid}|${r.model?.modelId}|${r.model?.modelVersion}`));
+  const done = new Set(
+    existing
+      .filter((r) => r.sopInstanceUid && r.model && r.status !== 'failed')
+      .map((r) => `${r.sopInstanceUid}|${r.model?.modelId}|${r.model?.modelVersion}`),
+  );
   const routed = deps.engine.registry.route(seriesFacts(series, inst));
   // A volume model reads the whole series at completion (volume/analyse-volumes.ts), never one slice.
   const models = routed.filter((m) => m.pkg.card.volume === undefined);
@@ -122,15 +155,35 @@ export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInsta
   if (models.length === 0) {
     if (existing.some((r) => r.sopInstanceUid === inst.sopInstanceUid)) return;
     await deps.results.save({
-      id: randomUUID(), studyInstanceUid: studyUid, seriesInstanceUid: inst.seriesInstanceUid, sopInstanceUid: inst.sopInstanceUid, status: 'no-model',
-      statusReason: NO_MODEL_REASON, model: null, findings: [], gate: null, timings: null, inputSha256: null, createdAt: deps.now(), aiGenerated: true,
+      id: randomUUID(),
+      studyInstanceUid: studyUid,
+      seriesInstanceUid: inst.seriesInstanceUid,
+      sopInstanceUid: inst.sopInstanceUid,
+      status: 'no-model',
+      statusReason: NO_MODEL_REASON,
+      model: null,
+      findings: [],
+      gate: null,
+      timings: null,
+      inputSha256: null,
+      createdAt: deps.now(),
+      aiGenerated: true,
     });
     return;
   }
   const cap = deps.maxInstancesPerSeries ?? 8;
   const todo = models.filter((m) => {
     if (done.has(doneKey(inst.sopInstanceUid, m))) return false;
-    const read = new Set(existing.filter((r) => r.seriesInstanceUid === inst.seriesInstanceUid && r.model?.modelId === m.pkg.card.id && r.sopInstanceUid !== inst.sopInstanceUid).map((r) => r.sopInstanceUid));
+    const read = new Set(
+      existing
+        .filter(
+          (r) =>
+            r.seriesInstanceUid === inst.seriesInstanceUid &&
+            r.model?.modelId === m.pkg.card.id &&
+            r.sopInstanceUid !== inst.sopInstanceUid,
+        )
+        .map((r) => r.sopInstanceUid),
+    );
     return read.size < cap;
   });
   if (todo.length === 0) return;
@@ -150,7 +203,16 @@ export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInsta
         score = await deps.engine.scoreImage(model.pkg.card.id, { kind: 'dicom', bytes });
         await storeHeatmaps(deps.results, id, score);
       } catch (e) {
-        score = { status: 'failed', statusReason: errorMessage(e), gate: null, findings: [], unclaimedFindings: [], timings: { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: 0 }, inputSha256: inst.sha256, meta: null };
+        score = {
+          status: 'failed',
+          statusReason: errorMessage(e),
+          gate: null,
+          findings: [],
+          unclaimedFindings: [],
+          timings: { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: 0 },
+          inputSha256: inst.sha256,
+          meta: null,
+        };
       }
       await deps.results.save(toResult(id, studyUid, inst, model, score, deps.now()));
     }),
@@ -162,8 +224,13 @@ export async function analyseInstance(deps: StudyAnalysisDeps, job: { studyInsta
  * completion pass queues them, so an image deferred by a full analysis queue is read at the
  * latest when its study is complete.
  */
-export async function unreadImages(deps: Pick<StudyAnalysisDeps, 'results' | 'dicomStore'>, studyUid: string): Promise<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }[]> {
-  const read = new Set((await deps.results.listForStudy(studyUid)).filter((r) => r.sopInstanceUid && r.status !== 'failed').map((r) => r.sopInstanceUid));
+export async function unreadImages(
+  deps: Pick<StudyAnalysisDeps, 'results' | 'dicomStore'>,
+  studyUid: string,
+): Promise<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }[]> {
+  const read = new Set(
+    (await deps.results.listForStudy(studyUid)).filter((r) => r.sopInstanceUid && r.status !== 'failed').map((r) => r.sopInstanceUid),
+  );
   return (await deps.dicomStore.listInstances(studyUid))
     .filter((i) => !read.has(i.sopInstanceUid))
     .map((i) => ({ studyInstanceUid: studyUid, seriesInstanceUid: i.seriesInstanceUid, sopInstanceUid: i.sopInstanceUid }));

@@ -72,17 +72,30 @@ export class InferenceEngine {
   static async start(opts: EngineOptions & { background?: boolean }): Promise<InferenceEngine> {
     const registry = new ModelRegistry(opts.packages, opts.shadowModels, opts.rules, opts.testModels);
     // A model that can never be routed is listed, but not loaded into every worker.
-    const models = registry.all().filter((m) => registry.routable(m)).map((m) => ({
-      id: m.pkg.card.id,
-      card: m.pkg.card,
-      onnxPath: m.pkg.onnxPath,
-      inputName: m.pkg.card.input.name,
-      outputNames: [m.pkg.card.outputs.probabilities, m.pkg.card.outputs.heatmap, m.pkg.card.ood?.output ?? m.pkg.card.outputs.features].filter(
-        (n, i, all): n is string => n !== undefined && all.indexOf(n) === i,
-      ),
-    }));
+    const models = registry
+      .all()
+      .filter((m) => registry.routable(m))
+      .map((m) => ({
+        id: m.pkg.card.id,
+        card: m.pkg.card,
+        onnxPath: m.pkg.onnxPath,
+        inputName: m.pkg.card.input.name,
+        outputNames: [
+          m.pkg.card.outputs.probabilities,
+          m.pkg.card.outputs.heatmap,
+          m.pkg.card.ood?.output ?? m.pkg.card.outputs.features,
+        ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i),
+      }));
     const pool = models.length
-      ? InferencePool.start({ models, workers: opts.workers, intraOpThreads: opts.intraOpThreads, spinning: opts.spinning ?? false, nice: opts.nice ?? 0, maxBatch: opts.maxBatch, jobTimeoutMs: opts.jobTimeoutMs })
+      ? InferencePool.start({
+          models,
+          workers: opts.workers,
+          intraOpThreads: opts.intraOpThreads,
+          spinning: opts.spinning ?? false,
+          nice: opts.nice ?? 0,
+          maxBatch: opts.maxBatch,
+          jobTimeoutMs: opts.jobTimeoutMs,
+        })
       : null;
     if (pool && !opts.background) await pool;
     return new InferenceEngine(registry, pool);
@@ -102,7 +115,11 @@ export class InferenceEngine {
    * Runs one prepared input ([C, H, W]) through a model on the worker pool: the volume path
    * (volume/score-volume.ts) prepares its own inputs in a worker and only needs the session.
    */
-  async runPrepared(modelId: string, dims: number[], data: Float32Array): Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }> {
+  async runPrepared(
+    modelId: string,
+    dims: number[],
+    data: Float32Array,
+  ): Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }> {
     const model = this.registry.get(modelId);
     if (!model || !this.registry.routable(model) || !this.pool) throw new ReadfirstError('not-found', `model ${modelId} is not loaded`);
     return (await this.pool).infer(modelId, dims, data);
@@ -123,12 +140,29 @@ export class InferenceEngine {
       r = await (await this.pool).run(modelId, source);
     } catch (e) {
       const timings = { queueMs: 0, decodeMs: 0, preprocessMs: 0, inferMs: 0, totalMs: ms(t0) };
-      return { status: 'failed', statusReason: `inference failed: ${errorMessage(e)}`, gate: null, findings: [], unclaimedFindings: [], timings, inputSha256: sha256(source.bytes), meta: null };
+      return {
+        status: 'failed',
+        statusReason: `inference failed: ${errorMessage(e)}`,
+        gate: null,
+        findings: [],
+        unclaimedFindings: [],
+        timings,
+        inputSha256: sha256(source.bytes),
+        meta: null,
+      };
     }
     const p = r.item.prepared;
     if (!p) throw new ReadfirstError('internal', 'the worker did not prepare the image');
-    const timings: InferenceTimings = { queueMs: round(r.queueMs), decodeMs: p.timings.decodeMs, preprocessMs: p.timings.preprocessMs, inferMs: 0, totalMs: 0 };
-    const done = (score: Omit<ImageScore, 'timings' | 'inputSha256' | 'meta' | 'findings' | 'unclaimedFindings'> & Partial<ImageScore>): ImageScore => ({
+    const timings: InferenceTimings = {
+      queueMs: round(r.queueMs),
+      decodeMs: p.timings.decodeMs,
+      preprocessMs: p.timings.preprocessMs,
+      inferMs: 0,
+      totalMs: 0,
+    };
+    const done = (
+      score: Omit<ImageScore, 'timings' | 'inputSha256' | 'meta' | 'findings' | 'unclaimedFindings'> & Partial<ImageScore>,
+    ): ImageScore => ({
       findings: [],
       unclaimedFindings: [],
       ...score,
@@ -136,20 +170,31 @@ export class InferenceEngine {
       inputSha256: p.inputSha256,
       meta: p.meta,
     });
-    const refuse = (gate: QualityGateOutcome): ImageScore => done({ status: 'not-analysable', statusReason: gate.message ?? gate.reason ?? 'not analysable', gate });
+    const refuse = (gate: QualityGateOutcome): ImageScore =>
+      done({ status: 'not-analysable', statusReason: gate.message ?? gate.reason ?? 'not analysable', gate });
     if (p.status === 'not-analysable') return refuse(p.gate);
     if (p.status === 'failed') return done({ status: 'failed', statusReason: p.reason, gate: null });
     const outputs = r.item.outputs ?? {};
     timings.inferMs = round(r.inferMs);
     const featuresName = card.ood?.output ?? card.outputs.features;
     const ood = checkOod(featuresName ? outputs[featuresName]?.data : undefined, card);
-    const gate: QualityGateOutcome = { passed: ood.passed, ...(ood.reason ? { reason: ood.reason, message: ood.message } : {}), measures: { ...p.gate.measures, ...ood.measures } };
+    const gate: QualityGateOutcome = {
+      passed: ood.passed,
+      ...(ood.reason ? { reason: ood.reason, message: ood.message } : {}),
+      measures: { ...p.gate.measures, ...ood.measures },
+    };
     if (!ood.passed) return refuse(gate);
     const probs = outputs[card.outputs.probabilities]?.data;
     if (!probs) return done({ status: 'failed', statusReason: `model gave no ${card.outputs.probabilities} output`, gate });
     const { claimed, unclaimed } = findingsOf(card, probs);
     const input = { dims: p.dims, placement: p.placement };
-    return done({ status: 'analysed', gate, findings: claimed, unclaimedFindings: unclaimed, explain: { columns: p.columns, rows: p.rows, input, cams: camsOf(model, outputs) } });
+    return done({
+      status: 'analysed',
+      gate,
+      findings: claimed,
+      unclaimedFindings: unclaimed,
+      explain: { columns: p.columns, rows: p.rows, input, cams: camsOf(model, outputs) },
+    });
   }
 }
 

@@ -49,14 +49,24 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   beforeAll(async () => {
     app = await startTestAppWith(
-      { 'inference.modelDirs': [tiny.dir, shadow.dir], 'inference.shadowModels': ['tiny-shadow'], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false },
+      {
+        'inference.modelDirs': [tiny.dir, shadow.dir],
+        'inference.shadowModels': ['tiny-shadow'],
+        'inference.intraOpThreads': 1,
+        'ingest.quietPeriodMs': 100,
+        'dimse.enabled': false,
+      },
       wire,
     );
     base = `http://127.0.0.1:${app.httpPort()}`;
     app.ctx.bus.on('study.analysed', (e) => void events.set(e.studyInstanceUid, e));
     const auth = app.services.security;
     await auth.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'reader', password: 'reader password' }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     for (const s of [chest, lateral, ct]) {
       const r = await app.services.dicom.ingest.storeBuffer(readFileSync(s.path), 'import');
@@ -74,11 +84,20 @@ describe('inference module: study.complete → results → study.analysed', () =
     const res = await get(`/api/studies/${chest.uid}/inference`);
     expect(res.status).toBe(200);
     const r = ((await res.json()) as { results: InferenceResult[] }).results.find((x) => x.model?.modelId === 'tiny-cxr');
-    expect(r).toMatchObject({ status: 'analysed', aiGenerated: true, seriesInstanceUid: `${chest.uid}.1`, model: { modelId: 'tiny-cxr', modelVersion: '0.0.1', modelSha256: tiny.card.sha256, shadow: false }, gate: { passed: true } });
+    expect(r).toMatchObject({
+      status: 'analysed',
+      aiGenerated: true,
+      seriesInstanceUid: `${chest.uid}.1`,
+      model: { modelId: 'tiny-cxr', modelVersion: '0.0.1', modelSha256: tiny.card.sha256, shadow: false },
+      gate: { passed: true },
+    });
     expect(r?.findings.map((f) => f.key)).toEqual(['pneumothorax', 'effusion', 'cardiomegaly']);
     for (const f of r?.findings ?? []) {
       expect(f.probability).toBeGreaterThan(0);
-      expect(f.decisions.map((d) => [d.name, d.positive])).toEqual([['high-sensitivity', true], ['balanced', f.probability >= 0.5]]);
+      expect(f.decisions.map((d) => [d.name, d.positive])).toEqual([
+        ['high-sensitivity', true],
+        ['balanced', f.probability >= 0.5],
+      ]);
     }
     expect(Object.keys(r?.timings ?? {})).toEqual(['queueMs', 'decodeMs', 'preprocessMs', 'inferMs', 'totalMs']);
     expect(r?.gate?.measures?.oodDistance).toBeGreaterThanOrEqual(0);
@@ -86,7 +105,10 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('runs the shadow model beside the live one: stored, marked shadow, in the event for monitoring', async () => {
     const results = await app.services.inference.results.listForStudy(chest.uid);
-    expect(results.map((x) => [x.model?.modelId, x.model?.shadow, x.status]).sort()).toEqual([['tiny-cxr', false, 'analysed'], ['tiny-shadow', true, 'analysed']]);
+    expect(results.map((x) => [x.model?.modelId, x.model?.shadow, x.status]).sort()).toEqual([
+      ['tiny-cxr', false, 'analysed'],
+      ['tiny-shadow', true, 'analysed'],
+    ]);
     expect(events.get(chest.uid)?.resultIds.sort()).toEqual(results.map((x) => x.id).sort());
   });
 
@@ -118,8 +140,16 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('does not read an image twice when a study completes again (late instances)', async () => {
     const before = await app.services.inference.results.listForStudy(chest.uid);
-    const again = new Promise<StudyAnalysedEvent>((resolve) => app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && resolve(e))));
-    app.ctx.bus.emit('study.complete', { studyInstanceUid: chest.uid, instanceCount: 1, lastInstanceAt: Date.now(), completedAt: Date.now(), generation: 2 });
+    const again = new Promise<StudyAnalysedEvent>((resolve) =>
+      app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && resolve(e))),
+    );
+    app.ctx.bus.emit('study.complete', {
+      studyInstanceUid: chest.uid,
+      instanceCount: 1,
+      lastInstanceAt: Date.now(),
+      completedAt: Date.now(),
+      generation: 2,
+    });
     const e = await again;
     expect(e.status).toBe('analysed');
     expect([...e.resultIds].sort()).toEqual(before.map((r) => r.id).sort());
@@ -128,7 +158,10 @@ describe('inference module: study.complete → results → study.analysed', () =
 
   it('lists the loaded model with its card', async () => {
     const body = (await (await get('/api/inference/models')).json()) as { models: { id: string; shadow: boolean }[]; refused: unknown[] };
-    expect(body.models.map((m) => [m.id, m.shadow])).toEqual([['tiny-cxr', false], ['tiny-shadow', true]]);
+    expect(body.models.map((m) => [m.id, m.shadow])).toEqual([
+      ['tiny-cxr', false],
+      ['tiny-shadow', true],
+    ]);
     expect(body.refused).toEqual([]);
   });
 });

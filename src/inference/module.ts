@@ -52,7 +52,17 @@ export const inferenceModule = defineModule({
     const results = new SqlInferenceResultStore(ctx.db);
     const { packages, refused } = await loadPackages(cfg.modelDirs);
     for (const r of refused) log.error({ dir: r.dir }, r.message);
-    const engine = await InferenceEngine.start({ packages, shadowModels: cfg.shadowModels, testModels: cfg.testModels, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, nice: cfg.workerNice, maxBatch: cfg.maxBatch, jobTimeoutMs: cfg.jobTimeoutMs, background: true });
+    const engine = await InferenceEngine.start({
+      packages,
+      shadowModels: cfg.shadowModels,
+      testModels: cfg.testModels,
+      workers: cfg.workers,
+      intraOpThreads: cfg.intraOpThreads,
+      nice: cfg.workerNice,
+      maxBatch: cfg.maxBatch,
+      jobTimeoutMs: cfg.jobTimeoutMs,
+      background: true,
+    });
     const models = packages.map((p) => `${p.card.id}@${p.card.version}`);
     engine.ready().then(
       () => log.info({ models, shadow: cfg.shadowModels, workers: cfg.workers }, 'inference workers ready'),

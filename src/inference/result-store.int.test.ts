@@ -12,8 +12,12 @@ const result = (id: string, study: string, createdAt: number): InferenceResult =
   model: { modelId: 'tiny-cxr', modelName: 'tiny', modelVersion: '0.0.1', modelSha256: 'f'.repeat(64), shadow: false },
   findings: [
     {
-      key: 'pneumothorax', display: 'Pneumothorax', code: { system: 'http://snomed.info/sct', code: '36118008', display: 'Pneumothorax' },
-      probability: 0.7, decisions: [{ name: 'balanced', threshold: 0.5, positive: true, sensitivity: 0.8, specificity: 0.8 }], heatmap: { grey: `${id}-g`, colour: `${id}-c` },
+      key: 'pneumothorax',
+      display: 'Pneumothorax',
+      code: { system: 'http://snomed.info/sct', code: '36118008', display: 'Pneumothorax' },
+      probability: 0.7,
+      decisions: [{ name: 'balanced', threshold: 0.5, positive: true, sensitivity: 0.8, specificity: 0.8 }],
+      heatmap: { grey: `${id}-g`, colour: `${id}-c` },
     },
   ],
   gate: { passed: true, measures: { oodDistance: 1.5 } },
@@ -45,8 +49,24 @@ for (const t of testDbs) {
 
     it('stores heat-map PNG bytes exactly', async () => {
       const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-      const source = { cam: { width: 1, height: 1, data: [0.5] }, inputWidth: 8, inputHeight: 8, placement: { scaleX: 0.4, scaleY: 0.4, offsetX: 0, offsetY: 2, width: 8, height: 4 }, columns: 20, rows: 10 };
-      await store.saveHeatmap({ id: 'h1', resultId: 'a', findingKey: 'pneumothorax', kind: 'grey', rows: 10, columns: 20, png: Buffer.alloc(0), source });
+      const source = {
+        cam: { width: 1, height: 1, data: [0.5] },
+        inputWidth: 8,
+        inputHeight: 8,
+        placement: { scaleX: 0.4, scaleY: 0.4, offsetX: 0, offsetY: 2, width: 8, height: 4 },
+        columns: 20,
+        rows: 10,
+      };
+      await store.saveHeatmap({
+        id: 'h1',
+        resultId: 'a',
+        findingKey: 'pneumothorax',
+        kind: 'grey',
+        rows: 10,
+        columns: 20,
+        png: Buffer.alloc(0),
+        source,
+      });
       expect((await store.getHeatmap('h1'))?.png.length).toBe(0);
       await store.setHeatmapPng('h1', png);
       const h = await store.getHeatmap('h1');

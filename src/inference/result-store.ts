@@ -28,7 +28,17 @@ export class SqlInferenceResultStore implements InferenceResultStore {
       `INSERT INTO inference_result (id, study_instance_uid, series_instance_uid, sop_instance_uid, model_id, model_version, status, created_at, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`,
-      [r.id, r.studyInstanceUid, r.seriesInstanceUid, r.sopInstanceUid, r.model?.modelId ?? null, r.model?.modelVersion ?? null, r.status, r.createdAt, JSON.stringify(r)],
+      [
+        r.id,
+        r.studyInstanceUid,
+        r.seriesInstanceUid,
+        r.sopInstanceUid,
+        r.model?.modelId ?? null,
+        r.model?.modelVersion ?? null,
+        r.status,
+        r.createdAt,
+        JSON.stringify(r),
+      ],
     );
   }
 
@@ -38,7 +48,10 @@ export class SqlInferenceResultStore implements InferenceResultStore {
   }
 
   async listForStudy(studyInstanceUid: string): Promise<InferenceResult[]> {
-    const rows = await this.db.query<{ body: string }>('SELECT body FROM inference_result WHERE study_instance_uid = $1 ORDER BY created_at, id', [studyInstanceUid]);
+    const rows = await this.db.query<{ body: string }>(
+      'SELECT body FROM inference_result WHERE study_instance_uid = $1 ORDER BY created_at, id',
+      [studyInstanceUid],
+    );
     return rows.map((r) => JSON.parse(r.body) as InferenceResult);
   }
 
@@ -54,12 +67,28 @@ export class SqlInferenceResultStore implements InferenceResultStore {
   }
 
   async getHeatmap(id: string): Promise<StoredHeatmap | undefined> {
-    const row = await queryOne<{ id: string; result_id: string; finding_key: string; kind: HeatmapKind; pixel_rows: number; pixel_columns: number; png: Buffer | Uint8Array; source: string | null }>(
-      this.db,
-      'SELECT id, result_id, finding_key, kind, pixel_rows, pixel_columns, png, source FROM inference_heatmap WHERE id = $1',
-      [id],
-    );
+    const row = await queryOne<{
+      id: string;
+      result_id: string;
+      finding_key: string;
+      kind: HeatmapKind;
+      pixel_rows: number;
+      pixel_columns: number;
+      png: Buffer | Uint8Array;
+      source: string | null;
+    }>(this.db, 'SELECT id, result_id, finding_key, kind, pixel_rows, pixel_columns, png, source FROM inference_heatmap WHERE id = $1', [
+      id,
+    ]);
     if (!row) return undefined;
-    return { id: row.id, resultId: row.result_id, findingKey: row.finding_key, kind: row.kind, rows: Number(row.pixel_rows), columns: Number(row.pixel_columns), png: Buffer.from(row.png), source: row.source ? (JSON.parse(row.source) as HeatmapSource) : null };
+    return {
+      id: row.id,
+      resultId: row.result_id,
+      findingKey: row.finding_key,
+      kind: row.kind,
+      rows: Number(row.pixel_rows),
+      columns: Number(row.pixel_columns),
+      png: Buffer.from(row.png),
+      source: row.source ? (JSON.parse(row.source) as HeatmapSource) : null,
+    };
   }
 }

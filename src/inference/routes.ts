@@ -13,7 +13,11 @@ const UID = /^[0-9.]{1,64}$/;
 const HEATMAP = /^([0-9a-f-]{36})\.png$/;
 
 /** The inference HTTP API: results per study, heat-map PNGs, and the loaded models. */
-export function inferenceRoutes(opts: { results: SqlInferenceResultStore; registry: () => ModelRegistry | null; refused: readonly RefusedPackage[] }): RouteDef[] {
+export function inferenceRoutes(opts: {
+  results: SqlInferenceResultStore;
+  registry: () => ModelRegistry | null;
+  refused: readonly RefusedPackage[];
+}): RouteDef[] {
   return [
     {
       method: 'GET',
@@ -79,7 +83,14 @@ export function inferenceRoutes(opts: { results: SqlInferenceResultStore; regist
           applicability: m.pkg.card.applicability,
           intendedUse: m.pkg.card.intendedUse,
           limitations: m.pkg.card.limitations,
-          findings: m.pkg.card.findings.map((f) => ({ key: f.key, display: f.display, code: f.code, claimed: f.claimed, operatingPoints: f.operatingPoints, evaluation: f.evaluation })),
+          findings: m.pkg.card.findings.map((f) => ({
+            key: f.key,
+            display: f.display,
+            code: f.code,
+            claimed: f.claimed,
+            operatingPoints: f.operatingPoints,
+            evaluation: f.evaluation,
+          })),
           routing: m.rule,
         }));
         return { models, refused: opts.refused };

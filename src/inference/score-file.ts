@@ -8,7 +8,12 @@ import { isRaster } from './preprocess/raster.ts';
  * through the same path as the server. `header` says what labels know of a raster (its view);
  * a DICOM file speaks for itself.
  */
-export async function scoreImageFile(engine: InferenceEngine, modelId: string, path: string, header: Partial<GateHeader> = {}): Promise<ImageScore> {
+export async function scoreImageFile(
+  engine: InferenceEngine,
+  modelId: string,
+  path: string,
+  header: Partial<GateHeader> = {},
+): Promise<ImageScore> {
   const bytes = await readFile(path);
   return engine.scoreImage(modelId, isRaster(bytes) ? { kind: 'raster', bytes, header } : { kind: 'dicom', bytes });
 }

@@ -36,13 +36,20 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
   const registers = [deps.metrics];
   const depth = new Gauge({ name: 'readfirst_analysis_queue_depth', help: 'images waiting for analysis', registers });
   const inFlight = new Gauge({ name: 'readfirst_analysis_in_flight', help: 'images being analysed', registers });
-  const deferred = new Counter({ name: 'readfirst_analysis_deferred_total', help: 'images not queued on arrival because the queue was full (read at study completion)', registers });
+  const deferred = new Counter({
+    name: 'readfirst_analysis_deferred_total',
+    help: 'images not queued on arrival because the queue was full (read at study completion)',
+    registers,
+  });
   const images = new Counter({ name: 'readfirst_inference_images_total', help: 'images analysed on arrival or at completion', registers });
 
   const run = async (job: AnalysisJob): Promise<void> => {
     await analyseInstance(deps, job);
     images.inc();
-    deps.bus.emit('study.analysed', await studyReading(deps, job.studyInstanceUid, { sopInstanceUid: job.sopInstanceUid, complete: false }));
+    deps.bus.emit(
+      'study.analysed',
+      await studyReading(deps, job.studyInstanceUid, { sopInstanceUid: job.sopInstanceUid, complete: false }),
+    );
   };
   const queue = new AnalysisQueue({
     capacity: deps.capacity,
@@ -56,11 +63,14 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
   });
   let closing = false;
   // At shutdown the queue drops what waits (it is read again when the study completes after the restart): not an error.
-  const failed = (what: string, study: string) => (err: unknown) => (closing ? log.debug({ study }, `${what}: shutting down`) : log.error({ err, study }, what));
+  const failed = (what: string, study: string) => (err: unknown) =>
+    closing ? log.debug({ study }, `${what}: shutting down`) : log.error({ err, study }, what);
 
   const onStored = (e: InstanceStoredEvent): void => {
     if (e.duplicate) return;
-    queue.offer({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid })?.catch(failed('image analysis failed', e.studyInstanceUid));
+    queue
+      .offer({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid })
+      ?.catch(failed('image analysis failed', e.studyInstanceUid));
   };
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
     const unread = await unreadImages(deps, e.studyInstanceUid);
@@ -84,7 +94,14 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
       const p = onComplete(e).catch((err: unknown) => {
         if (closing) return;
         log.error({ err, study: e.studyInstanceUid }, 'study analysis failed');
-        deps.bus.emit('study.analysed', { studyInstanceUid: e.studyInstanceUid, status: 'failed', resultIds: [], analysedAt: deps.now(), sopInstanceUid: null, complete: true });
+        deps.bus.emit('study.analysed', {
+          studyInstanceUid: e.studyInstanceUid,
+          status: 'failed',
+          resultIds: [],
+          analysedAt: deps.now(),
+          sopInstanceUid: null,
+          complete: true,
+        });
       });
       inflight.add(p);
       return p.finally(() => inflight.delete(p));

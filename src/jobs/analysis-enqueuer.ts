@@ -36,7 +36,16 @@ export function startAnalysisEnqueuer(deps: AnalysisEnqueuerDeps): { close(): Pr
     if (e.duplicate) return;
     const p = (async () => {
       const priority = studyJobPriority(await deps.studies.getStudy(e.studyInstanceUid));
-      await deps.jobs.enqueue({ studyInstanceUid: e.studyInstanceUid, seriesInstanceUid: e.seriesInstanceUid, sopInstanceUid: e.sopInstanceUid, models: deps.models, receivedAt: e.receivedAt }, priority);
+      await deps.jobs.enqueue(
+        {
+          studyInstanceUid: e.studyInstanceUid,
+          seriesInstanceUid: e.seriesInstanceUid,
+          sopInstanceUid: e.sopInstanceUid,
+          models: deps.models,
+          receivedAt: e.receivedAt,
+        },
+        priority,
+      );
     })()
       .catch((err: unknown) => deps.onError(err, e.studyInstanceUid))
       .finally(() => pending.delete(p));

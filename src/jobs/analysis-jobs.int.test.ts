@@ -20,29 +20,58 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-interface Setup { db: Db; appSchema: string; bossSchema: string; metrics: Registry; start(o?: { retryLimit?: number }): Promise<AnalysisJobs> }
+interface Setup {
+  db: Db;
+  appSchema: string;
+  bossSchema: string;
+  metrics: Registry;
+  start(o?: { retryLimit?: number }): Promise<AnalysisJobs>;
+}
 
 async function setup(): Promise<Setup> {
   const id = randomBytes(6).toString('hex');
   const appSchema = `rf_jobs_${id}`;
   const bossSchema = `rf_boss_${id}`;
-  const db = await openDb({ databaseUrl: TEST_PG_URL, sqlitePath: '', schema: appSchema, migrations: [...inferenceMigrations, ...jobMigrations] });
+  const db = await openDb({
+    databaseUrl: TEST_PG_URL,
+    sqlitePath: '',
+    schema: appSchema,
+    migrations: [...inferenceMigrations, ...jobMigrations],
+  });
   cleanups.push(async () => {
     await db.exec(`DROP SCHEMA IF EXISTS ${appSchema} CASCADE; DROP SCHEMA IF EXISTS ${bossSchema} CASCADE`);
     await db.close();
   });
   const metrics = new Registry();
   return {
-    db, appSchema, bossSchema, metrics,
+    db,
+    appSchema,
+    bossSchema,
+    metrics,
     async start(o = {}) {
-      const jobs = await AnalysisJobs.start({ connectionString: TEST_PG_URL, schema: bossSchema, retryLimit: o.retryLimit ?? 3, retryDelaySeconds: 1, expireInSeconds: 2, pollingIntervalSeconds: 0.5, metrics: new Registry(), onError: () => undefined });
+      const jobs = await AnalysisJobs.start({
+        connectionString: TEST_PG_URL,
+        schema: bossSchema,
+        retryLimit: o.retryLimit ?? 3,
+        retryDelaySeconds: 1,
+        expireInSeconds: 2,
+        pollingIntervalSeconds: 0.5,
+        metrics: new Registry(),
+        onError: () => undefined,
+      });
       cleanups.push(() => jobs.stop(1000));
       return jobs;
     },
   };
 }
 
-const job = (n: number): AnalysisJobData => ({ studyInstanceUid: `1.2.${n}`, seriesInstanceUid: `1.2.${n}.1`, sopInstanceUid: `1.2.${n}.1.1`, models: 'tiny@1', receivedAt: Date.now() });
+const job = (n: number): AnalysisJobData => ({
+  studyInstanceUid: `1.2.${n}`,
+  seriesInstanceUid: `1.2.${n}.1`,
+  sopInstanceUid: `1.2.${n}.1.1`,
+  models: 'tiny@1',
+  receivedAt: Date.now(),
+});
 
 async function until(what: string, cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -62,7 +91,11 @@ describe('analysis jobs on pg-boss', () => {
     await jobs.enqueue(job(3), analysisPriority({ priority: 'STAT' }));
     expect(await jobs.queued()).toBe(3);
     const order: string[] = [];
-    await jobs.work(1, async (d) => void order.push(d.studyInstanceUid), () => Date.now());
+    await jobs.work(
+      1,
+      async (d) => void order.push(d.studyInstanceUid),
+      () => Date.now(),
+    );
     await until('three jobs', async () => order.length === 3);
     expect(order).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     await until('completion', async () => (await jobs.states())['analysis:completed'] === 3);
@@ -73,10 +106,14 @@ describe('analysis jobs on pg-boss', () => {
     const jobs = await s.start({ retryLimit: 1 });
     let attempts = 0;
     await jobs.enqueue(job(1), 0);
-    await jobs.work(1, async () => {
-      attempts++;
-      throw new Error('model crashed');
-    }, () => Date.now());
+    await jobs.work(
+      1,
+      async () => {
+        attempts++;
+        throw new Error('model crashed');
+      },
+      () => Date.now(),
+    );
     await until('dead letter', async () => (await jobs.queued(ANALYSIS_DEAD_LETTER)) === 1);
     expect(attempts).toBe(2);
     expect((await jobs.states())['analysis:failed']).toBe(1);
@@ -103,7 +140,9 @@ describe('analysis jobs on pg-boss', () => {
     const analysed: StudyAnalysedEvent[] = [];
     bus.on('study.analysed', (e) => void analysed.push(e));
     // The second worker stores the same reading again (as a retried analysis would): the index refuses it.
-    await jobs.work(1, analysisJobHandler({ analyse: (d) => storeTestReading(results, d), results, bus, now: () => Date.now() }), () => Date.now());
+    await jobs.work(1, analysisJobHandler({ analyse: (d) => storeTestReading(results, d), results, bus, now: () => Date.now() }), () =>
+      Date.now(),
+    );
     await until('retry completed', async () => (await jobs.states())['analysis:completed'] === 1);
     await bus.idle();
     const stored = await results.listForStudy('1.2.7');
@@ -120,13 +159,29 @@ describe('analysis jobs on pg-boss', () => {
     let n = 0;
     const analyse = async (d: AnalysisJobData): Promise<void> => {
       if (n++ === 0) {
-        await results.save({ id: `f-${n}`, studyInstanceUid: d.studyInstanceUid, seriesInstanceUid: d.seriesInstanceUid, sopInstanceUid: d.sopInstanceUid, status: 'failed', statusReason: 'worker not ready', model: { modelId: 'tiny', modelName: 'tiny', modelVersion: '1', modelSha256: 'x', shadow: false }, findings: [], gate: null, timings: null, inputSha256: null, createdAt: Date.now(), aiGenerated: true });
+        await results.save({
+          id: `f-${n}`,
+          studyInstanceUid: d.studyInstanceUid,
+          seriesInstanceUid: d.seriesInstanceUid,
+          sopInstanceUid: d.sopInstanceUid,
+          status: 'failed',
+          statusReason: 'worker not ready',
+          model: { modelId: 'tiny', modelName: 'tiny', modelVersion: '1', modelSha256: 'x', shadow: false },
+          findings: [],
+          gate: null,
+          timings: null,
+          inputSha256: null,
+          createdAt: Date.now(),
+          aiGenerated: true,
+        });
         return;
       }
       await storeTestReading(results, d);
     };
     await jobs.enqueue(job(9), 0);
-    await jobs.work(1, analysisJobHandler({ analyse, results, bus: new InMemoryBus(() => undefined), now: () => Date.now() }), () => Date.now());
+    await jobs.work(1, analysisJobHandler({ analyse, results, bus: new InMemoryBus(() => undefined), now: () => Date.now() }), () =>
+      Date.now(),
+    );
     await until('completed', async () => (await jobs.states())['analysis:completed'] === 1);
     expect(n).toBe(2);
     expect((await results.listForStudy('1.2.9')).map((r) => r.status).sort()).toEqual(['analysed', 'failed']);
@@ -138,11 +193,15 @@ describe('analysis jobs on pg-boss', () => {
     await jobs.enqueue(job(1), 0);
     let finished = false;
     let started = false;
-    await jobs.work(1, async () => {
-      started = true;
-      await new Promise((r) => setTimeout(r, 300));
-      finished = true;
-    }, () => Date.now());
+    await jobs.work(
+      1,
+      async () => {
+        started = true;
+        await new Promise((r) => setTimeout(r, 300));
+        finished = true;
+      },
+      () => Date.now(),
+    );
     await until('start', async () => started);
     await jobs.stop(5000);
     expect(finished).toBe(true);
@@ -151,10 +210,14 @@ describe('analysis jobs on pg-boss', () => {
     await until('completed', async () => (await other.states())['analysis:completed'] === 1);
     await other.enqueue(job(2), 0);
     let hung = 0;
-    await other.work(1, async () => {
-      hung++;
-      await new Promise(() => undefined);
-    }, () => Date.now());
+    await other.work(
+      1,
+      async () => {
+        hung++;
+        await new Promise(() => undefined);
+      },
+      () => Date.now(),
+    );
     await until('hung start', async () => hung === 1);
     await other.stop(1000);
     // Failed by the stop, not lost: waiting again for a retry.
@@ -173,7 +236,13 @@ describe('analysis jobs on pg-boss', () => {
       '1.2.3': { requestedProcedurePriority: 'STAT', patientLocation: null },
     };
     const errors: unknown[] = [];
-    const enq = startAnalysisEnqueuer({ bus, jobs, models: 'tiny@1', studies: { getStudy: async (uid) => orders[uid] }, onError: (e) => errors.push(e) });
+    const enq = startAnalysisEnqueuer({
+      bus,
+      jobs,
+      models: 'tiny@1',
+      studies: { getStudy: async (uid) => orders[uid] },
+      onError: (e) => errors.push(e),
+    });
     for (const n of [1, 2, 3]) {
       const j = job(n);
       bus.emit('instance.stored', { ...j, via: 'dimse', duplicate: false });
@@ -185,7 +254,11 @@ describe('analysis jobs on pg-boss', () => {
     expect(errors).toEqual([]);
     expect(await jobs.queued()).toBe(3);
     const order: string[] = [];
-    await jobs.work(1, async (d) => void order.push(d.studyInstanceUid), () => Date.now());
+    await jobs.work(
+      1,
+      async (d) => void order.push(d.studyInstanceUid),
+      () => Date.now(),
+    );
     await until('three jobs', async () => order.length === 3);
     expect(order).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     expect(studyJobPriority(undefined)).toBe(0);

@@ -65,14 +65,22 @@ export class AnalysisJobs {
 
   static async start(opts: AnalysisJobsOptions): Promise<AnalysisJobs> {
     if (!/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid pg-boss schema name ${opts.schema}`);
-    const boss = new PgBoss({ connectionString: opts.connectionString, schema: opts.schema, max: 4,
+    const boss = new PgBoss({
+      connectionString: opts.connectionString,
+      schema: opts.schema,
+      max: 4,
       schedule: false,
       // Maintenance is what fails expired jobs (a killed worker's): run it well inside the timeout.
       maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(opts.expireInSeconds / 2))),
     });
     boss.on('error', opts.onError);
     await boss.start();
-    const retry = { retryLimit: opts.retryLimit, retryDelay: opts.retryDelaySeconds, retryBackoff: true, expireInSeconds: opts.expireInSeconds };
+    const retry = {
+      retryLimit: opts.retryLimit,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: opts.expireInSeconds,
+    };
     await boss.createQueue(ANALYSIS_DEAD_LETTER, { name: ANALYSIS_DEAD_LETTER, policy: 'standard' });
     await boss.createQueue(ANALYSIS_QUEUE, { name: ANALYSIS_QUEUE, policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry });
     const registers = [opts.metrics];
@@ -86,8 +94,18 @@ export class AnalysisJobs {
         this.set({ queue: ANALYSIS_DEAD_LETTER }, await boss.getQueueSize(ANALYSIS_DEAD_LETTER, { before: 'active' }));
       },
     });
-    const latency = new Histogram({ name: 'readfirst_job_queue_latency_seconds', help: 'instance stored to analysis job started', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers });
-    const outcomes = new Counter({ name: 'readfirst_jobs_total', help: 'analysis job attempts by outcome', labelNames: ['outcome'], registers });
+    const latency = new Histogram({
+      name: 'readfirst_job_queue_latency_seconds',
+      help: 'instance stored to analysis job started',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    });
+    const outcomes = new Counter({
+      name: 'readfirst_jobs_total',
+      help: 'analysis job attempts by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
     return new AnalysisJobs(boss, opts, latency, outcomes);
   }
 
@@ -103,21 +121,25 @@ export class AnalysisJobs {
   async work(concurrency: number, handler: (data: AnalysisJobData) => Promise<void>, now: () => number): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
       let workerId = '';
-      workerId = await this.boss.work<AnalysisJobData>(ANALYSIS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds }, async ([job]) => {
-        if (!job) return;
-        // pg-boss 10 waits the polling interval after every fetch, even one that found a job
-        // (worker.js); measured: 4 pollers at 0.5 s completed 8 jobs/s. A worker that just got a
-        // job asks for the next at once; only an empty queue makes it wait.
-        if (workerId) this.boss.notifyWorker(workerId);
-        this.latency.observe(Math.max(0, now() - job.data.receivedAt) / 1000);
-        try {
-          await handler(job.data);
-          this.outcomes.inc({ outcome: 'completed' });
-        } catch (e) {
-          this.outcomes.inc({ outcome: 'failed' });
-          throw e;
-        }
-      });
+      workerId = await this.boss.work<AnalysisJobData>(
+        ANALYSIS_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds },
+        async ([job]) => {
+          if (!job) return;
+          // pg-boss 10 waits the polling interval after every fetch, even one that found a job
+          // (worker.js); measured: 4 pollers at 0.5 s completed 8 jobs/s. A worker that just got a
+          // job asks for the next at once; only an empty queue makes it wait.
+          if (workerId) this.boss.notifyWorker(workerId);
+          this.latency.observe(Math.max(0, now() - job.data.receivedAt) / 1000);
+          try {
+            await handler(job.data);
+            this.outcomes.inc({ outcome: 'completed' });
+          } catch (e) {
+            this.outcomes.inc({ outcome: 'failed' });
+            throw e;
+          }
+        },
+      );
     }
   }
 
@@ -128,7 +150,9 @@ export class AnalysisJobs {
 
   /** Jobs by state (for readiness, tests and the bench). */
   async states(): Promise<Record<string, number>> {
-    const rows = await this.boss.getDb().executeSql(`SELECT name || ':' || state AS k, count(*)::int AS n FROM ${this.opts.schema}.job GROUP BY 1`, []);
+    const rows = await this.boss
+      .getDb()
+      .executeSql(`SELECT name || ':' || state AS k, count(*)::int AS n FROM ${this.opts.schema}.job GROUP BY 1`, []);
     return Object.fromEntries((rows.rows as { k: string; n: number }[]).map((r) => [r.k, r.n]));
   }
 

@@ -34,7 +34,15 @@ export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobD
     }
     const mine = (await deps.results.listForStudy(job.studyInstanceUid)).filter((r) => r.sopInstanceUid === job.sopInstanceUid);
     if (mine.length > 0 && mine.every((r) => r.status === 'failed'))
-      throw new ReadfirstError('unavailable', 'every reading of the instance failed; retrying', { reason: mine[mine.length - 1]?.statusReason ?? null });
-    deps.bus.emit('study.analysed', await studyReading({ results: deps.results, now: deps.now }, job.studyInstanceUid, { sopInstanceUid: job.sopInstanceUid, complete: false }));
+      throw new ReadfirstError('unavailable', 'every reading of the instance failed; retrying', {
+        reason: mine[mine.length - 1]?.statusReason ?? null,
+      });
+    deps.bus.emit(
+      'study.analysed',
+      await studyReading({ results: deps.results, now: deps.now }, job.studyInstanceUid, {
+        sopInstanceUid: job.sopInstanceUid,
+        complete: false,
+      }),
+    );
   };
 }

@@ -9,7 +9,8 @@ import { byModelVersion } from './performance.ts';
  * score, and the underdiagnosis rate (diseased studies called no finding), each with a 95% CI
  * and its counts; a gap to the rest of the population wider than the margin is flagged.
  */
-export type Dimension = 'all' | 'sex' | 'age' | 'manufacturer' | 'manufacturer-model' | 'station' | 'site' | 'view' | `tag:${string}` | `${string}×${string}`;
+export type Dimension =
+  'all' | 'sex' | 'age' | 'manufacturer' | 'manufacturer-model' | 'station' | 'site' | 'view' | `tag:${string}` | `${string}×${string}`;
 
 export interface BiasOptions {
   /** Operating point of "called normal / abnormal" (default balanced). */
@@ -115,7 +116,10 @@ function groupOf(c: MonitorCase, d: Dimension): string | null {
 export function newcombeDiff(a: Rate, b: Rate): [number, number] | null {
   if (a.value === null || b.value === null || !a.ci95 || !b.ci95) return null;
   const d = a.value - b.value;
-  return [d - Math.sqrt((a.value - a.ci95[0]) ** 2 + (b.ci95[1] - b.value) ** 2), d + Math.sqrt((a.ci95[1] - a.value) ** 2 + (b.value - b.ci95[0]) ** 2)];
+  return [
+    d - Math.sqrt((a.value - a.ci95[0]) ** 2 + (b.ci95[1] - b.value) ** 2),
+    d + Math.sqrt((a.ci95[1] - a.value) ** 2 + (b.value - b.ci95[0]) ** 2),
+  ];
 }
 
 interface Stats {
@@ -135,7 +139,11 @@ interface Judged {
   normal: boolean;
 }
 
-function statsOf(members: readonly MonitorCase[], judge: (c: MonitorCase) => Judged, boot: { resamples: number; seed: number } | null): Stats {
+function statsOf(
+  members: readonly MonitorCase[],
+  judge: (c: MonitorCase) => Judged,
+  boot: { resamples: number; seed: number } | null,
+): Stats {
   const judged = members.filter((c) => judge(c).truth !== null);
   const diseased = judged.filter((c) => judge(c).truth === 1);
   const normal = judged.filter((c) => judge(c).truth === 0);
@@ -143,13 +151,27 @@ function statsOf(members: readonly MonitorCase[], judge: (c: MonitorCase) => Jud
   const p = judged.map((c) => judge(c).score);
   const y = judged.map((c) => judge(c).truth as 0 | 1);
   const a = auroc(p, y);
-  const ci = a === null || !boot ? null : bootstrapCi(judged.length, (idx) => auroc(idx.map((i) => p[i] ?? NaN), idx.map((i) => y[i] ?? 0)), { ...boot, clusters: judged.map((c) => c.patientKey) });
+  const ci =
+    a === null || !boot
+      ? null
+      : bootstrapCi(
+          judged.length,
+          (idx) =>
+            auroc(
+              idx.map((i) => p[i] ?? NaN),
+              idx.map((i) => y[i] ?? 0),
+            ),
+          { ...boot, clusters: judged.map((c) => c.patientKey) },
+        );
   return {
-    studies: members.length, diseased: diseased.length, normal: normal.length,
+    studies: members.length,
+    diseased: diseased.length,
+    normal: normal.length,
     sensitivity: rate(diseased.length - missed, diseased.length),
     specificity: rate(normal.filter((c) => judge(c).normal).length, normal.length),
     underdiagnosis: rate(missed, diseased.length),
-    auroc: a, ci95: ci,
+    auroc: a,
+    ci95: ci,
   };
 }
 
@@ -163,7 +185,15 @@ function disparities(g: Stats, rest: Stats, margin: number): DisparityFlag[] {
     if (gap <= margin) return;
     const ci = newcombeDiff(a, b);
     const significant = ci !== null && (ci[0] > 0 || ci[1] < 0);
-    out.push({ metric, group: a.value, rest: b.value, gap, ci95: ci, significant, message: `${metric} ${a.value.toFixed(3)} vs ${b.value.toFixed(3)} in the rest: gap ${gap.toFixed(3)} > margin ${margin}${significant ? '' : ' (CI of the difference includes 0)'}` });
+    out.push({
+      metric,
+      group: a.value,
+      rest: b.value,
+      gap,
+      ci95: ci,
+      significant,
+      message: `${metric} ${a.value.toFixed(3)} vs ${b.value.toFixed(3)} in the rest: gap ${gap.toFixed(3)} > margin ${margin}${significant ? '' : ' (CI of the difference includes 0)'}`,
+    });
   };
   prop('sensitivity', false);
   prop('specificity', false);
@@ -171,7 +201,15 @@ function disparities(g: Stats, rest: Stats, margin: number): DisparityFlag[] {
   if (g.auroc !== null && rest.auroc !== null && rest.auroc - g.auroc > margin) {
     // The group's bootstrap interval lies wholly below the rest's estimate.
     const significant = g.ci95 !== null && g.ci95[1] < rest.auroc;
-    out.push({ metric: 'auroc', group: g.auroc, rest: rest.auroc, gap: rest.auroc - g.auroc, ci95: null, significant, message: `AUROC ${g.auroc.toFixed(3)} vs ${rest.auroc.toFixed(3)} in the rest: gap ${(rest.auroc - g.auroc).toFixed(3)} > margin ${margin}${significant ? '' : ' (within the group\'s CI)'}` });
+    out.push({
+      metric: 'auroc',
+      group: g.auroc,
+      rest: rest.auroc,
+      gap: rest.auroc - g.auroc,
+      ci95: null,
+      significant,
+      message: `AUROC ${g.auroc.toFixed(3)} vs ${rest.auroc.toFixed(3)} in the rest: gap ${(rest.auroc - g.auroc).toFixed(3)} > margin ${margin}${significant ? '' : " (within the group's CI)"}`,
+    });
   }
   return out;
 }
@@ -182,7 +220,16 @@ export function biasAudit(cases: readonly MonitorCase[], opts: BiasOptions = {})
   const margin = opts.margin ?? 0.05;
   const minCount = opts.minCount ?? 20;
   const boot = { resamples: opts.resamples ?? 500, seed: opts.seed ?? 20261129 };
-  const dims: Dimension[] = ['sex', 'age', 'manufacturer', 'manufacturer-model', 'station', 'site', 'view', ...(opts.tags ?? []).map((t): Dimension => `tag:${t}`)];
+  const dims: Dimension[] = [
+    'sex',
+    'age',
+    'manufacturer',
+    'manufacturer-model',
+    'station',
+    'site',
+    'view',
+    ...(opts.tags ?? []).map((t): Dimension => `tag:${t}`),
+  ];
   const inter: Dimension[] = (opts.intersections ?? [['sex', 'age']]).map(([a, b]): Dimension => `${a}×${b}`);
   const rows: SubgroupRow[] = [];
   const memo = new Map<MonitorCase, Judged>();
@@ -213,7 +260,10 @@ export function biasAudit(cases: readonly MonitorCase[], opts: BiasOptions = {})
         // Intersections are listed only where counts allow; single dimensions always, with a note.
         if (small && !enough) continue;
         rows.push({
-          model, dimension: d, group: name, ...s,
+          model,
+          dimension: d,
+          group: name,
+          ...s,
           note: enough ? null : `too few to judge (${s.diseased} diseased, ${s.normal} normal; needs ${minCount} of each)`,
           flags: enough && rest.length > 0 ? disparities(s, statsOf(rest, judge, null), margin) : [],
         });

@@ -131,12 +131,22 @@ export async function loadCases(db: Db, q: CaseQuery): Promise<MonitorCase[]> {
       continue;
     }
     c.status = 'analysed';
-    c.inputs.push({ rows: row.pixel_rows === null ? null : Number(row.pixel_rows), columns: row.pixel_columns === null ? null : Number(row.pixel_columns), measures: r.gate?.measures ?? {} });
+    c.inputs.push({
+      rows: row.pixel_rows === null ? null : Number(row.pixel_rows),
+      columns: row.pixel_columns === null ? null : Number(row.pixel_columns),
+      measures: r.gate?.measures ?? {},
+    });
     for (const f of r.findings) if (!c.claimed.includes(f.key)) c.claimed.push(f.key);
     for (const f of [...r.findings, ...(r.unclaimedFindings ?? [])]) {
       const had = c.probs[f.key];
-      c.probs[f.key] = had === undefined ? f.probability : f.key === NO_FINDING ? Math.min(had, f.probability) : Math.max(had, f.probability);
-      c.points[f.key] ??= f.decisions.map((d) => ({ name: d.name, threshold: d.threshold, sensitivity: d.sensitivity, specificity: d.specificity }));
+      c.probs[f.key] =
+        had === undefined ? f.probability : f.key === NO_FINDING ? Math.min(had, f.probability) : Math.max(had, f.probability);
+      c.points[f.key] ??= f.decisions.map((d) => ({
+        name: d.name,
+        threshold: d.threshold,
+        sensitivity: d.sensitivity,
+        specificity: d.specificity,
+      }));
     }
   }
   const list = [...cases.values()];

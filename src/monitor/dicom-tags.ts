@@ -6,14 +6,19 @@ import { DicomMessage, DicomMetaDictionary, toArrayBuffer } from '../dicom/parse
  * Reads configured DICOM keywords from a stored instance's header (parsing stops before the pixel
  * data), for subgroup audits on any tag. Values are cached per file; multi-valued ones are joined by "\".
  */
-export function tagReader(filesRoot: string, keywords: readonly string[]): ((filePath: string) => Promise<Record<string, string>>) | undefined {
+export function tagReader(
+  filesRoot: string,
+  keywords: readonly string[],
+): ((filePath: string) => Promise<Record<string, string>>) | undefined {
   if (keywords.length === 0) return undefined;
   const cache = new Map<string, Record<string, string>>();
   return async (filePath) => {
     const hit = cache.get(filePath);
     if (hit) return hit;
     const bytes = await readFile(join(filesRoot, ...filePath.split('/')));
-    const natural = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(toArrayBuffer(bytes), { untilTag: '7FE00010', includeUntilTagValue: false }).dict);
+    const natural = DicomMetaDictionary.naturalizeDataset(
+      DicomMessage.readFile(toArrayBuffer(bytes), { untilTag: '7FE00010', includeUntilTagValue: false }).dict,
+    );
     const out: Record<string, string> = {};
     for (const k of keywords) {
       const v = natural[k];

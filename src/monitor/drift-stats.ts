@@ -56,7 +56,10 @@ export function psiCategorical(reference: Readonly<Record<string, number>>, curr
   const tr = total(reference);
   const tc = total(current);
   if (tr === 0 || tc === 0) return null;
-  return psiOfShares(keys.map((k) => (reference[k] ?? 0) / tr), keys.map((k) => (current[k] ?? 0) / tc));
+  return psiOfShares(
+    keys.map((k) => (reference[k] ?? 0) / tr),
+    keys.map((k) => (current[k] ?? 0) / tc),
+  );
 }
 
 /** Kolmogorov's limiting distribution Q(λ) = 2 Σ (−1)^(j−1) e^(−2 j² λ²). */

@@ -63,7 +63,12 @@ describe('drift', () => {
         expect(received).toHaveLength(1);
         const msg = received[0]!;
         expect(verifyWebhook(SECRET, msg.signature, msg.body, Math.floor(clock.now() / 1000))).toBe(true);
-        expect(JSON.parse(msg.body)).toMatchObject({ type: 'drift', subject: 'score:effusion', model: { id: 'synthetic', version: '1.0.0' }, aiGenerated: true });
+        expect(JSON.parse(msg.body)).toMatchObject({
+          type: 'drift',
+          subject: 'score:effusion',
+          model: { id: 'synthetic', version: '1.0.0' },
+          aiGenerated: true,
+        });
         // within the cool-down the same drift is not sent again; after it, it is
         expect(await alerter.raise(driftTable(reference, shifted), window)).toEqual([]);
         clock.advance(3600_001);

@@ -40,21 +40,29 @@ const DAY = 86_400_000;
 
 function numericRow(model: DriftRow['model'], subject: string, ref: number[], cur: number[], o: Required<DriftOptions>): DriftRow {
   const base = { model, subject, reference: ref.length, current: cur.length };
-  if (ref.length < o.minCount || cur.length < o.minCount) return { ...base, psi: null, ks: null, drifted: false, note: `too few to judge (needs ${o.minCount} in each window)` };
+  if (ref.length < o.minCount || cur.length < o.minCount)
+    return { ...base, psi: null, ks: null, drifted: false, note: `too few to judge (needs ${o.minCount} in each window)` };
   const p = psi(ref, cur);
   const ks = ksTwoSample(ref, cur);
   const drifted = (p !== null && p >= o.psiThreshold) || (ks !== null && ks.pValue < o.ksPValue && ks.d >= o.ksMinD);
   return { ...base, psi: p, ks, drifted, note: null };
 }
 
-function mixRow(model: DriftRow['model'], subject: string, ref: (string | null)[], cur: (string | null)[], o: Required<DriftOptions>): DriftRow {
+function mixRow(
+  model: DriftRow['model'],
+  subject: string,
+  ref: (string | null)[],
+  cur: (string | null)[],
+  o: Required<DriftOptions>,
+): DriftRow {
   const count = (xs: (string | null)[]): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const x of xs) out[x ?? '(none)'] = (out[x ?? '(none)'] ?? 0) + 1;
     return out;
   };
   const base = { model, subject, reference: ref.length, current: cur.length, ks: null };
-  if (ref.length < o.minCount || cur.length < o.minCount) return { ...base, psi: null, drifted: false, note: `too few to judge (needs ${o.minCount} in each window)` };
+  if (ref.length < o.minCount || cur.length < o.minCount)
+    return { ...base, psi: null, drifted: false, note: `too few to judge (needs ${o.minCount} in each window)` };
   const p = psiCategorical(count(ref), count(cur));
   return { ...base, psi: p, drifted: p !== null && p >= o.psiThreshold, note: null };
 }
@@ -76,7 +84,10 @@ export function driftTable(reference: readonly MonitorCase[], current: readonly 
     }
     const inputs = (cs: MonitorCase[]) => cs.flatMap((c) => c.inputs);
     const measureKeys = [...new Set(inputs(curA).flatMap((i) => Object.keys(i.measures)))].sort();
-    const sizes: ['rows' | 'columns', string][] = [['rows', 'input:rows'], ['columns', 'input:columns']];
+    const sizes: ['rows' | 'columns', string][] = [
+      ['rows', 'input:rows'],
+      ['columns', 'input:columns'],
+    ];
     for (const [k, subject] of sizes) {
       const vals = (cs: MonitorCase[]): number[] => inputs(cs).flatMap((i) => (i[k] === null ? [] : [i[k]]));
       rows.push(numericRow(model, subject, vals(refA), vals(curA), o));
@@ -85,9 +96,33 @@ export function driftTable(reference: readonly MonitorCase[], current: readonly 
       const vals = (cs: MonitorCase[]): number[] => inputs(cs).flatMap((i) => (i.measures[m] === undefined ? [] : [i.measures[m]]));
       rows.push(numericRow(model, `input:${m}`, vals(refA), vals(curA), o));
     }
-    rows.push(mixRow(model, 'mix:manufacturer', ref.map((c) => c.attrs.manufacturer), cur.map((c) => c.attrs.manufacturer), o));
-    rows.push(mixRow(model, 'mix:view', ref.map((c) => c.attrs.view), cur.map((c) => c.attrs.view), o));
-    rows.push(mixRow(model, 'gate:outcome', ref.map((c) => (c.status === 'analysed' ? 'analysed' : `refused:${c.gateReasons[0] ?? 'unknown'}`)), cur.map((c) => (c.status === 'analysed' ? 'analysed' : `refused:${c.gateReasons[0] ?? 'unknown'}`)), o));
+    rows.push(
+      mixRow(
+        model,
+        'mix:manufacturer',
+        ref.map((c) => c.attrs.manufacturer),
+        cur.map((c) => c.attrs.manufacturer),
+        o,
+      ),
+    );
+    rows.push(
+      mixRow(
+        model,
+        'mix:view',
+        ref.map((c) => c.attrs.view),
+        cur.map((c) => c.attrs.view),
+        o,
+      ),
+    );
+    rows.push(
+      mixRow(
+        model,
+        'gate:outcome',
+        ref.map((c) => (c.status === 'analysed' ? 'analysed' : `refused:${c.gateReasons[0] ?? 'unknown'}`)),
+        cur.map((c) => (c.status === 'analysed' ? 'analysed' : `refused:${c.gateReasons[0] ?? 'unknown'}`)),
+        o,
+      ),
+    );
   }
   return rows;
 }
@@ -124,8 +159,10 @@ export function driftHistograms(reference: readonly MonitorCase[], current: read
   const refBy = byModelVersion(reference);
   for (const [model, cur] of byModelVersion(current)) {
     const sets: [string, (c: MonitorCase) => number[]][] = [];
-    for (const f of [...new Set(cur.flatMap((c) => c.claimed))].sort()) sets.push([`score:${f}`, (c) => (c.probs[f] === undefined ? [] : [c.probs[f]])]);
-    for (const m of ['std', 'whiteFraction', 'blackFraction']) sets.push([`input:${m}`, (c) => c.inputs.flatMap((i) => (i.measures[m] === undefined ? [] : [i.measures[m]]))]);
+    for (const f of [...new Set(cur.flatMap((c) => c.claimed))].sort())
+      sets.push([`score:${f}`, (c) => (c.probs[f] === undefined ? [] : [c.probs[f]])]);
+    for (const m of ['std', 'whiteFraction', 'blackFraction'])
+      sets.push([`input:${m}`, (c) => c.inputs.flatMap((i) => (i.measures[m] === undefined ? [] : [i.measures[m]]))]);
     for (const [subject, pick] of sets) {
       const r = (refBy.get(model) ?? []).filter((c) => c.status === 'analysed').flatMap(pick);
       const c = cur.filter((x) => x.status === 'analysed').flatMap(pick);
@@ -134,10 +171,15 @@ export function driftHistograms(reference: readonly MonitorCase[], current: read
       const lo = subject.startsWith('score:') ? 0 : Math.min(...all);
       const hi = subject.startsWith('score:') ? 1 : Math.max(...all);
       const w = (hi - lo) / bins || 1;
-      for (const [window, vals] of [['reference', r], ['current', c]] as const) {
+      for (const [window, vals] of [
+        ['reference', r],
+        ['current', c],
+      ] as const) {
         const counts = new Array<number>(bins).fill(0);
         for (const v of vals) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / w)))]! += 1;
-        counts.forEach((n, i) => out.push({ model, subject, window, lo: lo + i * w, hi: lo + (i + 1) * w, share: vals.length ? n / vals.length : 0 }));
+        counts.forEach((n, i) =>
+          out.push({ model, subject, window, lo: lo + i * w, hi: lo + (i + 1) * w, share: vals.length ? n / vals.length : 0 }),
+        );
       }
     }
   }

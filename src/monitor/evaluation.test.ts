@@ -5,9 +5,24 @@ import { evaluate, type ScoredImage } from './evaluation.ts';
 
 const card = modelCardSchema.parse(tinyCard(32, 'a'.repeat(64), [0]));
 
-function image(i: number, sex: 'M' | 'F', age: number, pneumothorax: 0 | 1 | null, p: number, status: ScoredImage['status'] = 'analysed'): ScoredImage {
+function image(
+  i: number,
+  sex: 'M' | 'F',
+  age: number,
+  pneumothorax: 0 | 1 | null,
+  p: number,
+  status: ScoredImage['status'] = 'analysed',
+): ScoredImage {
   return {
-    row: { file: `${i}.png`, sex, age, view: 'PA', source: 'test', patientId: `p${i}`, labels: { pneumothorax, effusion: 0, cardiomegaly: 0 } },
+    row: {
+      file: `${i}.png`,
+      sex,
+      age,
+      view: 'PA',
+      source: 'test',
+      patientId: `p${i}`,
+      labels: { pneumothorax, effusion: 0, cardiomegaly: 0 },
+    },
     status,
     ...(status === 'not-analysable' ? { reason: 'lateral-view' } : {}),
     probs: status === 'analysed' ? { pneumothorax: p, effusion: 0.1, cardiomegaly: 0.1 } : {},
@@ -16,8 +31,14 @@ function image(i: number, sex: 'M' | 'F', age: number, pneumothorax: 0 | 1 | nul
 
 describe('evaluate', () => {
   const scored = [
-    image(1, 'F', 30, 1, 0.9), image(2, 'F', 35, 1, 0.45), image(3, 'F', 50, 0, 0.2), image(4, 'F', 55, 0, 0.1),
-    image(5, 'M', 70, 1, 0.8), image(6, 'M', 72, 0, 0.6), image(7, 'M', 85, null, 0.7), image(8, 'M', 40, 1, 0.9, 'not-analysable'),
+    image(1, 'F', 30, 1, 0.9),
+    image(2, 'F', 35, 1, 0.45),
+    image(3, 'F', 50, 0, 0.2),
+    image(4, 'F', 55, 0, 0.1),
+    image(5, 'M', 70, 1, 0.8),
+    image(6, 'M', 72, 0, 0.6),
+    image(7, 'M', 85, null, 0.7),
+    image(8, 'M', 40, 1, 0.9, 'not-analysable'),
   ];
   const r = evaluate(card, scored, { resamples: 200 });
 
@@ -47,12 +68,32 @@ describe('evaluate', () => {
     const withNf = modelCardSchema.parse({
       ...tinyCard(32, 'a'.repeat(64), [0]),
       findings: [
-        { key: 'no_finding', index: 0, display: 'No finding', code: { system: 'http://snomed.info/sct', code: '260413007', display: 'None' }, operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }] },
-        { key: 'cardiomegaly', index: 1, display: 'Cardiomegaly', code: { system: 'http://snomed.info/sct', code: '8186001', display: 'Cardiomegaly' }, operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }] },
+        {
+          key: 'no_finding',
+          index: 0,
+          display: 'No finding',
+          code: { system: 'http://snomed.info/sct', code: '260413007', display: 'None' },
+          operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }],
+        },
+        {
+          key: 'cardiomegaly',
+          index: 1,
+          display: 'Cardiomegaly',
+          code: { system: 'http://snomed.info/sct', code: '8186001', display: 'Cardiomegaly' },
+          operatingPoints: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.8, specificity: 0.8 }],
+        },
       ],
     });
     const img = (i: number, nf: 0 | 1, pNf: number): ScoredImage => ({
-      row: { file: `${i}`, sex: 'F', age: 50, view: 'PA', source: 't', patientId: `p${i}`, labels: { no_finding: nf, cardiomegaly: null, pneumonia: nf ? 0 : 1 } },
+      row: {
+        file: `${i}`,
+        sex: 'F',
+        age: 50,
+        view: 'PA',
+        source: 't',
+        patientId: `p${i}`,
+        labels: { no_finding: nf, cardiomegaly: null, pneumonia: nf ? 0 : 1 },
+      },
       status: 'analysed',
       probs: { no_finding: pNf, cardiomegaly: 0.1 },
     });

@@ -21,7 +21,13 @@ export interface FindingEvaluation {
   auroc: number | null;
   ci95: [number, number] | null;
   ece: number | null;
-  operatingPoints: { name: string; threshold: number; sensitivity: Rate; specificity: Rate; card: { sensitivity: number; specificity: number } }[];
+  operatingPoints: {
+    name: string;
+    threshold: number;
+    sensitivity: Rate;
+    specificity: Rate;
+    card: { sensitivity: number; specificity: number };
+  }[];
 }
 
 export interface SubgroupEvaluation {
@@ -48,7 +54,13 @@ export interface EvaluationReport {
 }
 
 const NO_FINDING = 'no_finding';
-export const AGE_BANDS: readonly [string, number, number][] = [['0-17', 0, 18], ['18-39', 18, 40], ['40-59', 40, 60], ['60-79', 60, 80], ['80+', 80, Infinity]];
+export const AGE_BANDS: readonly [string, number, number][] = [
+  ['0-17', 0, 18],
+  ['18-39', 18, 40],
+  ['40-59', 40, 60],
+  ['60-79', 60, 80],
+  ['80+', 80, Infinity],
+];
 
 export interface EvaluateOptions {
   resamples?: number;
@@ -77,12 +89,34 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
     const p = known.map((s) => s.probs[f.key] ?? NaN);
     const y = known.map((s) => s.row.labels[f.key] as 0 | 1);
     const a = auroc(p, y);
-    const ci = a === null ? null : bootstrapCi(known.length, (idx) => auroc(idx.map((i) => p[i] ?? NaN), idx.map((i) => y[i] ?? 0)), { resamples, seed, clusters: known.map((s) => s.row.patientId) });
+    const ci =
+      a === null
+        ? null
+        : bootstrapCi(
+            known.length,
+            (idx) =>
+              auroc(
+                idx.map((i) => p[i] ?? NaN),
+                idx.map((i) => y[i] ?? 0),
+              ),
+            { resamples, seed, clusters: known.map((s) => s.row.patientId) },
+          );
     return {
-      key: f.key, display: f.display, claimed: f.claimed,
-      positives: y.filter((v) => v === 1).length, negatives: y.filter((v) => v === 0).length, unknown: analysed.length - known.length,
-      auroc: a, ci95: ci, ece: ece(p, y),
-      operatingPoints: f.operatingPoints.map((o) => ({ name: o.name, threshold: o.threshold, ...sensSpec(p, y, o.threshold), card: { sensitivity: o.sensitivity, specificity: o.specificity } })),
+      key: f.key,
+      display: f.display,
+      claimed: f.claimed,
+      positives: y.filter((v) => v === 1).length,
+      negatives: y.filter((v) => v === 0).length,
+      unknown: analysed.length - known.length,
+      auroc: a,
+      ci95: ci,
+      ece: ece(p, y),
+      operatingPoints: f.operatingPoints.map((o) => ({
+        name: o.name,
+        threshold: o.threshold,
+        ...sensSpec(p, y, o.threshold),
+        card: { sensitivity: o.sensitivity, specificity: o.specificity },
+      })),
     };
   });
 
@@ -98,7 +132,8 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
     if (s.row.labels[NO_FINDING] === 1 || (disease.length > 0 && disease.every((f) => s.row.labels[f.key] === 0))) return 0;
     return null;
   };
-  const score = (s: ScoredImage): number => (noFinding ? 1 - (s.probs[NO_FINDING] ?? 1) : Math.max(...disease.map((f) => s.probs[f.key] ?? 0)));
+  const score = (s: ScoredImage): number =>
+    noFinding ? 1 - (s.probs[NO_FINDING] ?? 1) : Math.max(...disease.map((f) => s.probs[f.key] ?? 0));
   const calledNormal = (s: ScoredImage): boolean =>
     noFindingOp
       ? (s.probs[NO_FINDING] ?? 0) >= noFindingOp.threshold
@@ -109,13 +144,47 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
     const p = judged.map(score);
     const y = judged.map((s) => truth(s) as 0 | 1);
     const a = auroc(p, y);
-    const ci = a === null ? null : bootstrapCi(judged.length, (idx) => auroc(idx.map((i) => p[i] ?? NaN), idx.map((i) => y[i] ?? 0)), { resamples, seed, clusters: judged.map((s) => s.row.patientId) });
+    const ci =
+      a === null
+        ? null
+        : bootstrapCi(
+            judged.length,
+            (idx) =>
+              auroc(
+                idx.map((i) => p[i] ?? NaN),
+                idx.map((i) => y[i] ?? 0),
+              ),
+            { resamples, seed, clusters: judged.map((s) => s.row.patientId) },
+          );
     const diseased = judged.filter((s) => truth(s) === 1);
-    return { by, group, images: members.length, diseased: diseased.length, normal: judged.length - diseased.length, auroc: a, ci95: ci, underdiagnosis: rate(diseased.filter(calledNormal).length, diseased.length) };
+    return {
+      by,
+      group,
+      images: members.length,
+      diseased: diseased.length,
+      normal: judged.length - diseased.length,
+      auroc: a,
+      ci95: ci,
+      underdiagnosis: rate(diseased.filter(calledNormal).length, diseased.length),
+    };
   };
   const subgroups = [subgroup('all', 'all', analysed)];
-  for (const sex of ['F', 'M'] as const) subgroups.push(subgroup('sex', sex, analysed.filter((s) => s.row.sex === sex)));
-  for (const [name, lo, hi] of AGE_BANDS) subgroups.push(subgroup('age', name, analysed.filter((s) => s.row.age !== null && s.row.age >= lo && s.row.age < hi)));
+  for (const sex of ['F', 'M'] as const)
+    subgroups.push(
+      subgroup(
+        'sex',
+        sex,
+        analysed.filter((s) => s.row.sex === sex),
+      ),
+    );
+  for (const [name, lo, hi] of AGE_BANDS)
+    subgroups.push(
+      subgroup(
+        'age',
+        name,
+        analysed.filter((s) => s.row.age !== null && s.row.age >= lo && s.row.age < hi),
+      ),
+    );
 
   return {
     model: { id: card.id, version: card.version, sha256: card.sha256 },
@@ -136,7 +205,9 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
       rates: 'Wilson score 95% intervals',
       diseased: `any claimed finding (${disease.map((f) => f.key).join(', ')}) labelled 1${noFinding ? ', or no_finding labelled 0' : ''}; normal: no_finding = 1 or all claimed findings labelled 0`,
       abnormalityScore: noFinding ? '1 - p(no_finding)' : 'highest claimed-finding probability',
-      underdiagnosis: noFindingOp ? `diseased images with p(no_finding) >= ${noFindingOp.threshold} (${op})` : `diseased images with every claimed finding negative at "${op}"`,
+      underdiagnosis: noFindingOp
+        ? `diseased images with p(no_finding) >= ${noFindingOp.threshold} (${op})`
+        : `diseased images with every claimed finding negative at "${op}"`,
       excluded: 'images the quality gate refused (not analysable) are counted above and excluded from every metric',
     },
   };

@@ -26,7 +26,12 @@ export interface ParsedLabels {
   rows: { key: string; labels: Record<string, 0 | 1 | null> }[];
 }
 
-const KEY_COLUMNS: Record<string, KeyKind> = { study_instance_uid: 'study-uid', study_uid: 'study-uid', accession_number: 'accession', accession: 'accession' };
+const KEY_COLUMNS: Record<string, KeyKind> = {
+  study_instance_uid: 'study-uid',
+  study_uid: 'study-uid',
+  accession_number: 'accession',
+  accession: 'accession',
+};
 /** Columns of ../shared/data's labels.csv that are not findings. */
 const NON_FINDING = new Set(['file', 'sex', 'age', 'view', 'source', 'patient_id', ...Object.keys(KEY_COLUMNS)]);
 
@@ -38,11 +43,17 @@ export function parseGroundTruthCsv(text: string, name: string): ParsedLabels {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim().toLowerCase());
   const keyCols = header.map((h, i) => [h, i] as const).filter(([h]) => KEY_COLUMNS[h]);
-  if (keyCols.length !== 1) throw new ReadfirstError('invalid-input', `${name}: needs exactly one key column (study_uid or accession_number), found ${keyCols.length}`);
+  if (keyCols.length !== 1)
+    throw new ReadfirstError(
+      'invalid-input',
+      `${name}: needs exactly one key column (study_uid or accession_number), found ${keyCols.length}`,
+    );
   const [keyName, keyIndex] = keyCols[0] as readonly [string, number];
   const findingCols = header.map((h, i) => [h, i] as const).filter(([h]) => !NON_FINDING.has(h));
   // A misspelt column would otherwise import labels no metric ever reads.
-  for (const [h] of findingCols) if (!vocabularyEntry(h)) throw new ReadfirstError('invalid-input', `${name}: column "${h}" is not a finding of the vocabulary (src/findings/vocabulary.ts)`);
+  for (const [h] of findingCols)
+    if (!vocabularyEntry(h))
+      throw new ReadfirstError('invalid-input', `${name}: column "${h}" is not a finding of the vocabulary (src/findings/vocabulary.ts)`);
   if (findingCols.length === 0) throw new ReadfirstError('invalid-input', `${name}: no finding columns`);
   const seen = new Set<string>();
   const rows = lines.slice(1).map((line, n) => {
@@ -54,7 +65,8 @@ export function parseGroundTruthCsv(text: string, name: string): ParsedLabels {
     const labels: Record<string, 0 | 1 | null> = {};
     for (const [f, i] of findingCols) {
       const v = (cells[i] ?? '').trim();
-      if (v !== '' && v !== '0' && v !== '1') throw new ReadfirstError('invalid-input', `${name} line ${n + 2}: ${f} is "${v}", not 1, 0 or empty`);
+      if (v !== '' && v !== '0' && v !== '1')
+        throw new ReadfirstError('invalid-input', `${name} line ${n + 2}: ${f} is "${v}", not 1, 0 or empty`);
       labels[f] = v === '' ? null : v === '1' ? 1 : 0;
     }
     return { key, labels };
@@ -76,13 +88,17 @@ export class GroundTruthStore {
   constructor(private readonly db: Db) {}
 
   /** Stores one import; a later import of the same study and finding replaces the earlier label. */
-  async importBatch(parsed: ParsedLabels, meta: { fileName: string; sha256: string; importedBy: string; now: number }): Promise<{ batchId: string; labels: number }> {
+  async importBatch(
+    parsed: ParsedLabels,
+    meta: { fileName: string; sha256: string; importedBy: string; now: number },
+  ): Promise<{ batchId: string; labels: number }> {
     const batchId = randomUUID();
     let labels = 0;
     await this.db.transaction(async (tx) => {
-      await tx.run('INSERT INTO ground_truth_batch (id, file_name, sha256, key_kind, rows_read, labels, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)', [
-        batchId, meta.fileName, meta.sha256, parsed.keyKind, parsed.rows.length, meta.importedBy, meta.now,
-      ]);
+      await tx.run(
+        'INSERT INTO ground_truth_batch (id, file_name, sha256, key_kind, rows_read, labels, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)',
+        [batchId, meta.fileName, meta.sha256, parsed.keyKind, parsed.rows.length, meta.importedBy, meta.now],
+      );
       for (const row of parsed.rows)
         for (const [finding, value] of Object.entries(row.labels)) {
           if (value === null) continue;
@@ -101,7 +117,11 @@ export class GroundTruthStore {
   /** How many imported keys match a stored study (by UID or accession number). */
   async matchedKeys(parsed: ParsedLabels): Promise<number> {
     const col = parsed.keyKind === 'study-uid' ? 'study_uid' : 'accession_number';
-    const rows = await chunked(parsed.rows.map((r) => r.key), (part) => this.db.query<{ k: string }>(`SELECT DISTINCT ${col} AS k FROM dicom_study WHERE ${col} IN (${placeholders(part.length)})`, part));
+    const rows = await chunked(
+      parsed.rows.map((r) => r.key),
+      (part) =>
+        this.db.query<{ k: string }>(`SELECT DISTINCT ${col} AS k FROM dicom_study WHERE ${col} IN (${placeholders(part.length)})`, part),
+    );
     return rows.length;
   }
 
@@ -145,11 +165,13 @@ export class GroundTruthStore {
     );
     const latest = new Map<string, { id: string; missed: string[] }>();
     for (const r of readings) latest.set(r.study_uid, { id: r.id, missed: JSON.parse(r.missed_findings) as string[] });
-    const verdicts = await chunked([...latest.values()].map((r) => r.id), (part) =>
-      this.db.query<{ study_uid: string; finding_key: string; verdict: string; ai_positive: number | string }>(
-        `SELECT study_uid, finding_key, verdict, ai_positive FROM finding_verdicts WHERE reading_id IN (${placeholders(part.length)})`,
-        part as SqlValue[],
-      ),
+    const verdicts = await chunked(
+      [...latest.values()].map((r) => r.id),
+      (part) =>
+        this.db.query<{ study_uid: string; finding_key: string; verdict: string; ai_positive: number | string }>(
+          `SELECT study_uid, finding_key, verdict, ai_positive FROM finding_verdicts WHERE reading_id IN (${placeholders(part.length)})`,
+          part as SqlValue[],
+        ),
     );
     for (const v of verdicts) {
       const ai = Number(v.ai_positive) === 1;

@@ -45,14 +45,16 @@ export async function readLabelsCsv(path: string): Promise<{ findings: string[];
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim());
   for (const [i, name] of FIXED.entries())
-    if (header[i] !== name) throw new ReadfirstError('invalid-input', `${path}: column ${i + 1} must be "${name}" (found "${header[i] ?? ''}")`);
+    if (header[i] !== name)
+      throw new ReadfirstError('invalid-input', `${path}: column ${i + 1} must be "${name}" (found "${header[i] ?? ''}")`);
   const findings = header.slice(FIXED.length);
   const rows = lines.slice(1).map((line, n) => {
     const cells = splitCsvLine(line);
     const labels: Record<string, 0 | 1 | null> = {};
     findings.forEach((f, j) => {
       const v = (cells[FIXED.length + j] ?? '').trim();
-      if (v !== '' && v !== '0' && v !== '1') throw new ReadfirstError('invalid-input', `${path} line ${n + 2}: ${f} is "${v}", not 1, 0 or empty`);
+      if (v !== '' && v !== '0' && v !== '1')
+        throw new ReadfirstError('invalid-input', `${path} line ${n + 2}: ${f} is "${v}", not 1, 0 or empty`);
       labels[f] = v === '' ? null : v === '1' ? 1 : 0;
     });
     const sex = (cells[1] ?? '').trim().toUpperCase();

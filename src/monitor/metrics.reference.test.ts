@@ -25,7 +25,12 @@ describe('metric functions against published and hand-worked values', () => {
   });
 
   it('Wilson intervals match Newcombe 1998 (Stat. Med. 17:857, Table II)', () => {
-    const cases: [number, number, number, number][] = [[81, 263, 0.2553, 0.3662], [15, 148, 0.0624, 0.1605], [0, 20, 0, 0.1611], [1, 29, 0.0061, 0.1718]];
+    const cases: [number, number, number, number][] = [
+      [81, 263, 0.2553, 0.3662],
+      [15, 148, 0.0624, 0.1605],
+      [0, 20, 0, 0.1611],
+      [1, 29, 0.0061, 0.1718],
+    ];
     for (const [k, n, lo, hi] of cases) {
       const ci = wilson(k, n);
       expect(ci?.[0]).toBeCloseTo(lo, 4);
@@ -54,7 +59,11 @@ describe('metric functions against published and hand-worked values', () => {
 
   it('a seeded bootstrap gives the same interval twice and another with another seed', () => {
     const { s, y } = ratings([33, 6, 6, 11, 2], [3, 2, 2, 11, 33]);
-    const stat = (idx: number[]) => auroc(idx.map((i) => s[i] ?? 0), idx.map((i) => y[i] ?? 0));
+    const stat = (idx: number[]) =>
+      auroc(
+        idx.map((i) => s[i] ?? 0),
+        idx.map((i) => y[i] ?? 0),
+      );
     const a = bootstrapCi(s.length, stat, { seed: 11, resamples: 500 });
     expect(bootstrapCi(s.length, stat, { seed: 11, resamples: 500 })).toEqual(a);
     expect(bootstrapCi(s.length, stat, { seed: 12, resamples: 500 })).not.toEqual(a);

@@ -20,10 +20,21 @@ describe('metrics', () => {
 
   it('bootstrap CI brackets the estimate, is reproducible, and widens when images come from the same patients', () => {
     // 40 patients, 5 identical images each: 200 images but only 40 independent observations
-    const base: { score: number; label: 0 | 1 }[] = Array.from({ length: 40 }, (_, p) => ({ score: ((p * 37) % 40) / 40, label: p % 3 === 0 ? 1 : 0 }));
+    const base: { score: number; label: 0 | 1 }[] = Array.from({ length: 40 }, (_, p) => ({
+      score: ((p * 37) % 40) / 40,
+      label: p % 3 === 0 ? 1 : 0,
+    }));
     const items = base.flatMap((b, p) => Array.from({ length: 5 }, () => ({ ...b, patient: `p${p}` })));
-    const stat = (idx: number[]) => auroc(idx.map((i) => items[i]?.score ?? 0), idx.map((i) => items[i]?.label ?? 0));
-    const point = auroc(items.map((x) => x.score), items.map((x) => x.label)) ?? NaN;
+    const stat = (idx: number[]) =>
+      auroc(
+        idx.map((i) => items[i]?.score ?? 0),
+        idx.map((i) => items[i]?.label ?? 0),
+      );
+    const point =
+      auroc(
+        items.map((x) => x.score),
+        items.map((x) => x.label),
+      ) ?? NaN;
     const naive = bootstrapCi(items.length, stat, { seed: 3 });
     expect(naive).not.toBeNull();
     expect(naive![0]).toBeLessThanOrEqual(point);

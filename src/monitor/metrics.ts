@@ -10,7 +10,7 @@ export function auroc(scores: readonly number[], labels: readonly (0 | 1)[]): nu
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
   let pos = 0;
   let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -98,7 +98,11 @@ export function rate(k: number, n: number): Rate {
 }
 
 /** Sensitivity and specificity of `score >= threshold`, each with a Wilson interval. */
-export function sensSpec(scores: readonly number[], labels: readonly (0 | 1)[], threshold: number): { sensitivity: Rate; specificity: Rate } {
+export function sensSpec(
+  scores: readonly number[],
+  labels: readonly (0 | 1)[],
+  threshold: number,
+): { sensitivity: Rate; specificity: Rate } {
   let tp = 0;
   let pos = 0;
   let tn = 0;
@@ -138,7 +142,12 @@ export function confusionAt(scores: readonly number[], labels: readonly (0 | 1)[
 
 /** Sensitivity, specificity, PPV and NPV of a confusion table, each with a Wilson 95% interval. */
 export function binaryRates(c: Confusion): { sensitivity: Rate; specificity: Rate; ppv: Rate; npv: Rate } {
-  return { sensitivity: rate(c.tp, c.tp + c.fn), specificity: rate(c.tn, c.tn + c.fp), ppv: rate(c.tp, c.tp + c.fp), npv: rate(c.tn, c.tn + c.fn) };
+  return {
+    sensitivity: rate(c.tp, c.tp + c.fn),
+    specificity: rate(c.tn, c.tn + c.fp),
+    ppv: rate(c.tp, c.tp + c.fp),
+    npv: rate(c.tn, c.tn + c.fn),
+  };
 }
 
 /** One bin of a reliability diagram: mean predicted probability against the observed frequency. */

@@ -66,8 +66,16 @@ describe('compareModels (paired patient-level bootstrap)', () => {
 
 describe('promotionDecision', () => {
   const f = (key: string, verdict: PairedFinding['verdict'], claimed = true): PairedFinding => ({
-    key, claimedLive: claimed, claimedCandidate: false, positives: verdict === 'undetermined' ? 0 : 30, negatives: 90,
-    live: 0.8, candidate: 0.8, difference: 0, ci95: verdict === 'undetermined' ? null : [0, 0], verdict,
+    key,
+    claimedLive: claimed,
+    claimedCandidate: false,
+    positives: verdict === 'undetermined' ? 0 : 30,
+    negatives: 90,
+    live: 0.8,
+    candidate: 0.8,
+    difference: 0,
+    ci95: verdict === 'undetermined' ? null : [0, 0],
+    verdict,
   });
   it('a claimed finding the labels cannot judge refuses: no evidence is not non-inferiority', () => {
     const d = promotionDecision([f('pneumothorax', 'better'), f('effusion', 'undetermined')]);

@@ -75,7 +75,8 @@ export function promotionDecision(findings: readonly PairedFinding[]): Promotion
   for (const f of judged) {
     const d = f.ci95 ? `${f.difference?.toFixed(3)} [${f.ci95[0].toFixed(3)}, ${f.ci95[1].toFixed(3)}]` : 'no CI';
     if (f.verdict === 'worse') reasons.push(`${f.key}: candidate worse (${d})`);
-    else if (f.verdict === 'undetermined') reasons.push(`${f.key}: cannot show the candidate is not worse (${d}; ${f.positives} positives, ${f.negatives} negatives)`);
+    else if (f.verdict === 'undetermined')
+      reasons.push(`${f.key}: cannot show the candidate is not worse (${d}; ${f.positives} positives, ${f.negatives} negatives)`);
   }
   const better = judged.filter((f) => f.verdict === 'better');
   if (judged.length > 0 && better.length === 0) reasons.push('better on no claimed finding by the paired CI');
@@ -88,7 +89,13 @@ export function promotionDecision(findings: readonly PairedFinding[]): Promotion
  * CI is much narrower than two independent CIs would suggest), subgroup figures side by side, and
  * the promotion decision. Only images both models analysed are compared.
  */
-export function compareModels(liveCard: ModelCard, candCard: ModelCard, live: readonly ScoredImage[], cand: readonly ScoredImage[], opts: CompareOptions = {}): ModelComparison {
+export function compareModels(
+  liveCard: ModelCard,
+  candCard: ModelCard,
+  live: readonly ScoredImage[],
+  cand: readonly ScoredImage[],
+  opts: CompareOptions = {},
+): ModelComparison {
   if (live.length !== cand.length) throw new Error('both models must be scored on the same rows');
   const resamples = opts.resamples ?? 1000;
   const seed = opts.seed ?? 20261201;
@@ -101,7 +108,9 @@ export function compareModels(liveCard: ModelCard, candCard: ModelCard, live: re
   const candClaims = new Map(candCard.findings.map((f) => [f.key, f.claimed]));
   const keys = liveCard.findings.map((f) => f.key).filter((k) => candClaims.has(k));
   const findings = keys.map((key): PairedFinding => {
-    const known = both.filter(({ l, c }) => (l.row.labels[key] === 0 || l.row.labels[key] === 1) && Number.isFinite(l.probs[key]) && Number.isFinite(c.probs[key]));
+    const known = both.filter(
+      ({ l, c }) => (l.row.labels[key] === 0 || l.row.labels[key] === 1) && Number.isFinite(l.probs[key]) && Number.isFinite(c.probs[key]),
+    );
     const y = known.map(({ l }) => l.row.labels[key] as 0 | 1);
     const pl = known.map(({ l }) => l.probs[key] as number);
     const pc = known.map(({ c }) => c.probs[key] as number);
@@ -109,31 +118,66 @@ export function compareModels(liveCard: ModelCard, candCard: ModelCard, live: re
     const aC = auroc(pc, y);
     const diff = (idx: number[]): number | null => {
       const yy = idx.map((i) => y[i] ?? 0);
-      const a = auroc(idx.map((i) => pc[i] ?? NaN), yy);
-      const b = auroc(idx.map((i) => pl[i] ?? NaN), yy);
+      const a = auroc(
+        idx.map((i) => pc[i] ?? NaN),
+        yy,
+      );
+      const b = auroc(
+        idx.map((i) => pl[i] ?? NaN),
+        yy,
+      );
       return a === null || b === null ? null : a - b;
     };
-    const ci = aL === null || aC === null ? null : bootstrapCi(known.length, diff, { resamples, seed, clusters: known.map(({ l }) => l.row.patientId) });
+    const ci =
+      aL === null || aC === null
+        ? null
+        : bootstrapCi(known.length, diff, { resamples, seed, clusters: known.map(({ l }) => l.row.patientId) });
     return {
-      key, claimedLive: liveClaims.get(key) ?? false, claimedCandidate: candClaims.get(key) ?? false,
-      positives: y.filter((v) => v === 1).length, negatives: y.filter((v) => v === 0).length,
-      live: aL, candidate: aC, difference: aL === null || aC === null ? null : aC - aL, ci95: ci, verdict: verdictOf(ci, margin),
+      key,
+      claimedLive: liveClaims.get(key) ?? false,
+      claimedCandidate: candClaims.get(key) ?? false,
+      positives: y.filter((v) => v === 1).length,
+      negatives: y.filter((v) => v === 0).length,
+      live: aL,
+      candidate: aC,
+      difference: aL === null || aC === null ? null : aC - aL,
+      ci95: ci,
+      verdict: verdictOf(ci, margin),
     };
   });
-  const evL = evaluate(liveCard, both.map(({ l }) => l), { resamples: 200, seed });
-  const evC = evaluate(candCard, both.map(({ c }) => c), { resamples: 200, seed });
+  const evL = evaluate(
+    liveCard,
+    both.map(({ l }) => l),
+    { resamples: 200, seed },
+  );
+  const evC = evaluate(
+    candCard,
+    both.map(({ c }) => c),
+    { resamples: 200, seed },
+  );
   const subgroups = evL.subgroups.map((s, i): SubgroupPair => {
     const c = evC.subgroups[i];
-    return { by: s.by, group: s.group, images: s.images, live: { auroc: s.auroc, underdiagnosis: s.underdiagnosis.value }, candidate: { auroc: c?.auroc ?? null, underdiagnosis: c?.underdiagnosis.value ?? null } };
+    return {
+      by: s.by,
+      group: s.group,
+      images: s.images,
+      live: { auroc: s.auroc, underdiagnosis: s.underdiagnosis.value },
+      candidate: { auroc: c?.auroc ?? null, underdiagnosis: c?.underdiagnosis.value ?? null },
+    };
   });
   const spread = (by: 'sex' | 'age', side: 'live' | 'candidate'): number | null => {
-    const v = subgroups.filter((s) => s.by === by).map((s) => s[side].auroc).filter((a): a is number => a !== null);
+    const v = subgroups
+      .filter((s) => s.by === by)
+      .map((s) => s[side].auroc)
+      .filter((a): a is number => a !== null);
     return v.length >= 2 ? Math.max(...v) - Math.min(...v) : null;
   };
   return {
-    live: ident(liveCard), candidate: ident(candCard),
+    live: ident(liveCard),
+    candidate: ident(candCard),
     images: { listed: live.length, pairedAnalysed: both.length },
-    findings, subgroups,
+    findings,
+    subgroups,
     gaps: (['sex', 'age'] as const).map((by) => ({ by, live: spread(by, 'live'), candidate: spread(by, 'candidate') })),
     decision: promotionDecision(findings),
     method: {

@@ -29,23 +29,64 @@ export const monitorModule = defineModule({
   async start(ctx, deps: MonitorDeps) {
     const cfg = ctx.config.monitor;
     const log = ctx.logger.child({ mod: 'monitor' });
-    const alerter = new DriftAlerter({ db: ctx.db, clock: ctx.clock, logger: log, alerts: ctx.config.alerts, psiThreshold: cfg.drift.psiThreshold, cooldownMs: cfg.drift.cooldownMs });
+    const alerter = new DriftAlerter({
+      db: ctx.db,
+      clock: ctx.clock,
+      logger: log,
+      alerts: ctx.config.alerts,
+      psiThreshold: cfg.drift.psiThreshold,
+      cooldownMs: cfg.drift.cooldownMs,
+    });
     let cards: ModelCard[] = [];
-    const cardsReady = loadCards(ctx.config.inference.modelDirs).then((c) => (cards = c), (err: unknown) => log.error({ err }, 'model cards not readable: no claims to compare with'));
+    const cardsReady = loadCards(ctx.config.inference.modelDirs).then(
+      (c) => (cards = c),
+      (err: unknown) => log.error({ err }, 'model cards not readable: no claims to compare with'),
+    );
     const readTags = tagReader(join(ctx.config.dataDir, 'files'), cfg.bias.tags);
 
     const count = async (sql: string): Promise<number> => Number((await ctx.db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
-    new Gauge({ name: 'readfirst_worklist_queue_depth', help: 'Studies on the worklist still to be read', registers: [ctx.metrics], collect: async function () { this.set(await count("SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND state = 'unread'")); } });
-    new Gauge({ name: 'readfirst_alerts_pending', help: 'Critical-result alerts not yet acknowledged', registers: [ctx.metrics], collect: async function () { this.set(await count("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'")); } });
-    const latency = new Histogram({ name: 'readfirst_inference_image_seconds', help: 'Time per analysed image, queue to result, per model', labelNames: ['model', 'version'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [ctx.metrics] });
-    const rejections = new Counter({ name: 'readfirst_gate_rejections_total', help: 'Images the quality gate refused, by model and reason', labelNames: ['model', 'reason'], registers: [ctx.metrics] });
-    const driftGauge = new Gauge({ name: 'readfirst_drift_psi', help: 'PSI of the current window against the reference window, per model version and subject', labelNames: ['model', 'version', 'subject'], registers: [ctx.metrics] });
+    new Gauge({
+      name: 'readfirst_worklist_queue_depth',
+      help: 'Studies on the worklist still to be read',
+      registers: [ctx.metrics],
+      collect: async function () {
+        this.set(await count("SELECT COUNT(*) AS n FROM worklist_items WHERE is_open = 1 AND state = 'unread'"));
+      },
+    });
+    new Gauge({
+      name: 'readfirst_alerts_pending',
+      help: 'Critical-result alerts not yet acknowledged',
+      registers: [ctx.metrics],
+      collect: async function () {
+        this.set(await count("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'"));
+      },
+    });
+    const latency = new Histogram({
+      name: 'readfirst_inference_image_seconds',
+      help: 'Time per analysed image, queue to result, per model',
+      labelNames: ['model', 'version'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [ctx.metrics],
+    });
+    const rejections = new Counter({
+      name: 'readfirst_gate_rejections_total',
+      help: 'Images the quality gate refused, by model and reason',
+      labelNames: ['model', 'reason'],
+      registers: [ctx.metrics],
+    });
+    const driftGauge = new Gauge({
+      name: 'readfirst_drift_psi',
+      help: 'PSI of the current window against the reference window, per model version and subject',
+      labelNames: ['model', 'version', 'subject'],
+      registers: [ctx.metrics],
+    });
 
     const off = ctx.bus.on('study.analysed', async (e) => {
       for (const id of e.resultIds) {
         const r = await deps.results.get(id);
         if (!r?.model) continue;
-        if (r.status === 'analysed' && r.timings) latency.observe({ model: r.model.modelId, version: r.model.modelVersion }, r.timings.totalMs / 1000);
+        if (r.status === 'analysed' && r.timings)
+          latency.observe({ model: r.model.modelId, version: r.model.modelVersion }, r.timings.totalMs / 1000);
         if (r.status === 'not-analysable') rejections.inc({ model: r.model.modelId, reason: r.gate?.reason ?? 'unknown' });
       }
     });
@@ -66,7 +107,9 @@ export const monitorModule = defineModule({
     const schedule = (): void => {
       if (closed || cfg.drift.checkEveryMs === 0) return;
       timer = ctx.clock.setTimer(cfg.drift.checkEveryMs, () => {
-        running = checkDrift().catch((err: unknown) => log.error({ err }, 'drift check failed')).finally(schedule);
+        running = checkDrift()
+          .catch((err: unknown) => log.error({ err }, 'drift check failed'))
+          .finally(schedule);
       });
     };
     schedule();

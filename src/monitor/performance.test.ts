@@ -18,7 +18,11 @@ function handCases(): MonitorCase[] {
 
 describe('live performance per finding', () => {
   it('matches a hand-worked table: AUROC, confusion, PPV/NPV, label sources and the below-claim flag', () => {
-    const p = findingPerformance(handCases(), 'effusion', { resamples: 200, seed: 3, claims: new Map([['synthetic@1.0.0', new Map([['effusion', { value: 0.95, set: 'internal' }]])]]) });
+    const p = findingPerformance(handCases(), 'effusion', {
+      resamples: 200,
+      seed: 3,
+      claims: new Map([['synthetic@1.0.0', new Map([['effusion', { value: 0.95, set: 'internal' }]])]]),
+    });
     // pairs (pos > neg): 0.9 and 0.8 beat all 4; 0.6 beats 3 (not 0.7); 0.3 beats 2 → 13/16
     expect(p.auroc).toBeCloseTo(13 / 16, 12);
     expect([p.positives, p.negatives, p.unknown]).toEqual([4, 4, 0]);
@@ -27,18 +31,32 @@ describe('live performance per finding', () => {
     expect(op.confusion).toEqual({ tp: 3, fn: 1, fp: 1, tn: 3 });
     expect([op.sensitivity.value, op.specificity.value, op.ppv.value, op.npv.value]).toEqual([0.75, 0.75, 0.75, 0.75]);
     // sensitivity 0.75 < the card's 0.9, within noise at n = 4; AUROC below the card's 0.95
-    expect(p.flags.map((f) => [f.metric, f.significant])).toEqual([['AUROC', false], ['sensitivity@balanced', false]]);
+    expect(p.flags.map((f) => [f.metric, f.significant])).toEqual([
+      ['AUROC', false],
+      ['sensitivity@balanced', false],
+    ]);
     expect(findingPerformance(handCases(), 'effusion', { resamples: 200, seed: 3 }).ci95).toEqual(p.ci95);
   });
 
   it('flags a significant shortfall, never flags an unclaimed output, and separates model versions', () => {
-    const weak = syntheticCases({ n: 600, seed: 9, sensitivity: 0.6 }).map((c) => ({ ...c, points: { ...c.points, no_finding: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.9, specificity: 0.8 }] } }));
+    const weak = syntheticCases({ n: 600, seed: 9, sensitivity: 0.6 }).map((c) => ({
+      ...c,
+      points: { ...c.points, no_finding: [{ name: 'balanced', threshold: 0.5, sensitivity: 0.9, specificity: 0.8 }] },
+    }));
     const nf = findingPerformance(weak, 'no_finding', { resamples: 100 });
     // no_finding "positive" = called normal; its specificity is the sensitivity of abnormal: 0.6 planted, the card says 0.8
     expect(nf.flags.some((f) => f.metric === 'specificity@balanced' && f.significant)).toBe(true);
     const unclaimed = weak.map((c) => ({ ...c, claimed: ['effusion'] }));
     expect(findingPerformance(unclaimed, 'no_finding', { resamples: 50 }).flags).toEqual([]);
-    const two = [...syntheticCases({ n: 50, seed: 1 }), ...syntheticCases({ n: 50, seed: 2, model: { id: 'synthetic', version: '2.0.0' } })];
-    expect(performanceTable(two, { resamples: 50 }).map((p) => `${p.model.version}/${p.finding}`)).toEqual(['1.0.0/effusion', '1.0.0/no_finding', '2.0.0/effusion', '2.0.0/no_finding']);
+    const two = [
+      ...syntheticCases({ n: 50, seed: 1 }),
+      ...syntheticCases({ n: 50, seed: 2, model: { id: 'synthetic', version: '2.0.0' } }),
+    ];
+    expect(performanceTable(two, { resamples: 50 }).map((p) => `${p.model.version}/${p.finding}`)).toEqual([
+      '1.0.0/effusion',
+      '1.0.0/no_finding',
+      '2.0.0/effusion',
+      '2.0.0/no_finding',
+    ]);
   });
 });

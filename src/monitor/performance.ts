@@ -68,7 +68,15 @@ export function byModelVersion(cases: readonly MonitorCase[]): Map<string, Monit
 function flagBelow(metric: string, live: number | null, ci: [number, number] | null, claim: number): ClaimFlag[] {
   if (live === null || live >= claim) return [];
   const significant = ci !== null && ci[1] < claim;
-  return [{ metric, live, claim, significant, message: `${metric} ${live.toFixed(3)} is below the card's ${claim.toFixed(3)}${significant ? ' (95% CI wholly below)' : ' (within the 95% CI: may be noise)'}` }];
+  return [
+    {
+      metric,
+      live,
+      claim,
+      significant,
+      message: `${metric} ${live.toFixed(3)} is below the card's ${claim.toFixed(3)}${significant ? ' (95% CI wholly below)' : ' (within the 95% CI: may be noise)'}`,
+    },
+  ];
 }
 
 /**
@@ -86,7 +94,18 @@ export function findingPerformance(cases: readonly MonitorCase[], finding: strin
   const sources: Record<TruthSource, number> = { import: 0, verdict: 0 };
   for (const c of known) sources[c.truth.get(finding)?.source ?? 'import']++;
   const a = auroc(p, y);
-  const ci = a === null ? null : bootstrapCi(known.length, (idx) => auroc(idx.map((i) => p[i] ?? NaN), idx.map((i) => y[i] ?? 0)), { resamples: opts.resamples ?? 1000, seed: opts.seed ?? 20261129, clusters: known.map((c) => c.patientKey) });
+  const ci =
+    a === null
+      ? null
+      : bootstrapCi(
+          known.length,
+          (idx) =>
+            auroc(
+              idx.map((i) => p[i] ?? NaN),
+              idx.map((i) => y[i] ?? 0),
+            ),
+          { resamples: opts.resamples ?? 1000, seed: opts.seed ?? 20261129, clusters: known.map((c) => c.patientKey) },
+        );
   const cardAuroc = opts.claims?.get(`${model.id}@${model.version}`)?.get(finding) ?? null;
   const points = read.find((c) => c.points[finding]?.length)?.points[finding] ?? [];
   const claimed = read.some((c) => c.claimed.includes(finding));
@@ -94,14 +113,33 @@ export function findingPerformance(cases: readonly MonitorCase[], finding: strin
     const confusion = confusionAt(p, y, op.threshold);
     const rates = binaryRates(confusion);
     return {
-      name: op.name, threshold: op.threshold, card: { sensitivity: op.sensitivity, specificity: op.specificity }, confusion, ...rates,
-      flags: !claimed ? [] : [...flagBelow(`sensitivity@${op.name}`, rates.sensitivity.value, rates.sensitivity.ci95, op.sensitivity), ...flagBelow(`specificity@${op.name}`, rates.specificity.value, rates.specificity.ci95, op.specificity)],
+      name: op.name,
+      threshold: op.threshold,
+      card: { sensitivity: op.sensitivity, specificity: op.specificity },
+      confusion,
+      ...rates,
+      flags: !claimed
+        ? []
+        : [
+            ...flagBelow(`sensitivity@${op.name}`, rates.sensitivity.value, rates.sensitivity.ci95, op.sensitivity),
+            ...flagBelow(`specificity@${op.name}`, rates.specificity.value, rates.specificity.ci95, op.specificity),
+          ],
     };
   });
   return {
-    model, finding, claimed, studies: read.length,
-    positives: y.filter((v) => v === 1).length, negatives: y.filter((v) => v === 0).length, unknown: read.length - known.length, sources,
-    auroc: a, ci95: ci, cardAuroc, calibration: calibrationOf(p, y), operatingPoints,
+    model,
+    finding,
+    claimed,
+    studies: read.length,
+    positives: y.filter((v) => v === 1).length,
+    negatives: y.filter((v) => v === 0).length,
+    unknown: read.length - known.length,
+    sources,
+    auroc: a,
+    ci95: ci,
+    cardAuroc,
+    calibration: calibrationOf(p, y),
+    operatingPoints,
     // Only claimed findings carry a claim; an unclaimed output's card figures are informational.
     flags: claimed ? [...(cardAuroc ? flagBelow('AUROC', a, ci, cardAuroc.value) : []), ...operatingPoints.flatMap((o) => o.flags)] : [],
   };

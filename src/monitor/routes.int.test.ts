@@ -25,11 +25,18 @@ describe('monitoring API and metrics', () => {
   let base = '';
   let cookie = '';
   beforeAll(async () => {
-    app = await startTestAppWith({ 'dimse.enabled': false, 'inference.modelDirs': [mkdtempSync(join(tmpdir(), 'rf-no-models-'))], 'monitor.drift.checkEveryMs': 0 }, wire);
+    app = await startTestAppWith(
+      { 'dimse.enabled': false, 'inference.modelDirs': [mkdtempSync(join(tmpdir(), 'rf-no-models-'))], 'monitor.drift.checkEveryMs': 0 },
+      wire,
+    );
     await migrate(app.ctx.db, allMigrations);
     base = `http://127.0.0.1:${app.httpPort()}`;
     await app.services.security.users.create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'reader', password: 'reader password' }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'reader', password: 'reader password' }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   });
   afterAll(async () => {
@@ -40,7 +47,10 @@ describe('monitoring API and metrics', () => {
     expect((await fetch(`${base}/api/monitor/report`)).status).toBe(401);
     const res = await fetch(`${base}/api/monitor/report?from=2026-01-01&to=2026-02-01`, { headers: { cookie } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { report: { window: { from: string }; studies: { cases: number } }; charts: { id: string; spec: { $schema: string } }[] };
+    const body = (await res.json()) as {
+      report: { window: { from: string }; studies: { cases: number } };
+      charts: { id: string; spec: { $schema: string } }[];
+    };
     expect(body.report.window.from).toBe('2026-01-01T00:00:00.000Z');
     expect(body.report.studies.cases).toBe(0);
     expect(body.charts.map((c) => c.id)).toEqual(['auroc', 'reliability', 'underdiagnosis', 'score-drift', 'gate', 'turnaround']);
@@ -65,6 +75,13 @@ describe('monitoring API and metrics', () => {
 
   it('exposes the operational metrics to Prometheus', async () => {
     const text = await app.ctx.metrics.metrics();
-    for (const name of ['readfirst_worklist_queue_depth 0', 'readfirst_alerts_pending 0', 'readfirst_inference_image_seconds', 'readfirst_gate_rejections_total', 'readfirst_drift_psi']) expect(text).toContain(name);
+    for (const name of [
+      'readfirst_worklist_queue_depth 0',
+      'readfirst_alerts_pending 0',
+      'readfirst_inference_image_seconds',
+      'readfirst_gate_rejections_total',
+      'readfirst_drift_psi',
+    ])
+      expect(text).toContain(name);
   });
 });

@@ -18,7 +18,12 @@ export interface ScoreFolderOptions {
  * every row of a labelled folder (labels.csv + images), as the server would score those images.
  * A missing file is recorded, not thrown, so one bad row never stops an evaluation.
  */
-export async function scoreLabelledFolder(pkg: ModelPackage, folder: string, rows: readonly LabelRow[], opts: ScoreFolderOptions = {}): Promise<ScoredImage[]> {
+export async function scoreLabelledFolder(
+  pkg: ModelPackage,
+  folder: string,
+  rows: readonly LabelRow[],
+  opts: ScoreFolderOptions = {},
+): Promise<ScoredImage[]> {
   const engine = await InferenceEngine.start({ packages: [pkg], workers: 1, intraOpThreads: 2, maxBatch: 4, jobTimeoutMs: 60_000 });
   const scored = new Array<ScoredImage>(rows.length);
   const every = opts.progressEvery ?? 50;
@@ -38,8 +43,14 @@ export async function scoreLabelledFolder(pkg: ModelPackage, folder: string, row
           }
           const s = await scoreImageFile(engine, pkg.card.id, path, { viewPosition: viewFromLabel(row.view), patientAgeYears: row.age });
           const probs = Object.fromEntries([...s.findings, ...s.unclaimedFindings].map((f) => [f.key, f.probability]));
-          scored[i] = { row, status: s.status, ...(s.gate?.reason ? { reason: s.gate.reason } : s.statusReason ? { reason: s.statusReason } : {}), probs };
-          if (every > 0 && ++done % every === 0) process.stderr.write(`${pkg.card.id}@${pkg.card.version}: scored ${done}/${rows.length}\n`);
+          scored[i] = {
+            row,
+            status: s.status,
+            ...(s.gate?.reason ? { reason: s.gate.reason } : s.statusReason ? { reason: s.statusReason } : {}),
+            probs,
+          };
+          if (every > 0 && ++done % every === 0)
+            process.stderr.write(`${pkg.card.id}@${pkg.card.version}: scored ${done}/${rows.length}\n`);
         }
       }),
     );

@@ -35,13 +35,32 @@ export function syntheticCases(o: SyntheticOptions): MonitorCase[] {
     const calledAbnormal = diseased ? rand() < sens : rand() >= (o.specificity ?? 0.8);
     const nf = calledAbnormal ? 0.5 * rand() : 0.5 + 0.5 * rand();
     const effusion = Math.min(1, Math.max(0, (diseased ? 0.35 + 0.5 * rand() : 0.4 * rand()) + (o.effusionShift ?? 0)));
-    const truth = new Map<string, TruthLabel>([['no_finding', { value: diseased ? 0 : 1, source: 'import' }], ['effusion', { value: diseased ? 1 : 0, source: 'import' }]]);
+    const truth = new Map<string, TruthLabel>([
+      ['no_finding', { value: diseased ? 0 : 1, source: 'import' }],
+      ['effusion', { value: diseased ? 1 : 0, source: 'import' }],
+    ]);
     return {
-      studyUid: `2.25.${o.seed}${i}`, patientKey: `p${o.seed}-${i}`, model: { id: o.model?.id ?? 'synthetic', version: o.model?.version ?? '1.0.0', shadow: false },
-      at: (o.at ?? Date.UTC(2026, 10, 1)) + i * 60_000, status: 'analysed', gateReasons: [],
-      probs: { no_finding: nf, effusion }, claimed: ['no_finding', 'effusion'], points: { no_finding: points, effusion: [{ ...points[0], name: 'balanced', threshold: 0.5 } as (typeof points)[number]] },
-      attrs: { sex: rand() < 0.5 ? 'F' : 'M', ageYears: 18 + Math.floor(rand() * 62), manufacturer, manufacturerModel: null, station: null, institution: null, view: rand() < 0.5 ? 'PA' : 'AP', tags: {} },
-      inputs: [{ rows: 2048, columns: 2048, measures: { std: 0.2 + 0.05 * rand() } }], truth,
+      studyUid: `2.25.${o.seed}${i}`,
+      patientKey: `p${o.seed}-${i}`,
+      model: { id: o.model?.id ?? 'synthetic', version: o.model?.version ?? '1.0.0', shadow: false },
+      at: (o.at ?? Date.UTC(2026, 10, 1)) + i * 60_000,
+      status: 'analysed',
+      gateReasons: [],
+      probs: { no_finding: nf, effusion },
+      claimed: ['no_finding', 'effusion'],
+      points: { no_finding: points, effusion: [{ ...points[0], name: 'balanced', threshold: 0.5 } as (typeof points)[number]] },
+      attrs: {
+        sex: rand() < 0.5 ? 'F' : 'M',
+        ageYears: 18 + Math.floor(rand() * 62),
+        manufacturer,
+        manufacturerModel: null,
+        station: null,
+        institution: null,
+        view: rand() < 0.5 ? 'PA' : 'AP',
+        tags: {},
+      },
+      inputs: [{ rows: 2048, columns: 2048, measures: { std: 0.2 + 0.05 * rand() } }],
+      truth,
     };
   });
 }

@@ -45,19 +45,28 @@ export function durationStats(ms: readonly number[]): DurationStats {
     const lo = Math.floor(i);
     return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
   };
-  return { n: s.length, meanMin: s.reduce((a, b) => a + b, 0) / s.length, medianMin: q(0.5), p90Min: q(0.9), maxMin: s[s.length - 1] as number };
+  return {
+    n: s.length,
+    meanMin: s.reduce((a, b) => a + b, 0) / s.length,
+    medianMin: q(0.5),
+    p90Min: q(0.9),
+    maxMin: s[s.length - 1] as number,
+  };
 }
 
 const FLAGGED = new Set(['critical', 'urgent']);
 const CLASSES = ['critical', 'urgent', 'routine', 'likely-normal'];
 
 function groupStats(period: TurnaroundGroup['period'], group: string, rows: readonly TurnaroundRow[]): TurnaroundGroup {
-  const d = (pick: (r: TurnaroundRow) => number | null): number[] => rows.flatMap((r) => {
-    const v = pick(r);
-    return v === null || v < 0 ? [] : [v];
-  });
+  const d = (pick: (r: TurnaroundRow) => number | null): number[] =>
+    rows.flatMap((r) => {
+      const v = pick(r);
+      return v === null || v < 0 ? [] : [v];
+    });
   return {
-    period, group, studies: rows.length,
+    period,
+    group,
+    studies: rows.length,
     toReadStart: durationStats(d((r) => (r.readStartedAt === null ? null : r.readStartedAt - r.arrivedAt))),
     toSigned: durationStats(d((r) => (r.signedAt === null ? null : r.signedAt - r.arrivedAt))),
     readingTime: durationStats(d((r) => r.readingMs)),
@@ -68,13 +77,33 @@ function groupStats(period: TurnaroundGroup['period'], group: string, rows: read
 /** Groups per period (all, and before/after `splitAt` when given) × (all, each class, flagged, unflagged). */
 export function turnaround(rows: readonly TurnaroundRow[], splitAt?: number): TurnaroundGroup[] {
   const periods: [TurnaroundGroup['period'], TurnaroundRow[]][] = [['all', [...rows]]];
-  if (splitAt !== undefined) periods.push(['before', rows.filter((r) => r.arrivedAt < splitAt)], ['after', rows.filter((r) => r.arrivedAt >= splitAt)]);
+  if (splitAt !== undefined)
+    periods.push(['before', rows.filter((r) => r.arrivedAt < splitAt)], ['after', rows.filter((r) => r.arrivedAt >= splitAt)]);
   const out: TurnaroundGroup[] = [];
   for (const [period, rs] of periods) {
     out.push(groupStats(period, 'all', rs));
-    for (const c of CLASSES) out.push(groupStats(period, c, rs.filter((r) => r.urgency === c)));
-    out.push(groupStats(period, 'flagged', rs.filter((r) => r.aiUrgency !== null && FLAGGED.has(r.aiUrgency))));
-    out.push(groupStats(period, 'unflagged', rs.filter((r) => r.aiUrgency === null || !FLAGGED.has(r.aiUrgency))));
+    for (const c of CLASSES)
+      out.push(
+        groupStats(
+          period,
+          c,
+          rs.filter((r) => r.urgency === c),
+        ),
+      );
+    out.push(
+      groupStats(
+        period,
+        'flagged',
+        rs.filter((r) => r.aiUrgency !== null && FLAGGED.has(r.aiUrgency)),
+      ),
+    );
+    out.push(
+      groupStats(
+        period,
+        'unflagged',
+        rs.filter((r) => r.aiUrgency === null || !FLAGGED.has(r.aiUrgency)),
+      ),
+    );
   }
   return out;
 }
@@ -92,8 +121,14 @@ export async function loadTurnaroundRows(db: Db, from: number, to: number): Prom
   );
   const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   return rows.map((r) => ({
-    studyUid: String(r.study_instance_uid), urgency: String(r.urgency), aiUrgency: typeof r.ai_urgency === 'string' ? r.ai_urgency : null,
-    arrivedAt: Number(r.arrived_at), readStartedAt: n(r.read_started_at), signedAt: n(r.signed_at), readingMs: n(r.reading_ms),
-    alertRaisedAt: n(r.raised_at), alertAckAt: n(r.acknowledged_at),
+    studyUid: String(r.study_instance_uid),
+    urgency: String(r.urgency),
+    aiUrgency: typeof r.ai_urgency === 'string' ? r.ai_urgency : null,
+    arrivedAt: Number(r.arrived_at),
+    readStartedAt: n(r.read_started_at),
+    signedAt: n(r.signed_at),
+    readingMs: n(r.reading_ms),
+    alertRaisedAt: n(r.raised_at),
+    alertAckAt: n(r.acknowledged_at),
   }));
 }

@@ -3,7 +3,9 @@ import { ReadfirstError } from '../core/errors.ts';
 import type { RisOrder } from './order.ts';
 
 /** What one inbound HL7 v2 message asks of the orders domain. */
-export type RisUpdate = { kind: 'order'; order: RisOrder } | { kind: 'visit'; patientId: string; patientClass: string | null; location: string | null; source: string };
+export type RisUpdate =
+  | { kind: 'order'; order: RisOrder }
+  | { kind: 'visit'; patientId: string; patientClass: string | null; location: string | null; source: string };
 
 const text = (s: string | undefined): string | null => {
   const t = (s ?? '').trim();
@@ -38,12 +40,23 @@ export function risUpdateOf(msg: Hl7Message, at: number): RisUpdate {
   if (code === 'ADT') {
     if (!patientId) throw new ReadfirstError('invalid-input', `${type} without a patient identifier (PID-3)`);
     const discharge = event === 'A03';
-    return { kind: 'visit', patientId, patientClass: discharge ? 'O' : patientClass, location: discharge ? 'DISCHARGED' : locationOf(msg), source: type };
+    return {
+      kind: 'visit',
+      patientId,
+      patientClass: discharge ? 'O' : patientClass,
+      location: discharge ? 'DISCHARGED' : locationOf(msg),
+      source: type,
+    };
   }
-  if (code !== 'ORM' && code !== 'OMI') throw new ReadfirstError('unsupported', `message type ${type} is not handled (ORM^O01, OMI^O23, ADT^A01/A02/A03/A04/A08 are)`);
+  if (code !== 'ORM' && code !== 'OMI')
+    throw new ReadfirstError('unsupported', `message type ${type} is not handled (ORM^O01, OMI^O23, ADT^A01/A02/A03/A04/A08 are)`);
   const orc = msg.getSegment('ORC');
   const obr = msg.getSegment('OBR');
-  const accession = text(msg.getSegment('IPC')?.getComponent(1, 1)) ?? text(obr?.getComponent(18, 1)) ?? text(orc?.getComponent(3, 1)) ?? text(obr?.getComponent(3, 1));
+  const accession =
+    text(msg.getSegment('IPC')?.getComponent(1, 1)) ??
+    text(obr?.getComponent(18, 1)) ??
+    text(orc?.getComponent(3, 1)) ??
+    text(obr?.getComponent(3, 1));
   if (!accession) throw new ReadfirstError('invalid-input', `${type} without an accession number (IPC-1, OBR-18, ORC-3 or OBR-3)`);
   const priority = text(msg.getSegment('TQ1')?.getComponent(9, 1)) ?? text(orc?.getComponent(7, 6)) ?? text(obr?.getComponent(27, 6));
   return {

@@ -15,7 +15,8 @@ const ROOT = '1.2.826.0.1.3680043.10.12';
 function hl7(...segments: string[]): Hl7Message {
   return Hl7Message.parse(segments.join('\r'));
 }
-const msh = (type: string, id: string, version = '2.3'): string => `MSH|^~\\&|RIS|HOSP|READFIRST|RAD|20260110101500||${type}|${id}|P|${version}`;
+const msh = (type: string, id: string, version = '2.3'): string =>
+  `MSH|^~\\&|RIS|HOSP|READFIRST|RAD|20260110101500||${type}|${id}|P|${version}`;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -34,7 +35,10 @@ describe('HL7 v2 over MLLP: orders and ADT in re-rank studies; ORU^R01 out is AC
   const received: Hl7Message[] = [];
   let attempts = 0;
   let receiver: Server;
-  const tiny = makeTinyPackage({ size: 32, card: (c) => void c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = 1))) });
+  const tiny = makeTinyPackage({
+    size: 32,
+    card: (c) => void c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = 1))),
+  });
   const late = deriveStudy('hl7-late', `${ROOT}.1`, { '00080050': ['SH', 'ORD-LATE'], '00100020': ['LO', 'HL7-P1'] });
   const early = deriveStudy('hl7-early', `${ROOT}.2`, { '00080050': ['SH', 'ORD-EARLY'], '00100020': ['LO', 'HL7-P2'] });
 
@@ -72,7 +76,8 @@ describe('HL7 v2 over MLLP: orders and ADT in re-rank studies; ORU^R01 out is AC
     await new Promise((r) => receiver.close(r));
   });
 
-  const send = async (msg: Hl7Message): Promise<string> => (await ris.sendAndWait(msg, { timeoutMs: 5000 })).getSegment('MSA')?.getComponent(1, 1) ?? '';
+  const send = async (msg: Hl7Message): Promise<string> =>
+    (await ris.sendAndWait(msg, { timeoutMs: 5000 })).getSegment('MSA')?.getComponent(1, 1) ?? '';
   const item = (uid: string) => app.services.worklist.get(uid);
 
   it('a late STAT order (ORM^O01) raises a study already on the worklist', async () => {
@@ -82,7 +87,15 @@ describe('HL7 v2 over MLLP: orders and ADT in re-rank studies; ORU^R01 out is AC
       return i && i.aiStatus !== 'pending' ? i : undefined;
     });
     expect(before.urgency).not.toBe('critical');
-    const ack = await send(hl7(msh('ORM^O01', 'M1'), 'PID|1||HL7-P1^^^HOSP^MR||Late^Lou', 'PV1|1|O|CLINIC', 'ORC|NW|PL1|ORD-LATE||SC||^^^^^S', 'OBR|1|PL1|ORD-LATE|71045^XR CHEST^CPT|||||||||||||||ORD-LATE'));
+    const ack = await send(
+      hl7(
+        msh('ORM^O01', 'M1'),
+        'PID|1||HL7-P1^^^HOSP^MR||Late^Lou',
+        'PV1|1|O|CLINIC',
+        'ORC|NW|PL1|ORD-LATE||SC||^^^^^S',
+        'OBR|1|PL1|ORD-LATE|71045^XR CHEST^CPT|||||||||||||||ORD-LATE',
+      ),
+    );
     expect(ack).toBe('AA');
     const after = await until('the re-rank', async () => {
       const i = await item(late.uid);
@@ -93,7 +106,17 @@ describe('HL7 v2 over MLLP: orders and ADT in re-rank studies; ORU^R01 out is AC
   });
 
   it('an order that comes before its study (OMI^O23, inpatient in ICU) sets the floor when the study arrives; ADT moves it', async () => {
-    const ack = await send(hl7(msh('OMI^O23', 'M2', '2.5.1'), 'PID|1||HL7-P2^^^HOSP^MR||Early^Eve', 'PV1|1|I|ICU^3^B', 'ORC|NW|PL2', 'TQ1|1||||||||R', 'OBR|1|PL2||71045^XR CHEST^CPT', 'IPC|ORD-EARLY|RP2|1.2.3|SPS2'));
+    const ack = await send(
+      hl7(
+        msh('OMI^O23', 'M2', '2.5.1'),
+        'PID|1||HL7-P2^^^HOSP^MR||Early^Eve',
+        'PV1|1|I|ICU^3^B',
+        'ORC|NW|PL2',
+        'TQ1|1||||||||R',
+        'OBR|1|PL2||71045^XR CHEST^CPT',
+        'IPC|ORD-EARLY|RP2|1.2.3|SPS2',
+      ),
+    );
     expect(ack).toBe('AA');
     await app.services.dicom.ingest.storeBuffer(readFileSync(early.path), 'import');
     const ranked = await until('the early-ordered study', async () => item(early.uid));

@@ -49,7 +49,12 @@ export class MllpListener {
       this.o.logger.warn({ err: errorMessage(err), ack: code }, 'HL7 message refused');
       ack = msg.buildAck({ ackCode: code });
       const msa = ack.getSegment('MSA');
-      msa?.setField(3, errorMessage(err).replace(/[|^~\\&\r\n]/g, ' ').slice(0, 80));
+      msa?.setField(
+        3,
+        errorMessage(err)
+          .replace(/[|^~\\&\r\n]/g, ' ')
+          .slice(0, 80),
+      );
     }
     if (!conn.isClosed()) conn.send(ack);
   }

@@ -14,7 +14,15 @@ for (const impl of testDbs) {
 
     it('keeps an order by accession; an update keeps fields it leaves empty; ADT moves every order of the patient', async () => {
       const s = new OrderStore(db.db);
-      const base = { patientId: 'P1', patientClass: 'O', location: 'CLINIC', orderControl: 'NW', procedure: 'XR CHEST', source: 'ORM^O01', updatedAt: 1 };
+      const base = {
+        patientId: 'P1',
+        patientClass: 'O',
+        location: 'CLINIC',
+        orderControl: 'NW',
+        procedure: 'XR CHEST',
+        source: 'ORM^O01',
+        updatedAt: 1,
+      };
       await s.upsert({ ...base, accessionNumber: 'A1', priority: 'R' });
       await s.upsert({ ...base, accessionNumber: 'A2', priority: null });
       const changed = await s.upsert({ ...base, accessionNumber: 'A1', priority: 'S', location: null, updatedAt: 2 });
@@ -26,7 +34,16 @@ for (const impl of testDbs) {
 
     it('saves a UPS workitem only from the state it was read in (no lost claim)', async () => {
       const u = new UpsStore(db.db);
-      const w = { uid: '2.25.5', state: 'SCHEDULED' as const, priority: 'LOW' as const, studyInstanceUid: '1.2', transactionUid: null, dataset: {}, createdAt: 1, updatedAt: 1 };
+      const w = {
+        uid: '2.25.5',
+        state: 'SCHEDULED' as const,
+        priority: 'LOW' as const,
+        studyInstanceUid: '1.2',
+        transactionUid: null,
+        dataset: {},
+        createdAt: 1,
+        updatedAt: 1,
+      };
       expect(await u.insert(w)).toBe(true);
       expect(await u.insert(w)).toBe(false);
       expect(await u.save({ ...w, state: 'IN PROGRESS', transactionUid: '2.25.9' }, 'SCHEDULED')).toBe(true);

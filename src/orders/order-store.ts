@@ -54,8 +54,16 @@ export class OrderStore implements OrderLookup {
   }
 
   /** ADT: the patient moved or changed class; every order of theirs follows. Returns the accessions changed. */
-  async movePatient(patientId: string, patientClass: string | null, location: string | null, source: string, at: number): Promise<string[]> {
-    const rows = await this.db.query<{ accession_number: string }>('SELECT accession_number FROM ris_order WHERE patient_id = $1', [patientId]);
+  async movePatient(
+    patientId: string,
+    patientClass: string | null,
+    location: string | null,
+    source: string,
+    at: number,
+  ): Promise<string[]> {
+    const rows = await this.db.query<{ accession_number: string }>('SELECT accession_number FROM ris_order WHERE patient_id = $1', [
+      patientId,
+    ]);
     await this.db.run(
       `UPDATE ris_order SET patient_class = COALESCE($2, patient_class), location = COALESCE($3, location), source = $4, updated_at = $5 WHERE patient_id = $1`,
       [patientId, patientClass, location, source, at],

@@ -34,7 +34,9 @@ const CLASS_WORDS: Record<string, string> = {
  * the point of care first, so an ICU bed of an inpatient reads as ICU, then the class in words.
  */
 export function triageLocationOf(o: Pick<RisOrder, 'patientClass' | 'location'>): string | null {
-  const parts = [o.location, o.patientClass ? (CLASS_WORDS[o.patientClass.toUpperCase()] ?? o.patientClass) : null].filter((p): p is string => !!p && p.trim() !== '');
+  const parts = [o.location, o.patientClass ? (CLASS_WORDS[o.patientClass.toUpperCase()] ?? o.patientClass) : null].filter(
+    (p): p is string => !!p && p.trim() !== '',
+  );
   return parts.length > 0 ? parts.join(' ') : null;
 }
 

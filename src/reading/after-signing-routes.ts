@@ -21,7 +21,8 @@ const acknowledgeBody = z.object({ acknowledgedBy: z.string().trim().min(1).max(
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!r.success)
+    throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return r.data;
 }
 
@@ -93,7 +94,11 @@ export function afterSigningRoutes(after: AfterSigning): RouteDef[] {
       phi: true,
       summary: 'record who acknowledged receipt of a critical-result communication',
       handler: async (req) =>
-        after.acknowledgeCommunication(studyUid(req.params), param(req.params, 'id', /^[0-9a-f-]{36}$/), parse(acknowledgeBody, req.body).acknowledgedBy),
+        after.acknowledgeCommunication(
+          studyUid(req.params),
+          param(req.params, 'id', /^[0-9a-f-]{36}$/),
+          parse(acknowledgeBody, req.body).acknowledgedBy,
+        ),
     },
   ];
 }

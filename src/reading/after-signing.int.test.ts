@@ -21,7 +21,13 @@ describe.each(testDbs)('after signing on $name', (t) => {
     cleanup = () => handle.cleanup();
     const results = new MemoryResults();
     service = new ReadingService({ db: handle.db, clock, bus: new InMemoryBus(() => undefined), results });
-    after = new AfterSigning({ db: handle.db, clock, store: service.store, studies: () => undefined, onAddendum: async (uid) => void addended.push(uid) });
+    after = new AfterSigning({
+      db: handle.db,
+      clock,
+      store: service.store,
+      studies: () => undefined,
+      onAddendum: async (uid) => void addended.push(uid),
+    });
   });
   afterAll(async () => cleanup());
 
@@ -45,9 +51,25 @@ describe.each(testDbs)('after signing on $name', (t) => {
 
   it('logs who was told a critical result, when, how, and who acknowledged it', async () => {
     const at = clock.now() - 5 * 60_000;
-    const c = await after.recordCommunication('7.1', reader, { finding: 'Pneumothorax', recipient: 'Dr Who', recipientRole: 'ED registrar', method: 'phone', note: '', communicatedAt: at });
+    const c = await after.recordCommunication('7.1', reader, {
+      finding: 'Pneumothorax',
+      recipient: 'Dr Who',
+      recipientRole: 'ED registrar',
+      method: 'phone',
+      note: '',
+      communicatedAt: at,
+    });
     expect(c).toMatchObject({ communicatedAt: at, acknowledgedBy: null, recordedBy: 'Dr Grey', method: 'phone' });
-    await expect(after.recordCommunication('7.1', reader, { finding: 'x', recipient: 'y', recipientRole: 'z', method: 'page', note: '', communicatedAt: clock.now() + 3_600_000 })).rejects.toThrow(/future/);
+    await expect(
+      after.recordCommunication('7.1', reader, {
+        finding: 'x',
+        recipient: 'y',
+        recipientRole: 'z',
+        method: 'page',
+        note: '',
+        communicatedAt: clock.now() + 3_600_000,
+      }),
+    ).rejects.toThrow(/future/);
     const acked = await after.acknowledgeCommunication('7.1', c.id, 'Dr Who (read back)');
     expect(acked.acknowledgedBy).toBe('Dr Who (read back)');
     expect(await after.communications('7.1')).toEqual([acked]);

@@ -62,8 +62,17 @@ export class AfterSigning {
   constructor(private readonly deps: AfterSigningDeps) {}
 
   async addenda(studyUid: string): Promise<Addendum[]> {
-    const rows = await this.deps.db.query<AddendumRow>('SELECT * FROM reading_addenda WHERE study_uid = $1 ORDER BY signed_at, id', [studyUid]);
-    return rows.map((r) => ({ id: r.id, readingId: r.reading_id, studyInstanceUid: r.study_uid, readerName: r.reader_name, text: r.text, signedAt: Number(r.signed_at) }));
+    const rows = await this.deps.db.query<AddendumRow>('SELECT * FROM reading_addenda WHERE study_uid = $1 ORDER BY signed_at, id', [
+      studyUid,
+    ]);
+    return rows.map((r) => ({
+      id: r.id,
+      readingId: r.reading_id,
+      studyInstanceUid: r.study_uid,
+      readerName: r.reader_name,
+      text: r.text,
+      signedAt: Number(r.signed_at),
+    }));
   }
 
   /** Signs an addendum to the study's signed report; refused before a report is signed. */
@@ -71,7 +80,14 @@ export class AfterSigning {
     const signed = (await this.deps.store.signedForStudy(studyUid)).at(-1);
     if (!signed) throw new ReadfirstError('conflict', 'an addendum needs a signed report: sign the report first');
     if (text.trim() === '') throw new ReadfirstError('invalid-input', 'the addendum is empty');
-    const a: Addendum = { id: randomUUID(), readingId: signed.id, studyInstanceUid: studyUid, readerName: reader.displayName, text: text.trim(), signedAt: this.deps.clock.now() };
+    const a: Addendum = {
+      id: randomUUID(),
+      readingId: signed.id,
+      studyInstanceUid: studyUid,
+      readerName: reader.displayName,
+      text: text.trim(),
+      signedAt: this.deps.clock.now(),
+    };
     await this.deps.db.run(
       'INSERT INTO reading_addenda (id, reading_id, study_uid, reader_id, reader_name, text, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [a.id, a.readingId, studyUid, reader.userId, a.readerName, a.text, a.signedAt],
@@ -81,17 +97,24 @@ export class AfterSigning {
   }
 
   async communications(studyUid: string): Promise<CriticalCommunication[]> {
-    const rows = await this.deps.db.query<CommunicationRow>('SELECT * FROM critical_communications WHERE study_uid = $1 ORDER BY communicated_at, id', [studyUid]);
+    const rows = await this.deps.db.query<CommunicationRow>(
+      'SELECT * FROM critical_communications WHERE study_uid = $1 ORDER BY communicated_at, id',
+      [studyUid],
+    );
     return rows.map(toCommunication);
   }
 
   async recordCommunication(
     studyUid: string,
     reader: Principal,
-    c: Pick<CriticalCommunication, 'finding' | 'recipient' | 'recipientRole' | 'method' | 'note'> & { communicatedAt?: number; acknowledgedBy?: string | null },
+    c: Pick<CriticalCommunication, 'finding' | 'recipient' | 'recipientRole' | 'method' | 'note'> & {
+      communicatedAt?: number;
+      acknowledgedBy?: string | null;
+    },
   ): Promise<CriticalCommunication> {
     const now = this.deps.clock.now();
-    if (c.communicatedAt !== undefined && c.communicatedAt > now + 60_000) throw new ReadfirstError('invalid-input', 'a communication cannot be in the future');
+    if (c.communicatedAt !== undefined && c.communicatedAt > now + 60_000)
+      throw new ReadfirstError('invalid-input', 'a communication cannot be in the future');
     const row: CriticalCommunication = {
       id: randomUUID(),
       studyInstanceUid: studyUid,
@@ -108,14 +131,30 @@ export class AfterSigning {
     await this.deps.db.run(
       `INSERT INTO critical_communications (id, study_uid, finding, recipient, recipient_role, method, communicated_at, acknowledged_by, recorded_by, recorded_at, note)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [row.id, studyUid, row.finding, row.recipient, row.recipientRole, row.method, row.communicatedAt, row.acknowledgedBy, row.recordedBy, row.recordedAt, row.note],
+      [
+        row.id,
+        studyUid,
+        row.finding,
+        row.recipient,
+        row.recipientRole,
+        row.method,
+        row.communicatedAt,
+        row.acknowledgedBy,
+        row.recordedBy,
+        row.recordedAt,
+        row.note,
+      ],
     );
     return row;
   }
 
   /** Records who acknowledged receipt of a communication made earlier (a call-back). */
   async acknowledgeCommunication(studyUid: string, id: string, acknowledgedBy: string): Promise<CriticalCommunication> {
-    const n = await this.deps.db.run('UPDATE critical_communications SET acknowledged_by = $1 WHERE id = $2 AND study_uid = $3', [acknowledgedBy.trim(), id, studyUid]);
+    const n = await this.deps.db.run('UPDATE critical_communications SET acknowledged_by = $1 WHERE id = $2 AND study_uid = $3', [
+      acknowledgedBy.trim(),
+      id,
+      studyUid,
+    ]);
     if (n === 0) throw new ReadfirstError('not-found', `no communication ${id} for this study`);
     const found = (await this.communications(studyUid)).find((x) => x.id === id);
     if (!found) throw new ReadfirstError('not-found', `no communication ${id} for this study`);
@@ -131,7 +170,9 @@ export class AfterSigning {
     const study = await dicom?.getStudy(studyUid);
     if (!dicom || !study) throw new ReadfirstError('not-found', `no study ${studyUid}`);
     if (!study.patientId) return [];
-    const same = (await dicom.findStudies({ patientId: study.patientId, limit: 200 })).filter((s) => s.patientKey === study.patientKey && s.studyInstanceUid !== studyUid);
+    const same = (await dicom.findStudies({ patientId: study.patientId, limit: 200 })).filter(
+      (s) => s.patientKey === study.patientKey && s.studyInstanceUid !== studyUid,
+    );
     const out: PriorStudy[] = [];
     for (const s of same) {
       const signed = (await this.deps.store.signedForStudy(s.studyInstanceUid)).at(-1);

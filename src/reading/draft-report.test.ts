@@ -22,7 +22,11 @@ const verdict = (findingKey: string, v: FindingVerdict['verdict'], comment = '')
   recordedAt: 0,
 });
 
-const findings = [finding('pneumothorax', 'Pneumothorax', true), finding('effusion', 'Pleural effusion', true), finding('nodule', 'Nodule', false)];
+const findings = [
+  finding('pneumothorax', 'Pneumothorax', true),
+  finding('effusion', 'Pleural effusion', true),
+  finding('nodule', 'Nodule', false),
+];
 
 describe('the draft report', () => {
   it('contains only findings the reader agreed with or added, never ones they rejected', () => {
@@ -46,14 +50,22 @@ describe('the draft report', () => {
   });
 
   it('writes uncertain findings as possible, and carries finding comments into the text', () => {
-    const r = draftReport({ findings, verdicts: [verdict('pneumothorax', 'agree', 'small, left apical'), verdict('effusion', 'uncertain')], missed: [] });
+    const r = draftReport({
+      findings,
+      verdicts: [verdict('pneumothorax', 'agree', 'small, left apical'), verdict('effusion', 'uncertain')],
+      missed: [],
+    });
     expect(r.findings).toBe('Pneumothorax. Small, left apical.\nPossible pleural effusion.');
   });
 
   it('treats no_finding as a summary: never pending, never written beside a pathology', () => {
     const withSummary = [finding('no_finding', 'No finding', true), ...findings];
     expect(pendingVerdicts(withSummary, [verdict('pneumothorax', 'agree'), verdict('effusion', 'agree')])).toEqual([]);
-    const r = draftReport({ findings: withSummary, verdicts: [verdict('effusion', 'agree'), verdict('pneumothorax', 'disagree'), verdict('no_finding', 'agree')], missed: ['no_finding'] });
+    const r = draftReport({
+      findings: withSummary,
+      verdicts: [verdict('effusion', 'agree'), verdict('pneumothorax', 'disagree'), verdict('no_finding', 'agree')],
+      missed: ['no_finding'],
+    });
     expect(r.findings).toBe('Pleural effusion.');
     expect(r.impression).not.toMatch(/no finding/i);
   });

@@ -50,7 +50,11 @@ export function draftReport(input: {
   const technique = input.technique ?? 'Chest radiograph.';
   const pending = pendingVerdicts(input.findings, input.verdicts);
   if (pending.length > 0) {
-    return { technique, findings: `Awaiting the reader's verdict on AI-flagged findings: ${pending.map((f) => f.display).join(', ')}.`, impression: '' };
+    return {
+      technique,
+      findings: `Awaiting the reader's verdict on AI-flagged findings: ${pending.map((f) => f.display).join(', ')}.`,
+      impression: '',
+    };
   }
   const byKey = new Map(input.findings.map((f) => [f.key, f]));
   const display = (key: string): string => vocabularyEntry(key)?.display ?? byKey.get(key)?.display ?? findingDisplay(key);
@@ -61,10 +65,13 @@ export function draftReport(input: {
     seen.add(key);
     lines.push(text);
   };
-  const withComment = (base: string, comment: string): string => (comment.trim() ? `${sentence(base)} ${sentence(comment)}` : sentence(base));
+  const withComment = (base: string, comment: string): string =>
+    comment.trim() ? `${sentence(base)} ${sentence(comment)}` : sentence(base);
   for (const v of input.verdicts) if (v.verdict === 'agree') add(v.findingKey, withComment(display(v.findingKey), v.comment));
-  for (const v of input.verdicts) if (v.verdict === 'uncertain') add(v.findingKey, withComment(`Possible ${display(v.findingKey).toLowerCase()}`, v.comment));
+  for (const v of input.verdicts)
+    if (v.verdict === 'uncertain') add(v.findingKey, withComment(`Possible ${display(v.findingKey).toLowerCase()}`, v.comment));
   for (const k of input.missed) add(k, sentence(display(k)));
-  if (lines.length === 0) return { technique, findings: 'No radiographic abnormality identified.', impression: 'No acute cardiopulmonary abnormality.' };
+  if (lines.length === 0)
+    return { technique, findings: 'No radiographic abnormality identified.', impression: 'No acute cardiopulmonary abnormality.' };
   return { technique, findings: lines.join('\n'), impression: lines.map((l, i) => `${i + 1}. ${l}`).join('\n') };
 }

@@ -32,11 +32,20 @@ describe.each(testDbs)('reading a study on $name', (t) => {
 
   it('opens a draft tied to the model version that never says normal while AI-positive findings await a verdict', async () => {
     const r = await service.open('1.2.3', reader);
-    expect(r).toMatchObject({ status: 'draft', resultId: 'res-1.2.3', modelId: 'cxr-test', modelVersion: '1.2.3', readerName: 'Dr Grey', reportEdited: false });
+    expect(r).toMatchObject({
+      status: 'draft',
+      resultId: 'res-1.2.3',
+      modelId: 'cxr-test',
+      modelVersion: '1.2.3',
+      readerName: 'Dr Grey',
+      reportEdited: false,
+    });
     expect(r.report.impression).toBe('');
     expect(r.report.findings).toMatch(/Awaiting .*Pneumothorax, Pleural effusion/);
     // Signing the untouched draft is refused: two AI-positive findings have no verdict.
-    await expect(service.sign('1.2.3', reader, { report: r.report })).rejects.toThrow(/verdict on each AI-positive finding.*pneumothorax, effusion/);
+    await expect(service.sign('1.2.3', reader, { report: r.report })).rejects.toThrow(
+      /verdict on each AI-positive finding.*pneumothorax, effusion/,
+    );
     expect((await service.open('1.2.3', reader)).id).toBe(r.id);
   });
 
@@ -79,7 +88,13 @@ describe.each(testDbs)('reading a study on $name', (t) => {
     await expect(service.sign('1.2.3', reader)).rejects.toThrow(/signed/);
     await expect(service.setVerdict('1.2.3', reader, 'pneumothorax', 'disagree', '')).rejects.toThrow(/signed/);
     const stored = await service.store.signedForStudy('1.2.3');
-    expect(stored[0]).toMatchObject({ overall: 'disagree', missedFindings: ['nodule'], readingMs: 120_000, reportEdited: true, signOverride: null });
+    expect(stored[0]).toMatchObject({
+      overall: 'disagree',
+      missedFindings: ['nodule'],
+      readingMs: 120_000,
+      reportEdited: true,
+      signOverride: null,
+    });
   });
 
   it('signs over an unverified AI-positive finding only as a deliberate override, recorded with its reason', async () => {

@@ -45,9 +45,7 @@ const sameReport = (a: StructuredReport, b: StructuredReport): boolean =>
 
 /** The result the verdicts refer to: the newest analysed, non-shadow result of the study. */
 export function primaryResult(results: readonly InferenceResult[]): InferenceResult | undefined {
-  return results
-    .filter((r) => r.status === 'analysed' && r.model !== null && !r.model.shadow)
-    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  return results.filter((r) => r.status === 'analysed' && r.model !== null && !r.model.shadow).sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
 /**
@@ -116,7 +114,8 @@ export class ReadingService {
     const r = await this.draft(studyUid, reader);
     const finding = (await this.findingsOf(r)).find((f) => f.key === findingKey);
     if (!finding) throw new ReadfirstError('not-found', `the AI result has no finding ${findingKey}`);
-    if (isSummary(finding)) throw new ReadfirstError('invalid-input', `${finding.display} is the AI's summary, not a finding: give verdicts on the findings`);
+    if (isSummary(finding))
+      throw new ReadfirstError('invalid-input', `${finding.display} is the AI's summary, not a finding: give verdicts on the findings`);
     const now = this.deps.clock.now();
     const v = { findingKey, verdict, comment, probability: finding.probability, aiPositive: aiPositive(finding), recordedAt: now };
     r.verdicts = [...r.verdicts.filter((x) => x.findingKey !== findingKey), v].sort((a, b) => a.findingKey.localeCompare(b.findingKey));
@@ -140,7 +139,8 @@ export class ReadingService {
       r.missedFindings = [...new Set(patch.missedFindings)];
     }
     if (patch.imageProblem !== undefined) {
-      r.imageProblem = patch.imageProblem === null ? null : { reason: patch.imageProblem, at: now, readElsewhere: false, readElsewhereAt: null };
+      r.imageProblem =
+        patch.imageProblem === null ? null : { reason: patch.imageProblem, at: now, readElsewhere: false, readElsewhereAt: null };
     }
     if (patch.readElsewhere !== undefined) {
       if (!r.imageProblem) throw new ReadfirstError('conflict', 'no image problem was recorded for this reading');
@@ -168,12 +168,21 @@ export class ReadingService {
     const r = options.report ? await this.update(studyUid, reader, { report: options.report }) : await this.draft(studyUid, reader);
     const now = this.deps.clock.now();
     if (r.imageProblem && !r.imageProblem.readElsewhere) {
-      throw new ReadfirstError('conflict', `an image of this study failed to show (${r.imageProblem.reason}): confirm you read the study elsewhere before signing`, { imageProblem: r.imageProblem.reason });
+      throw new ReadfirstError(
+        'conflict',
+        `an image of this study failed to show (${r.imageProblem.reason}): confirm you read the study elsewhere before signing`,
+        { imageProblem: r.imageProblem.reason },
+      );
     }
     const pending = pendingVerdicts(await this.findingsOf(r), r.verdicts).map((f) => f.key);
     if (pending.length > 0) {
       const reason = options.override?.reason.trim() ?? '';
-      if (!reason) throw new ReadfirstError('conflict', `give a verdict on each AI-positive finding before signing (${pending.join(', ')}), or sign with an override and a reason`, { pending });
+      if (!reason)
+        throw new ReadfirstError(
+          'conflict',
+          `give a verdict on each AI-positive finding before signing (${pending.join(', ')}), or sign with an override and a reason`,
+          { pending },
+        );
       r.signOverride = { reason, unverified: pending, at: now };
     }
     if (r.report.impression.trim() === '') throw new ReadfirstError('invalid-input', 'the impression is empty');
@@ -188,7 +197,12 @@ export class ReadingService {
     );
     if (changed === 0) throw new ReadfirstError('conflict', 'this reading was signed already');
     if (r.resultId && r.modelId && r.modelVersion) {
-      this.deps.bus.emit('verdict.recorded', { studyInstanceUid: studyUid, resultId: r.resultId, modelId: r.modelId, modelVersion: r.modelVersion });
+      this.deps.bus.emit('verdict.recorded', {
+        studyInstanceUid: studyUid,
+        resultId: r.resultId,
+        modelId: r.modelId,
+        modelVersion: r.modelVersion,
+      });
     }
     await this.deps.onSigned?.(r, reader);
     return r;

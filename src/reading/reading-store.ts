@@ -86,7 +86,9 @@ export class ReadingStore {
 
   /** Every signed reading of a study, oldest first. */
   async signedForStudy(studyUid: string): Promise<Reading[]> {
-    const rows = await this.db.query<ReadingRow>("SELECT * FROM readings WHERE study_uid = $1 AND status = 'signed' ORDER BY signed_at", [studyUid]);
+    const rows = await this.db.query<ReadingRow>("SELECT * FROM readings WHERE study_uid = $1 AND status = 'signed' ORDER BY signed_at", [
+      studyUid,
+    ]);
     const out: Reading[] = [];
     for (const row of rows) {
       const r = await this.load(row);
@@ -100,16 +102,44 @@ export class ReadingStore {
       `INSERT INTO readings (id, study_uid, reader_id, reader_name, result_id, model_id, model_version, status, overall,
          missed_findings, report, report_edited, opened_at, signed_at, reading_ms, updated_at, sign_override, image_problem)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-      [r.id, r.studyInstanceUid, r.readerId, r.readerName, r.resultId, r.modelId, r.modelVersion, r.status, r.overall,
-        JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.openedAt, r.signedAt, r.readingMs, r.updatedAt,
-        json(r.signOverride), json(r.imageProblem)],
+      [
+        r.id,
+        r.studyInstanceUid,
+        r.readerId,
+        r.readerName,
+        r.resultId,
+        r.modelId,
+        r.modelVersion,
+        r.status,
+        r.overall,
+        JSON.stringify(r.missedFindings),
+        JSON.stringify(r.report),
+        r.reportEdited ? 1 : 0,
+        r.openedAt,
+        r.signedAt,
+        r.readingMs,
+        r.updatedAt,
+        json(r.signOverride),
+        json(r.imageProblem),
+      ],
     );
   }
 
   /** Saves the mutable fields of a draft; signed readings are never changed (0 rows). */
   async update(r: Reading, db: Db = this.db): Promise<number> {
-    const params: SqlValue[] = [r.id, r.status, r.overall, JSON.stringify(r.missedFindings), JSON.stringify(r.report), r.reportEdited ? 1 : 0, r.signedAt, r.readingMs, r.updatedAt,
-      json(r.signOverride), json(r.imageProblem)];
+    const params: SqlValue[] = [
+      r.id,
+      r.status,
+      r.overall,
+      JSON.stringify(r.missedFindings),
+      JSON.stringify(r.report),
+      r.reportEdited ? 1 : 0,
+      r.signedAt,
+      r.readingMs,
+      r.updatedAt,
+      json(r.signOverride),
+      json(r.imageProblem),
+    ];
     return db.run(
       `UPDATE readings SET status = $2, overall = $3, missed_findings = $4, report = $5, report_edited = $6, signed_at = $7,
          reading_ms = $8, updated_at = $9, sign_override = $10, image_problem = $11 WHERE id = $1 AND status = 'draft'`,
@@ -117,12 +147,28 @@ export class ReadingStore {
     );
   }
 
-  async putVerdict(r: Pick<Reading, 'id' | 'studyInstanceUid' | 'resultId' | 'modelId' | 'modelVersion'>, v: FindingVerdict, db: Db = this.db): Promise<void> {
+  async putVerdict(
+    r: Pick<Reading, 'id' | 'studyInstanceUid' | 'resultId' | 'modelId' | 'modelVersion'>,
+    v: FindingVerdict,
+    db: Db = this.db,
+  ): Promise<void> {
     await db.run(
       `INSERT INTO finding_verdicts (reading_id, finding_key, study_uid, result_id, model_id, model_version, probability, ai_positive, verdict, comment, recorded_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (reading_id, finding_key) DO UPDATE SET verdict = excluded.verdict, comment = excluded.comment, recorded_at = excluded.recorded_at`,
-      [r.id, v.findingKey, r.studyInstanceUid, r.resultId, r.modelId, r.modelVersion, v.probability, v.aiPositive ? 1 : 0, v.verdict, v.comment, v.recordedAt],
+      [
+        r.id,
+        v.findingKey,
+        r.studyInstanceUid,
+        r.resultId,
+        r.modelId,
+        r.modelVersion,
+        v.probability,
+        v.aiPositive ? 1 : 0,
+        v.verdict,
+        v.comment,
+        v.recordedAt,
+      ],
     );
   }
 }

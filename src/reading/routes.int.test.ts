@@ -30,8 +30,15 @@ describe('reading over HTTP', () => {
     const auth = app.services.security;
     await auth.users.create({ username: 'reader', displayName: 'Dr Reader', password: 'reader password', roles: ['radiologist'] });
     await auth.users.create({ username: 'boss', password: 'admin password', roles: ['admin'] });
-    for (const [u, p] of [['reader', 'reader password'], ['boss', 'admin password']] as const) {
-      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: p }) });
+    for (const [u, p] of [
+      ['reader', 'reader password'],
+      ['boss', 'admin password'],
+    ] as const) {
+      const res = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: u, password: p }),
+      });
       cookie[u] = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     }
   });
@@ -40,7 +47,10 @@ describe('reading over HTTP', () => {
   const call = async (who: string, method: string, path: string, body?: unknown): Promise<Response> =>
     fetch(`${base}${path}`, {
       method,
-      headers: { cookie: cookie[who] ?? '', ...(body !== undefined ? { 'content-type': 'application/json' } : { 'x-requested-with': 'readfirst' }) },
+      headers: {
+        cookie: cookie[who] ?? '',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : { 'x-requested-with': 'readfirst' }),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
 

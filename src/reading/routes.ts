@@ -18,11 +18,20 @@ const patchBody = z
     readElsewhere: z.boolean().optional(),
   })
   .strict();
-const signBody = z.object({ report: report.optional(), override: z.object({ reason: z.string().min(1).max(2000) }).strict().optional() }).strict();
+const signBody = z
+  .object({
+    report: report.optional(),
+    override: z
+      .object({ reason: z.string().min(1).max(2000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!r.success)
+    throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return r.data;
 }
 
@@ -77,10 +86,14 @@ export function readingRoutes(service: ReadingService): RouteDef[] {
       method: 'POST',
       url: '/api/readings/:studyUid/sign',
       access: READERS,
-      summary: 'sign the report as the signed-in radiologist (records the reading time); AI-positive findings need verdicts or an override reason',
+      summary:
+        'sign the report as the signed-in radiologist (records the reading time); AI-positive findings need verdicts or an override reason',
       handler: async (req) => {
         const body = parse(signBody, req.body);
-        return service.sign(uid(req.params), requirePrincipal(req), { ...(body.report ? { report: body.report } : {}), ...(body.override ? { override: body.override } : {}) });
+        return service.sign(uid(req.params), requirePrincipal(req), {
+          ...(body.report ? { report: body.report } : {}),
+          ...(body.override ? { override: body.override } : {}),
+        });
       },
     },
   ];

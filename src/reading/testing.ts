@@ -33,7 +33,11 @@ export function sampleResult(studyInstanceUid: string, id = `res-${studyInstance
     sopInstanceUid: null,
     status: 'analysed',
     model: { modelId: 'cxr-test', modelName: 'Test CXR', modelVersion: '1.2.3', modelSha256: 'ab'.repeat(32), shadow: false },
-    findings: [finding('pneumothorax', 'Pneumothorax', 0.93, 0.71), finding('effusion', 'Pleural effusion', 0.64, 0.5), finding('nodule', 'Nodule', 0.12, 0.4)],
+    findings: [
+      finding('pneumothorax', 'Pneumothorax', 0.93, 0.71),
+      finding('effusion', 'Pleural effusion', 0.64, 0.5),
+      finding('nodule', 'Nodule', 0.12, 0.4),
+    ],
     gate: { passed: true },
     timings: null,
     inputSha256: null,

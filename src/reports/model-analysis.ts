@@ -38,7 +38,10 @@ export function groupByModel(results: readonly InferenceResult[]): Map<string, {
 
 /** A stable key for one analysis: the same results give the same output UIDs (no duplicates in the PACS). */
 export function analysisKey(a: ModelAnalysis): string {
-  return [...a.results].map((r) => r.id).sort().join(',');
+  return [...a.results]
+    .map((r) => r.id)
+    .sort()
+    .join(',');
 }
 
 /** The output series of a kind for this study and model: the same across re-analyses. */

@@ -37,7 +37,9 @@ export const reportsModule = defineModule({
     const log = ctx.logger.child({ mod: 'reports' });
     const { reports, writeback } = ctx.config;
     const outbox = new OutboxStore(ctx.db);
-    const senders = writeback.destinations.map((d) => senderFor(d, { callingAeTitle: ctx.config.dimse.aeTitle, timeoutMs: writeback.timeoutMs }));
+    const senders = writeback.destinations.map((d) =>
+      senderFor(d, { callingAeTitle: ctx.config.dimse.aeTitle, timeoutMs: writeback.timeoutMs }),
+    );
     // The gauges read the worker's health at scrape time, after it exists.
     const observer = createWritebackMetrics(ctx.metrics, { counts: () => outbox.destinationCounts(), up: () => worker.destinations() });
     const worker = new OutboxWorker({ store: outbox, senders, clock: ctx.clock, logger: log, config: writeback, observer });
@@ -75,10 +77,17 @@ export const reportsModule = defineModule({
           ),
         );
       }),
-      ctx.bus.on('worklist.changed', (e) => track(service.publishUrgency(e).catch((err: unknown) => log.error({ err, study: e.studyInstanceUid }, 'queueing the urgency failed')))),
+      ctx.bus.on('worklist.changed', (e) =>
+        track(
+          service.publishUrgency(e).catch((err: unknown) => log.error({ err, study: e.studyInstanceUid }, 'queueing the urgency failed')),
+        ),
+      ),
     ];
     worker.start();
-    log.info({ destinations: writeback.destinations.map((d) => `${d.id} (${d.type})`), outputs: reports.enabled ? reports.outputs : [] }, 'outputs and write-back ready');
+    log.info(
+      { destinations: writeback.destinations.map((d) => `${d.id} (${d.type})`), outputs: reports.enabled ? reports.outputs : [] },
+      'outputs and write-back ready',
+    );
     const provides: ReportsServices = { service, outbox, worker };
     return {
       provides,

@@ -29,7 +29,16 @@ export interface ReportsService {
 }
 
 function toOutbox(o: OutputObject): OutboxObject {
-  return { id: o.sopInstanceUid, studyInstanceUid: o.studyInstanceUid, kind: o.kind, contentType: 'application/dicom', sopClassUid: o.sopClassUid, seriesInstanceUid: o.seriesInstanceUid, description: o.description, body: o.bytes };
+  return {
+    id: o.sopInstanceUid,
+    studyInstanceUid: o.studyInstanceUid,
+    kind: o.kind,
+    contentType: 'application/dicom',
+    sopClassUid: o.sopClassUid,
+    seriesInstanceUid: o.seriesInstanceUid,
+    description: o.description,
+    body: o.bytes,
+  };
 }
 
 /** The outputs domain's one service: writers in, outbox out. */
@@ -48,7 +57,16 @@ export function createReportsService(deps: ReportsServiceDeps): ReportsService {
       if (!to.length) return;
       const notice: UrgencyNotice = { studyInstanceUid: e.studyInstanceUid, urgency: e.urgency, reason: e.reason };
       await deps.outbox.enqueue(
-        { id: `urgency:${e.studyInstanceUid}`, studyInstanceUid: e.studyInstanceUid, kind: 'urgency', contentType: 'application/json', sopClassUid: null, seriesInstanceUid: null, description: `urgency ${e.urgency}`, body: Buffer.from(JSON.stringify(notice)) },
+        {
+          id: `urgency:${e.studyInstanceUid}`,
+          studyInstanceUid: e.studyInstanceUid,
+          kind: 'urgency',
+          contentType: 'application/json',
+          sopClassUid: null,
+          seriesInstanceUid: null,
+          description: `urgency ${e.urgency}`,
+          body: Buffer.from(JSON.stringify(notice)),
+        },
         to,
         deps.clock.now(),
       );

@@ -9,7 +9,12 @@ const uidParams = z.object({ uid: z.string().regex(/^[0-9.]{1,64}$/) });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
 /** Destinations' state, a study's outputs and their deliveries, and an administrator's retry. */
-export function reportsRoutes(outbox: OutboxStore, worker: OutboxWorker, destinations: readonly { id: string; type: string }[], clock: Clock): RouteDef[] {
+export function reportsRoutes(
+  outbox: OutboxStore,
+  worker: OutboxWorker,
+  destinations: readonly { id: string; type: string }[],
+  clock: Clock,
+): RouteDef[] {
   const param = <T extends z.ZodTypeAny>(schema: T, v: unknown): z.infer<T> => {
     const p = schema.safeParse(v);
     if (!p.success) throw new ReadfirstError('invalid-input', 'invalid path parameter');
@@ -28,7 +33,18 @@ export function reportsRoutes(outbox: OutboxStore, worker: OutboxWorker, destina
           items: destinations.map((d) => {
             const c = counts.get(d.id);
             const h = health.get(d.id);
-            return { id: d.id, type: d.type, up: h?.up ?? null, consecutiveFailures: h?.consecutiveFailures ?? 0, pending: c?.pending ?? 0, delivered: c?.delivered ?? 0, failed: c?.failed ?? 0, lastError: c?.lastError ?? h?.lastError ?? null, lastAttemptAt: c?.lastAttemptAt ?? null, lastDeliveredAt: c?.lastDeliveredAt ?? null };
+            return {
+              id: d.id,
+              type: d.type,
+              up: h?.up ?? null,
+              consecutiveFailures: h?.consecutiveFailures ?? 0,
+              pending: c?.pending ?? 0,
+              delivered: c?.delivered ?? 0,
+              failed: c?.failed ?? 0,
+              lastError: c?.lastError ?? h?.lastError ?? null,
+              lastAttemptAt: c?.lastAttemptAt ?? null,
+              lastDeliveredAt: c?.lastDeliveredAt ?? null,
+            };
           }),
         };
       },
@@ -57,7 +73,15 @@ export function reportsRoutes(outbox: OutboxStore, worker: OutboxWorker, destina
         const objects = await outbox.objectsOfStudy(uid);
         const deliveries = await outbox.deliveries({ studyInstanceUid: uid });
         return {
-          items: objects.map((o) => ({ id: o.id, kind: o.kind, sopClassUid: o.sopClassUid, seriesInstanceUid: o.seriesInstanceUid, description: o.description, sizeBytes: o.body.length, deliveries: deliveries.filter((d) => d.objectId === o.id) })),
+          items: objects.map((o) => ({
+            id: o.id,
+            kind: o.kind,
+            sopClassUid: o.sopClassUid,
+            seriesInstanceUid: o.seriesInstanceUid,
+            description: o.description,
+            sizeBytes: o.body.length,
+            deliveries: deliveries.filter((d) => d.objectId === o.id),
+          })),
         };
       },
     },

@@ -48,7 +48,10 @@ export async function buildStudyOutputs(deps: StudyOutputDeps, studyInstanceUid:
         bytesOf.set(inst.sopInstanceUid, bytes);
         readable.push(r);
       } catch (err) {
-        deps.logger.error({ err, study: studyInstanceUid, result: r.id }, 'source image of an AI result is unreadable: left out of the outputs');
+        deps.logger.error(
+          { err, study: studyInstanceUid, result: r.id },
+          'source image of an AI result is unreadable: left out of the outputs',
+        );
       }
     }
     if (!readable.length) continue;

@@ -40,7 +40,15 @@ describe('DICOM output writers', () => {
     expect(ds.PatientID).toBe(source.patientStudy.PatientID);
     expect(String(ds.SeriesDescription)).toContain('AI-generated');
     const reading = readSr(sr.bytes);
-    expect(reading.contributingEquipment).toEqual([{ purpose: 'Processing Algorithm', manufacturer: 'readfirst', modelName: 'tiny test model', softwareVersion: '0.0.1', deviceUid: expect.stringMatching(/^2\.25\.\d+$/) as string }]);
+    expect(reading.contributingEquipment).toEqual([
+      {
+        purpose: 'Processing Algorithm',
+        manufacturer: 'readfirst',
+        modelName: 'tiny test model',
+        softwareVersion: '0.0.1',
+        deviceUid: expect.stringMatching(/^2\.25\.\d+$/) as string,
+      },
+    ]);
     // The same results always give the same object: a retried or repeated write is one object in the PACS.
     expect(buildSr(analysis).sopInstanceUid).toBe(sr.sopInstanceUid);
   });
@@ -73,11 +81,25 @@ describe('DICOM output writers', () => {
     const description = String(items.find((i) => i.ValueType === 'TEXT')?.TextValue);
     expect(description).toContain('Pneumothorax');
     expect(description).not.toContain('Pleural effusion');
-    const images = items.filter((i) => i.ValueType === 'IMAGE').map((i) => (i.ReferencedSOPSequence as Record<string, unknown>[])[0]?.ReferencedSOPInstanceUID);
+    const images = items
+      .filter((i) => i.ValueType === 'IMAGE')
+      .map((i) => (i.ReferencedSOPSequence as Record<string, unknown>[])[0]?.ReferencedSOPInstanceUID);
     expect(images).toEqual([source.sopInstanceUid]);
     const first = analysis.results[0];
     if (!first) throw new Error('no result');
-    const negative = { ...analysis, results: [{ ...first, findings: first.findings.map((f) => ({ ...f, probability: 0.01, decisions: f.decisions.map((d) => ({ ...d, positive: false })) })) }] };
+    const negative = {
+      ...analysis,
+      results: [
+        {
+          ...first,
+          findings: first.findings.map((f) => ({
+            ...f,
+            probability: 0.01,
+            decisions: f.decisions.map((d) => ({ ...d, positive: false })),
+          })),
+        },
+      ],
+    };
     expect(buildKos(negative)).toBeNull();
   });
 
@@ -86,17 +108,42 @@ describe('DICOM output writers', () => {
     const result = analysis.results[0];
     if (!finding || !result) throw new Error('no finding');
     const cam = { width: 4, height: 4, data: [0, 0, 0, 0, 0, 1, 2, 0, 0, 2, 5, 0, 0, 0, 0, 0] };
-    const sc = await buildHeatmapSc(analysis, { result, finding, imageBytes, instanceNumber: 1, source: { cam, inputWidth: 32, inputHeight: 32, placement: { scaleX: 32 / 1024, scaleY: 32 / 1024, offsetX: 0, offsetY: 0, width: 32, height: 32 }, columns: 1024, rows: 1024 } });
+    const sc = await buildHeatmapSc(analysis, {
+      result,
+      finding,
+      imageBytes,
+      instanceNumber: 1,
+      source: {
+        cam,
+        inputWidth: 32,
+        inputHeight: 32,
+        placement: { scaleX: 32 / 1024, scaleY: 32 / 1024, offsetX: 0, offsetY: 0, width: 32, height: 32 },
+        columns: 1024,
+        rows: 1024,
+      },
+    });
     const check = dciodvfy(sc.bytes);
     expect(check.iod).toBe('SCImage');
     expect(check.errors).toEqual([]);
     const ds = natural(sc.bytes);
-    expect(ds).toMatchObject({ SOPClassUID: SECONDARY_CAPTURE, StudyInstanceUID: analysis.studyInstanceUid, PhotometricInterpretation: 'RGB', SamplesPerPixel: 3, Rows: 1024, Columns: 1024, BurnedInAnnotation: 'NO' });
+    expect(ds).toMatchObject({
+      SOPClassUID: SECONDARY_CAPTURE,
+      StudyInstanceUID: analysis.studyInstanceUid,
+      PhotometricInterpretation: 'RGB',
+      SamplesPerPixel: 3,
+      Rows: 1024,
+      Columns: 1024,
+      BurnedInAnnotation: 'NO',
+    });
     expect(ds.ImageType).toEqual(['DERIVED', 'SECONDARY']);
     expect((ds.SourceImageSequence as Record<string, unknown>[])[0]?.ReferencedSOPInstanceUID).toBe(source.sopInstanceUid);
     // The map is burned in where the CAM peaks (lower right of centre): red there, grey in a corner.
     const v = readPart10(sc.bytes).dict['7FE00010']?.Value?.[0];
-    const px = ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(0);
+    const px = ArrayBuffer.isView(v)
+      ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+      : v instanceof ArrayBuffer
+        ? new Uint8Array(v)
+        : new Uint8Array(0);
     expect(px.length).toBe(1024 * 1024 * 3);
     const at = (x: number, y: number): number[] => Array.from(px.subarray((y * 1024 + x) * 3, (y * 1024 + x) * 3 + 3));
     const [r, g, b] = at(640, 640);

@@ -13,7 +13,9 @@ const ALL_SCOPES: readonly Scope[] = ['dicomweb:read', 'dicomweb:write', 'metric
 
 /** A concrete path for a route pattern: UIDs for UID parameters, a plain word for the rest. */
 function concrete(url: string): string {
-  return url.replace(/:(\w+)/g, (_m, name: string) => (/study|series|instance|uid/i.test(name) ? '1.2.3.4' : name === 'frames' ? '1' : 'x')).replace('*', 'x');
+  return url
+    .replace(/:(\w+)/g, (_m, name: string) => (/study|series|instance|uid/i.test(name) ? '1.2.3.4' : name === 'frames' ? '1' : 'x'))
+    .replace('*', 'x');
 }
 
 type Who = { kind: 'session'; role: Role } | { kind: 'token'; scopes: Scope[] };
@@ -45,7 +47,11 @@ describe('the route table', () => {
     const auth = authOf(app);
     for (const role of PEOPLE) {
       await auth.users.create({ username: `${role}-1`, password: `${role} password 1`, roles: [role] });
-      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `${role}-1`, password: `${role} password 1` }) });
+      const res = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `${role}-1`, password: `${role} password 1` }),
+      });
       expect(res.status).toBe(200);
       cookies.set(role, (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '');
     }
@@ -68,7 +74,9 @@ describe('the route table', () => {
     expect(routes.length).toBeGreaterThan(30);
     const orphans = routes.filter((r) => !r.fromTable).map((r) => `${r.method} ${r.url}`);
     expect(orphans, 'routes registered outside the route table (no access rule)').toEqual([]);
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-readfirst-access': unknown }>> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-readfirst-access': unknown }>>;
+    };
     for (const r of routes) {
       const path = r.url.replace(/:(\w+)/g, '{$1}').replace('*', '{path}');
       expect(doc.paths[path]?.[r.method.toLowerCase()]?.['x-readfirst-access'], `${r.method} ${r.url} in openapi.json`).toBeDefined();

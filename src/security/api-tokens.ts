@@ -66,23 +66,26 @@ export class ApiTokenStore {
   ) {}
 
   /** Issues a token; the secret is returned once and never stored. */
-  async create(input: { userId: string; name: string; scopes: readonly Scope[]; ttlMs: number }): Promise<{ token: string; info: TokenInfo }> {
+  async create(input: {
+    userId: string;
+    name: string;
+    scopes: readonly Scope[];
+    ttlMs: number;
+  }): Promise<{ token: string; info: TokenInfo }> {
     if (!(input.ttlMs > 0)) throw new ReadfirstError('invalid-input', 'a token needs a positive lifetime');
     const scopes = parseScopes(input.scopes);
     const id = randomUUID();
     const token = PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + input.ttlMs;
-    await this.db.run('INSERT INTO api_tokens (id, user_id, name, secret_sha256, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      id,
-      input.userId,
-      input.name.slice(0, 128),
-      sha256(token),
-      scopes.join(','),
-      now,
-      expiresAt,
-    ]);
-    return { token, info: { tokenId: id, userId: input.userId, name: input.name, scopes, createdAt: now, expiresAt, revokedAt: null, lastUsedAt: null } };
+    await this.db.run(
+      'INSERT INTO api_tokens (id, user_id, name, secret_sha256, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [id, input.userId, input.name.slice(0, 128), sha256(token), scopes.join(','), now, expiresAt],
+    );
+    return {
+      token,
+      info: { tokenId: id, userId: input.userId, name: input.name, scopes, createdAt: now, expiresAt, revokedAt: null, lastUsedAt: null },
+    };
   }
 
   /** The grant of a live token; undefined when unknown, revoked or expired. */
@@ -94,7 +97,8 @@ export class ApiTokenStore {
     const now = this.clock.now();
     if (info.expiresAt <= now) return undefined;
     // Coarse last-use time (one write a minute at most) for the admin's list of stale tokens.
-    if (info.lastUsedAt === null || now - info.lastUsedAt > 60_000) await this.db.run('UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [now, info.tokenId]);
+    if (info.lastUsedAt === null || now - info.lastUsedAt > 60_000)
+      await this.db.run('UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [now, info.tokenId]);
     return { tokenId: info.tokenId, userId: info.userId, scopes: info.scopes, expiresAt: info.expiresAt };
   }
 

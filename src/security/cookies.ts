@@ -22,7 +22,13 @@ export function parseCookies(header: string | undefined): Map<string, string> {
  * sent on cross-site requests), Secure when the server sits behind TLS (`security.secureCookies`).
  */
 export function sessionCookie(token: string, opts: { maxAgeMs: number; secure: boolean }): string {
-  const attrs = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.max(0, Math.floor(opts.maxAgeMs / 1000))}`];
+  const attrs = [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.max(0, Math.floor(opts.maxAgeMs / 1000))}`,
+  ];
   if (opts.secure) attrs.push('Secure');
   return attrs.join('; ');
 }

@@ -13,11 +13,11 @@ const probeModule = defineModule({
     return {
       provides: {},
       routes: [
-      { method: 'GET', url: '/probe/public', access: 'public', summary: 'p', handler: ok },
-      { method: 'GET', url: '/probe/any', access: 'authenticated', summary: 'a', handler: ok },
-      { method: 'GET', url: '/probe/admin', access: { roles: ['admin'] }, summary: 'ad', handler: ok },
-      { method: 'GET', url: '/probe/reader', access: { roles: ['radiologist'] }, summary: 'r', handler: ok },
-      { method: 'POST', url: '/probe/mutate', access: 'authenticated', summary: 'm', handler: ok },
+        { method: 'GET', url: '/probe/public', access: 'public', summary: 'p', handler: ok },
+        { method: 'GET', url: '/probe/any', access: 'authenticated', summary: 'a', handler: ok },
+        { method: 'GET', url: '/probe/admin', access: { roles: ['admin'] }, summary: 'ad', handler: ok },
+        { method: 'GET', url: '/probe/reader', access: { roles: ['radiologist'] }, summary: 'r', handler: ok },
+        { method: 'POST', url: '/probe/mutate', access: 'authenticated', summary: 'm', handler: ok },
       ],
     };
   },
@@ -36,7 +36,11 @@ describe('the access guard', () => {
   const cookies: Record<string, string> = {};
 
   async function login(username: string, password: string): Promise<Response> {
-    return fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    return fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
   }
 
   beforeAll(async () => {
@@ -60,7 +64,8 @@ describe('the access guard', () => {
     await app.close();
   });
 
-  const get = (path: string, who?: string): Promise<Response> => fetch(`${base}${path}`, { headers: who ? { cookie: cookies[who] ?? '' } : {} });
+  const get = (path: string, who?: string): Promise<Response> =>
+    fetch(`${base}${path}`, { headers: who ? { cookie: cookies[who] ?? '' } : {} });
 
   it('refuses a public route the access rules do not list, and anyone without a session elsewhere', async () => {
     expect((await get('/probe/public')).status).toBe(403);
@@ -83,13 +88,25 @@ describe('the access guard', () => {
 
   it('refuses cookie-authenticated mutations without a JSON body or X-Requested-With (CSRF)', async () => {
     const cookie = cookies.reader ?? '';
-    const form = await fetch(`${base}/probe/mutate`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    const form = await fetch(`${base}/probe/mutate`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
     expect(form.status).toBe(403);
-    const json = await fetch(`${base}/probe/mutate`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${base}/probe/mutate`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(200);
     const xhr = await fetch(`${base}/probe/mutate`, { method: 'POST', headers: { cookie, 'x-requested-with': 'readfirst' } });
     expect(xhr.status).toBe(200);
-    const formLogin = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=x&password=y' });
+    const formLogin = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=x&password=y',
+    });
     expect(formLogin.status).toBe(415);
   });
 

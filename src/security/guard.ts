@@ -52,14 +52,25 @@ export function allows(access: Access, principal: Principal | undefined): boolea
 }
 
 /** Resolves the request's credentials (bearer token first, then session cookie) to a principal. */
-export async function authenticate(req: FastifyRequest, deps: { sessions: SessionStore; users: UserStore; tokens: ApiTokenStore }): Promise<Principal | undefined> {
+export async function authenticate(
+  req: FastifyRequest,
+  deps: { sessions: SessionStore; users: UserStore; tokens: ApiTokenStore },
+): Promise<Principal | undefined> {
   const bearer = bearerToken(req.headers.authorization);
   if (req.headers.authorization !== undefined) {
     // A request that presents a token is judged by that token alone, never by a cookie beside it.
     const grant = bearer ? await deps.tokens.lookup(bearer) : undefined;
     const user = grant && (await deps.users.get(grant.userId));
     if (!grant || !user || user.disabled) throw new ReadfirstError('unauthenticated', 'invalid, expired or revoked API token');
-    return { userId: user.userId, username: user.username, displayName: user.displayName, roles: user.roles, via: 'token', scopes: grant.scopes, tokenId: grant.tokenId };
+    return {
+      userId: user.userId,
+      username: user.username,
+      displayName: user.displayName,
+      roles: user.roles,
+      via: 'token',
+      scopes: grant.scopes,
+      tokenId: grant.tokenId,
+    };
   }
   const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   if (!token) return undefined;
@@ -77,7 +88,8 @@ export async function authenticate(req: FastifyRequest, deps: { sessions: Sessio
  */
 export function createGuard(deps: { sessions: SessionStore; users: UserStore; tokens: ApiTokenStore }): AccessGuard {
   return async (req: FastifyRequest, route: RouteDef) => {
-    if (route.access === 'public' && !PUBLIC_ROUTES.has(routeKey(route))) throw new ReadfirstError('forbidden', 'this route has no access rule');
+    if (route.access === 'public' && !PUBLIC_ROUTES.has(routeKey(route)))
+      throw new ReadfirstError('forbidden', 'this route has no access rule');
     let principal: Principal | undefined;
     try {
       principal = await authenticate(req, deps);
@@ -89,7 +101,12 @@ export function createGuard(deps: { sessions: SessionStore; users: UserStore; to
     // Public routes take no cookie authority, so CSRF cannot borrow any; login checks JSON itself.
     if (route.access === 'public') return;
     if (!principal) throw new ReadfirstError('unauthenticated', 'sign in required');
-    if (!allows(route.access, principal)) throw new ReadfirstError('forbidden', principal.via === 'token' ? 'this token has no scope for this route' : 'your role does not allow this');
-    if (principal.via === 'session' && !isCsrfSafe(req)) throw new ReadfirstError('forbidden', 'mutations need a JSON body or X-Requested-With');
+    if (!allows(route.access, principal))
+      throw new ReadfirstError(
+        'forbidden',
+        principal.via === 'token' ? 'this token has no scope for this route' : 'your role does not allow this',
+      );
+    if (principal.via === 'session' && !isCsrfSafe(req))
+      throw new ReadfirstError('forbidden', 'mutations need a JSON body or X-Requested-With');
   };
 }

@@ -52,7 +52,11 @@ describe('hardening over HTTP', () => {
 
   const stow = async (files: Uint8Array[]): Promise<Response> => {
     const { boundary, body } = buildMultipart(files.map((f) => ({ contentType: 'application/dicom', body: f })));
-    return fetch(`${base}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, ...bearer(token) }, body });
+    return fetch(`${base}/dicom-web/studies`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, ...bearer(token) },
+      body,
+    });
   };
 
   // Defect 9.
@@ -78,7 +82,11 @@ describe('hardening over HTTP', () => {
   it('ends every other session when a password changes', async () => {
     const a = await login('grey', 'first password 1');
     const b = await login('grey', 'first password 1');
-    const change = await fetch(`${base}/api/auth/password`, { method: 'POST', headers: { ...json, cookie: a.cookie }, body: JSON.stringify({ currentPassword: 'first password 1', newPassword: 'second password 2' }) });
+    const change = await fetch(`${base}/api/auth/password`, {
+      method: 'POST',
+      headers: { ...json, cookie: a.cookie },
+      body: JSON.stringify({ currentPassword: 'first password 1', newPassword: 'second password 2' }),
+    });
     expect(change.status).toBe(200);
     const renewed = (change.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await fetch(`${base}/api/auth/me`, { headers: { cookie: b.cookie } })).status).toBe(401);
@@ -91,7 +99,11 @@ describe('hardening over HTTP', () => {
   // Defect 7, over HTTP: a back-off answered 429 with Retry-After, not a lock-out.
   it('answers 429 with Retry-After while a sign-in back-off runs', async () => {
     for (let i = 0; i < 5; i++) expect((await login('victim', 'wrong password')).status).toBe(401);
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'victim', password: 'wrong password' }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'victim', password: 'wrong password' }),
+    });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
@@ -113,7 +125,9 @@ describe('hardening over HTTP', () => {
     const port = app.httpPort();
     const slow = connect(port, '127.0.0.1');
     await new Promise((r) => slow.once('connect', r));
-    slow.write(`POST /dicom-web/studies HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/related; type="application/dicom"; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`);
+    slow.write(
+      `POST /dicom-web/studies HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/related; type="application/dicom"; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`,
+    );
     // The first upload is being spooled to disk (not held in memory) once its file appears.
     const spool = join(app.ctx.config.dataDir, 'tmp', 'stow');
     await until(() => existsSync(spool) && readdirSync(spool).length === 1);
@@ -153,7 +167,9 @@ describe('hardening over HTTP', () => {
     expect(rows.map((r) => r.action)).toEqual(['phi.view']);
     expect(rows[0]?.patientId).toBe('AUD-42');
     expect(rows[0]?.actor).toMatch(/^svc-/);
-    const logins = (await (await fetch(`${base}/api/audit?action=user.login&actor=grey`, { headers: { cookie: auditor.cookie } })).json()) as Array<{ outcome: string }>;
+    const logins = (await (
+      await fetch(`${base}/api/audit?action=user.login&actor=grey`, { headers: { cookie: auditor.cookie } })
+    ).json()) as Array<{ outcome: string }>;
     expect(logins.map((r) => r.outcome)).toContain('failure');
     expect(logins.map((r) => r.outcome)).toContain('success');
     const xml = await fetch(`${base}/api/audit/export?action=phi.view`, { headers: { cookie: auditor.cookie } });

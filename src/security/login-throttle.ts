@@ -103,13 +103,20 @@ export class LoginThrottle {
     const user = username.toLowerCase();
     const pair = this.waitMs(this.byPair.get(`${user}\0${address}`), this.opts.freeFailures);
     if (this.isTrusted(user, address)) return pair;
-    return Math.max(pair, this.waitMs(this.byUser.get(user), this.opts.freeFailures), this.waitMs(this.byAddress.get(address), this.opts.freeFailuresPerAddress));
+    return Math.max(
+      pair,
+      this.waitMs(this.byUser.get(user), this.opts.freeFailures),
+      this.waitMs(this.byAddress.get(address), this.opts.freeFailuresPerAddress),
+    );
   }
 
   /** Throws a `rate-limited` error (HTTP 429 with Retry-After) while a back-off is running. */
   check(username: string, address: string): void {
     const wait = this.retryAfterMs(username, address);
-    if (wait > 0) throw new ReadfirstError('rate-limited', 'too many failed sign-ins; wait and try again', { retryAfterSeconds: Math.ceil(wait / 1000) });
+    if (wait > 0)
+      throw new ReadfirstError('rate-limited', 'too many failed sign-ins; wait and try again', {
+        retryAfterSeconds: Math.ceil(wait / 1000),
+      });
   }
 
   failed(username: string, address: string): void {

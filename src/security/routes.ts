@@ -16,11 +16,14 @@ const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), ne
 const newUserBody = z
   .object({ username: z.string(), displayName: z.string().max(128).optional(), password: z.string(), roles: z.array(z.string()).min(1) })
   .strict();
-const userPatchBody = z.object({ roles: z.array(z.string()).min(1).optional(), disabled: z.boolean().optional(), password: z.string().max(1024).optional() }).strict();
+const userPatchBody = z
+  .object({ roles: z.array(z.string()).min(1).optional(), disabled: z.boolean().optional(), password: z.string().max(1024).optional() })
+  .strict();
 
 export function parseBody<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!r.success)
+    throw new ReadfirstError('invalid-input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return r.data;
 }
 
@@ -54,7 +57,16 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
         requireJson(req);
         const { username, password } = parseBody(loginBody, req.body);
         const audit = (outcome: 'success' | 'failure', why: string, roles = ''): Promise<void> =>
-          auditor.record({ action: 'user.login', outcome, actor: username.toLowerCase(), actorRoles: roles, source: req.ip, objectType: 'user', objectId: username.toLowerCase(), detail: { result: why } });
+          auditor.record({
+            action: 'user.login',
+            outcome,
+            actor: username.toLowerCase(),
+            actorRoles: roles,
+            source: req.ip,
+            objectType: 'user',
+            objectId: username.toLowerCase(),
+            detail: { result: why },
+          });
         try {
           throttle.check(username, req.ip);
         } catch (e) {
@@ -82,7 +94,13 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
       handler: async (req, reply) => {
         const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
         if (token) await sessions.revoke(token);
-        await auditor.record({ action: 'user.logout', outcome: 'success', ...actorOf(req), objectType: 'user', objectId: requirePrincipal(req).username });
+        await auditor.record({
+          action: 'user.logout',
+          outcome: 'success',
+          ...actorOf(req),
+          objectType: 'user',
+          objectId: requirePrincipal(req).username,
+        });
         void reply.header('set-cookie', clearedSessionCookie(secureCookies));
         return { signedOut: true };
       },
@@ -105,12 +123,20 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
       handler: async (req, reply) => {
         const me = requirePrincipal(req);
         const body = parseBody(passwordBody, req.body);
-        if (!(await users.authenticate(me.username, body.currentPassword))) throw new ReadfirstError('forbidden', 'the current password is wrong');
+        if (!(await users.authenticate(me.username, body.currentPassword)))
+          throw new ReadfirstError('forbidden', 'the current password is wrong');
         await users.setPassword(me.username, body.newPassword);
         // Every session ends, this one included, then this one is re-issued: a thief's cookie dies.
         await sessions.revokeAllFor(me.userId);
         const { token, expiresAt } = await sessions.create(me.userId);
-        await auditor.record({ action: 'user.changed', outcome: 'success', ...actorOf(req), objectType: 'user', objectId: me.username, detail: { change: 'password', sessionsRevoked: true } });
+        await auditor.record({
+          action: 'user.changed',
+          outcome: 'success',
+          ...actorOf(req),
+          objectType: 'user',
+          objectId: me.username,
+          detail: { change: 'password', sessionsRevoked: true },
+        });
         void reply.header('set-cookie', sessionCookie(token, { maxAgeMs: expiresAt - deps.clock.now(), secure: secureCookies }));
         return { changed: true, otherSessionsEnded: true };
       },
@@ -120,7 +146,14 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
       url: '/api/users',
       access: ACCESS.admin,
       summary: 'list users (admin)',
-      handler: async () => (await users.list()).map(({ userId, username, displayName, roles, disabled }) => ({ userId, username, displayName, roles, disabled })),
+      handler: async () =>
+        (await users.list()).map(({ userId, username, displayName, roles, disabled }) => ({
+          userId,
+          username,
+          displayName,
+          roles,
+          disabled,
+        })),
     },
     {
       method: 'POST',
@@ -130,7 +163,14 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
       handler: async (req, reply) => {
         const body = parseBody(newUserBody, req.body);
         const user = await users.create({ ...body, roles: parseRoles(body.roles) });
-        await auditor.record({ action: 'user.changed', outcome: 'success', ...actorOf(req), objectType: 'user', objectId: user.username, detail: { change: 'created', roles: user.roles } });
+        await auditor.record({
+          action: 'user.changed',
+          outcome: 'success',
+          ...actorOf(req),
+          objectType: 'user',
+          objectId: user.username,
+          detail: { change: 'created', roles: user.roles },
+        });
         return reply.status(201).send({ userId: user.userId, username: user.username, roles: user.roles });
       },
     },
@@ -150,7 +190,14 @@ export function securityRoutes(deps: SecurityRouteDeps): RouteDef[] {
         // Any change of who someone is or what they may do ends their sessions.
         await sessions.revokeAllFor(user.userId);
         const change = Object.keys(body).map((k) => (k === 'password' ? 'password reset' : k));
-        await auditor.record({ action: 'user.changed', outcome: 'success', ...actorOf(req), objectType: 'user', objectId: user.username, detail: { change, roles: user.roles, disabled: user.disabled } });
+        await auditor.record({
+          action: 'user.changed',
+          outcome: 'success',
+          ...actorOf(req),
+          objectType: 'user',
+          objectId: user.username,
+          detail: { change, roles: user.roles, disabled: user.disabled },
+        });
         return { userId: user.userId, username: user.username, roles: user.roles, disabled: user.disabled };
       },
     },

@@ -13,10 +13,50 @@ import type { App } from '../app/app.ts';
 function makeCertificates(dir: string): void {
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=readfirst test CA');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=readfirst test CA',
+  );
   for (const who of ['server', 'client']) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'MODALITY1'}`);
-    ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${who}.pem`, ...(who === 'server' ? ['-extfile', 'san.ext'] : []));
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who === 'server' ? 'localhost' : 'MODALITY1'}`,
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${who}.pem`,
+      ...(who === 'server' ? ['-extfile', 'san.ext'] : []),
+    );
   }
 }
 
@@ -42,14 +82,41 @@ describe('TLS for HTTP and DICOM', () => {
     const port = String(app.httpPort());
     // The server runs in this process: curl must run asynchronously, or it would wait on a blocked event loop.
     const curl = promisify(execFile);
-    const ok = await curl('curl', ['-sS', '--cacert', join(dir, 'ca.pem'), '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${port}/healthz`]);
+    const ok = await curl('curl', [
+      '-sS',
+      '--cacert',
+      join(dir, 'ca.pem'),
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `https://127.0.0.1:${port}/healthz`,
+    ]);
     expect(ok.stdout).toBe('200');
-    const plain = await curl('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', `http://127.0.0.1:${port}/healthz`]).then(
+    const plain = await curl('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      '5',
+      `http://127.0.0.1:${port}/healthz`,
+    ]).then(
       (r) => r.stdout,
       () => 'refused',
     );
     expect(plain).not.toBe('200');
-    const untrusted = await curl('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', `https://127.0.0.1:${port}/healthz`]).then(
+    const untrusted = await curl('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      '5',
+      `https://127.0.0.1:${port}/healthz`,
+    ]).then(
       (r) => r.stdout,
       () => 'refused',
     );

@@ -14,7 +14,12 @@ const DAY = 24 * 3600_000;
 export const MAX_TOKEN_DAYS = 366;
 
 const newTokenBody = z
-  .object({ account: z.string().min(2).max(64), name: z.string().max(128).optional(), scopes: z.array(z.string()).min(1), ttlDays: z.number().positive().max(MAX_TOKEN_DAYS).default(90) })
+  .object({
+    account: z.string().min(2).max(64),
+    name: z.string().max(128).optional(),
+    scopes: z.array(z.string()).min(1),
+    ttlDays: z.number().positive().max(MAX_TOKEN_DAYS).default(90),
+  })
   .strict();
 
 /** Issues a token for a service account, creating the account on first use. */
@@ -23,10 +28,17 @@ export async function issueToken(
   input: { account: string; name?: string | undefined; scopes: readonly string[]; ttlDays: number },
 ): Promise<{ token: string; tokenId: string; account: string; scopes: string[]; expiresAt: number }> {
   const scopes = parseScopes(input.scopes);
-  if (!(input.ttlDays > 0 && input.ttlDays <= MAX_TOKEN_DAYS)) throw new ReadfirstError('invalid-input', `token lifetime must be 1-${MAX_TOKEN_DAYS} days`);
+  if (!(input.ttlDays > 0 && input.ttlDays <= MAX_TOKEN_DAYS))
+    throw new ReadfirstError('invalid-input', `token lifetime must be 1-${MAX_TOKEN_DAYS} days`);
   const account = (await deps.users.findByUsername(input.account)) ?? (await deps.users.createServiceAccount({ username: input.account }));
-  if (!account.roles.includes('service')) throw new ReadfirstError('invalid-input', `${account.username} is a person, not a service account: tokens are for service accounts`);
-  const { token, info } = await deps.tokens.create({ userId: account.userId, name: input.name ?? account.username, scopes, ttlMs: input.ttlDays * DAY });
+  if (!account.roles.includes('service'))
+    throw new ReadfirstError('invalid-input', `${account.username} is a person, not a service account: tokens are for service accounts`);
+  const { token, info } = await deps.tokens.create({
+    userId: account.userId,
+    name: input.name ?? account.username,
+    scopes,
+    ttlMs: input.ttlDays * DAY,
+  });
   return { token, tokenId: info.tokenId, account: account.username, scopes, expiresAt: info.expiresAt };
 }
 
@@ -52,7 +64,16 @@ export function tokenRoutes(deps: { users: UserStore; tokens: ApiTokenStore; aud
         const body = parseBody(newTokenBody, req.body);
         const issued = await issueToken(deps, body);
         const me = requirePrincipal(req);
-        await deps.auditor.record({ action: 'token.changed', outcome: 'success', actor: me.username, actorRoles: me.roles.join(','), source: req.ip, objectType: 'token', objectId: issued.tokenId, detail: { change: 'issued', account: issued.account, scopes: issued.scopes, expiresAt: issued.expiresAt } });
+        await deps.auditor.record({
+          action: 'token.changed',
+          outcome: 'success',
+          actor: me.username,
+          actorRoles: me.roles.join(','),
+          source: req.ip,
+          objectType: 'token',
+          objectId: issued.tokenId,
+          detail: { change: 'issued', account: issued.account, scopes: issued.scopes, expiresAt: issued.expiresAt },
+        });
         return reply.status(201).send(issued);
       },
     },
@@ -65,7 +86,16 @@ export function tokenRoutes(deps: { users: UserStore; tokens: ApiTokenStore; aud
         const id = String((req.params as { id?: string }).id ?? '');
         await deps.tokens.revoke(id);
         const me = requirePrincipal(req);
-        await deps.auditor.record({ action: 'token.changed', outcome: 'success', actor: me.username, actorRoles: me.roles.join(','), source: req.ip, objectType: 'token', objectId: id, detail: { change: 'revoked' } });
+        await deps.auditor.record({
+          action: 'token.changed',
+          outcome: 'success',
+          actor: me.username,
+          actorRoles: me.roles.join(','),
+          source: req.ip,
+          objectType: 'token',
+          objectId: id,
+          detail: { change: 'revoked' },
+        });
         return { revoked: id };
       },
     },

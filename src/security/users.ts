@@ -69,7 +69,8 @@ export class UserStore {
     const problem = passwordProblem(input.password);
     if (problem) throw new ReadfirstError('invalid-input', problem);
     if (input.roles.length === 0) throw new ReadfirstError('invalid-input', 'a user needs at least one role');
-    if (input.roles.includes('service')) throw new ReadfirstError('invalid-input', 'create service accounts with `readfirst token create`; they have no password');
+    if (input.roles.includes('service'))
+      throw new ReadfirstError('invalid-input', 'create service accounts with `readfirst token create`; they have no password');
     if (await this.findByUsername(username)) throw new ReadfirstError('conflict', `user ${username} exists`);
     const now = this.clock.now();
     const id = randomUUID();
@@ -103,21 +104,35 @@ export class UserStore {
     if (problem) throw new ReadfirstError('invalid-input', problem);
     const user = await this.findByUsername(username);
     if (!user) throw new ReadfirstError('not-found', `no user ${username}`);
-    if (user.roles.includes('service')) throw new ReadfirstError('invalid-input', 'service accounts sign in with API tokens, not passwords');
-    await this.db.run('UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [await hashPassword(password), this.clock.now(), user.userId]);
+    if (user.roles.includes('service'))
+      throw new ReadfirstError('invalid-input', 'service accounts sign in with API tokens, not passwords');
+    await this.db.run('UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [
+      await hashPassword(password),
+      this.clock.now(),
+      user.userId,
+    ]);
     return user.userId;
   }
 
   async setRoles(username: string, roles: readonly Role[]): Promise<UserRecord> {
     const user = await this.findByUsername(username);
     if (!user) throw new ReadfirstError('not-found', `no user ${username}`);
-    if (roles.includes('service') !== user.roles.includes('service')) throw new ReadfirstError('invalid-input', 'a person cannot become a service account or the reverse');
-    await this.db.run('UPDATE users SET roles = $1, updated_at = $2 WHERE id = $3', [parseRoles(roles).join(','), this.clock.now(), user.userId]);
+    if (roles.includes('service') !== user.roles.includes('service'))
+      throw new ReadfirstError('invalid-input', 'a person cannot become a service account or the reverse');
+    await this.db.run('UPDATE users SET roles = $1, updated_at = $2 WHERE id = $3', [
+      parseRoles(roles).join(','),
+      this.clock.now(),
+      user.userId,
+    ]);
     return { ...user, roles: parseRoles(roles) };
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<UserRecord> {
-    const n = await this.db.run('UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3', [disabled ? 1 : 0, this.clock.now(), username.toLowerCase()]);
+    const n = await this.db.run('UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3', [
+      disabled ? 1 : 0,
+      this.clock.now(),
+      username.toLowerCase(),
+    ]);
     if (n === 0) throw new ReadfirstError('not-found', `no user ${username}`);
     const user = await this.findByUsername(username);
     if (!user) throw new ReadfirstError('not-found', `no user ${username}`);

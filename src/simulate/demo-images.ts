@@ -80,9 +80,19 @@ export function greyToDicom(pixels: Buffer, width: number, height: number, o: Gr
 }
 
 async function imageToDicom(path: string, label: string, rng: Prng, extra: { sex?: string; age?: string } = {}): Promise<DemoImage> {
-  const { data, info } = await sharp(path).greyscale().resize({ width: 512, height: 512, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(path)
+    .greyscale()
+    .resize({ width: 512, height: 512, fit: 'inside' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   // A neutral description: neither the file name nor its label may hint at the answer.
-  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'DEMO^Public dataset', description: 'XR CHEST PA (readfirst demo)', location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES), ...extra });
+  const bytes = greyToDicom(data, info.width, info.height, {
+    patientName: 'DEMO^Public dataset',
+    description: 'XR CHEST PA (readfirst demo)',
+    location: rng.pick(LOCATIONS),
+    priority: rng.pick(PRIORITIES),
+    ...extra,
+  });
   return { label, bytes, synthetic: false };
 }
 
@@ -96,27 +106,42 @@ export async function phantom(i: number, rng: Prng): Promise<DemoImage> {
 ${dark ? '<ellipse cx="360" cy="170" rx="40" ry="70" fill="#080808"/>' : ''}
 <text x="256" y="40" font-size="34" fill="#ffffff" text-anchor="middle" font-family="DejaVu Sans">SYNTHETIC PHANTOM ${i + 1}</text></svg>`;
   const { data, info } = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const bytes = greyToDicom(data, info.width, info.height, { patientName: 'SYNTHETIC^PHANTOM', description: 'SYNTHETIC PHANTOM - not a patient image', location: rng.pick(LOCATIONS), priority: rng.pick(PRIORITIES) });
+  const bytes = greyToDicom(data, info.width, info.height, {
+    patientName: 'SYNTHETIC^PHANTOM',
+    description: 'SYNTHETIC PHANTOM - not a patient image',
+    location: rng.pick(LOCATIONS),
+    priority: rng.pick(PRIORITIES),
+  });
   return { label: `synthetic phantom ${i + 1}`, bytes, synthetic: true };
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
 }
 
 /**
  * The demo's images, in order: a folder given on the command line (DICOM, PNG or JPEG); else a
  * mix from ../shared/data/nih-cxr14-621 (pneumothorax cases among normals); else synthetic phantoms.
  */
-export async function demoImages(opts: { folder?: string; count: number; sharedData?: string; seed?: number }): Promise<{ source: string; images: DemoImage[] }> {
+export async function demoImages(opts: {
+  folder?: string;
+  count: number;
+  sharedData?: string;
+  seed?: number;
+}): Promise<{ source: string; images: DemoImage[] }> {
   const rng = new Prng(opts.seed ?? 7);
   if (opts.folder) {
-    const files = walk(resolve(opts.folder)).filter((f) => ['.dcm', '.png', '.jpg', '.jpeg', ''].includes(extname(f).toLowerCase())).slice(0, opts.count);
+    const files = walk(resolve(opts.folder))
+      .filter((f) => ['.dcm', '.png', '.jpg', '.jpeg', ''].includes(extname(f).toLowerCase()))
+      .slice(0, opts.count);
     const images: DemoImage[] = [];
-    for (const f of files) images.push(/\.(png|jpe?g)$/i.test(f) ? await imageToDicom(f, f, rng) : { label: f, bytes: readFileSync(f), synthetic: false });
+    for (const f of files)
+      images.push(/\.(png|jpe?g)$/i.test(f) ? await imageToDicom(f, f, rng) : { label: f, bytes: readFileSync(f), synthetic: false });
     return { source: `folder ${opts.folder}`, images };
   }
   const shared = resolve(opts.sharedData ?? join(process.env.READFIRST_SHARED_DIR ?? '../shared', 'data'));
@@ -133,7 +158,12 @@ export async function demoImages(opts: { folder?: string; count: number; sharedD
     const images: DemoImage[] = [];
     for (const r of picked.slice(0, opts.count)) {
       const age = col(r, 'age');
-      images.push(await imageToDicom(join(set, col(r, 'file')), `public image ${images.length + 1}`, rng, { sex: col(r, 'sex') || 'O', ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}) }));
+      images.push(
+        await imageToDicom(join(set, col(r, 'file')), `public image ${images.length + 1}`, rng, {
+          sex: col(r, 'sex') || 'O',
+          ...(age ? { age: `${age.padStart(3, '0')}Y` } : {}),
+        }),
+      );
     }
     return { source: `public NIH ChestX-ray14 images from ${set}`, images };
   }

@@ -18,7 +18,11 @@ export interface DemoOptions {
 /** One STOW-RS request body (PS3.18 10.5.1.2: multipart/related; type="application/dicom"). */
 function stowBody(bytes: Buffer): { body: Buffer; contentType: string } {
   const boundary = `readfirst-demo-${randomUUID()}`;
-  const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
   return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
 }
 
@@ -34,14 +38,24 @@ export async function runDemo(o: DemoOptions): Promise<{ sent: number; failed: n
     throw new ReadfirstError('unavailable', `no readfirst server answers at ${server}: start it first (npm start), or pass --server`);
   }
   const { source, images } = await demoImages({ ...(o.folder ? { folder: o.folder } : {}), count: o.count });
-  o.write(`demo: ${images.length} studies from ${source} into ${server} (STOW-RS)\ndemo: open ${server}/ and sign in to watch the worklist re-rank\n`);
+  o.write(
+    `demo: ${images.length} studies from ${source} into ${server} (STOW-RS)\ndemo: open ${server}/ and sign in to watch the worklist re-rank\n`,
+  );
   let sent = 0;
   let failed = 0;
   for (const [i, img] of images.entries()) {
     if (o.signal?.aborted) break;
     try {
       const { body, contentType } = stowBody(img.bytes);
-      const res = await fetch(`${server}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/dicom+json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) }, body });
+      const res = await fetch(`${server}/dicom-web/studies`, {
+        method: 'POST',
+        headers: {
+          'content-type': contentType,
+          accept: 'application/dicom+json',
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        },
+        body,
+      });
       if (res.status !== 200) throw new Error(`STOW-RS answered ${res.status}`);
       sent++;
       o.write(`sent ${i + 1}/${images.length}${img.synthetic ? ' [SYNTHETIC]' : ''}: ${img.label}\n`);

@@ -26,10 +26,14 @@ export interface SimOutcome {
 /** Negative when `a` should be read before `b` at time `now`; `longestWaitMs` is the longest wait so far. */
 export type QueueOrder = (a: SimStudy, b: SimStudy, now: number, longestWaitMs: number) => number;
 
-export const fifoOrder = (a: SimStudy, b: SimStudy): number => a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
+export const fifoOrder = (a: SimStudy, b: SimStudy): number =>
+  a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
 /** The readfirst order (worklist/reading-order.ts) with the policy's starvation guard. */
 export function policyOrder(guard: { floorMs: number; marginMs: number }): QueueOrder {
-  return (a, b, now, longest) => compareAtTime({ ...a, urgency: a.assignedClass }, { ...b, urgency: b.assignedClass }, now, { protectedUpTo: protectedUpTo(now, guard.floorMs, longest, guard.marginMs) });
+  return (a, b, now, longest) =>
+    compareAtTime({ ...a, urgency: a.assignedClass }, { ...b, urgency: b.assignedClass }, now, {
+      protectedUpTo: protectedUpTo(now, guard.floorMs, longest, guard.marginMs),
+    });
 }
 
 /**

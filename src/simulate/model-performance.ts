@@ -24,7 +24,9 @@ const cardSubset = z.object({
       key: z.string(),
       display: z.string(),
       claimed: z.boolean().optional(),
-      operatingPoints: z.array(z.object({ name: z.string(), threshold: z.number(), sensitivity: z.number().min(0).max(1), specificity: z.number().min(0).max(1) })),
+      operatingPoints: z.array(
+        z.object({ name: z.string(), threshold: z.number(), sensitivity: z.number().min(0).max(1), specificity: z.number().min(0).max(1) }),
+      ),
     }),
   ),
 });
@@ -39,8 +41,18 @@ export function performanceFromCard(path: string): ModelPerformance | undefined 
 }
 
 /** Assumed numbers, the same for every finding, when no model card is at hand. */
-export function assumedPerformance(keys: ReadonlyArray<{ key: string; display: string }>, sensitivity: number, specificity: number, points: readonly string[]): ModelPerformance {
+export function assumedPerformance(
+  keys: ReadonlyArray<{ key: string; display: string }>,
+  sensitivity: number,
+  specificity: number,
+  points: readonly string[],
+): ModelPerformance {
   const findings = new Map<string, { display: string; points: OperatingPoint[] }>();
-  for (const k of keys) findings.set(k.key, { display: k.display, points: points.map((name) => ({ name, threshold: 0.5, sensitivity, specificity })) });
-  return { source: `ASSUMED sensitivity ${sensitivity} / specificity ${specificity} (no model card found; --sensitivity/--specificity)`, measured: false, findings };
+  for (const k of keys)
+    findings.set(k.key, { display: k.display, points: points.map((name) => ({ name, threshold: 0.5, sensitivity, specificity })) });
+  return {
+    source: `ASSUMED sensitivity ${sensitivity} / specificity ${specificity} (no model card found; --sensitivity/--specificity)`,
+    measured: false,
+    findings,
+  };
 }

@@ -19,7 +19,10 @@ describe('the overloaded-department scenario', () => {
     // prioritisation still helps the critical studies when the department is overloaded
     expect(overloaded.criticalMeanRatio).toBeLessThan(1);
     // no study is read when nobody is on shift
-    for (const o of overloaded.outcomes.fifo) expect(overloaded.scenario.shifts.some((s) => s.readers > 0 && o.startedAt >= s.from * 3600_000 && o.startedAt < s.to * 3600_000)).toBe(true);
+    for (const o of overloaded.outcomes.fifo)
+      expect(
+        overloaded.scenario.shifts.some((s) => s.readers > 0 && o.startedAt >= s.from * 3600_000 && o.startedAt < s.to * 3600_000),
+      ).toBe(true);
   });
 
   it('the roster repeats daily for replays of received studies', () => {
@@ -29,7 +32,10 @@ describe('the overloaded-department scenario', () => {
   });
 
   it('draws both scenarios with the charting library (one panel each, bars present)', async () => {
-    const svg = await plotSvg([simulate(builtinScenario({ studies: 120 }), perf, defaultPolicy()), simulate(overloadedScenario({ studies: 120 }), perf, defaultPolicy())]);
+    const svg = await plotSvg([
+      simulate(builtinScenario({ studies: 120 }), perf, defaultPolicy()),
+      simulate(overloadedScenario({ studies: 120 }), perf, defaultPolicy()),
+    ]);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('builtin: critical mean');
     expect(svg).toContain('overloaded: critical mean');

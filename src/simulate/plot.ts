@@ -25,7 +25,14 @@ export function plotSpec(reports: readonly SimulationReport[]): TopLevelSpec {
     background: 'white',
     title: { text: 'Wait before reading (minutes) by true class', subtitle: reports.map((r) => r.scenario.description) },
     data: { values },
-    facet: { row: { field: 'scenario', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
+    facet: {
+      row: {
+        field: 'scenario',
+        type: 'nominal',
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
+      },
+    },
     resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
       width: { step: 36 },
@@ -35,7 +42,12 @@ export function plotSpec(reports: readonly SimulationReport[]): TopLevelSpec {
         x: { field: 'urgency', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } },
         xOffset: { field: 'series', sort: ['FIFO mean', 'readfirst mean', 'FIFO max', 'readfirst max'] },
         y: { field: 'minutes', type: 'quantitative', title: 'minutes' },
-        color: { field: 'series', type: 'nominal', sort: ['FIFO mean', 'readfirst mean', 'FIFO max', 'readfirst max'], scale: { range: ['#9aa5b1', '#1f77b4', '#d3d8de', '#7fb2dc'] } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          sort: ['FIFO mean', 'readfirst mean', 'FIFO max', 'readfirst max'],
+          scale: { range: ['#9aa5b1', '#1f77b4', '#d3d8de', '#7fb2dc'] },
+        },
       },
     },
   };
@@ -46,5 +58,7 @@ export async function plotSvg(reports: readonly SimulationReport[]): Promise<str
 }
 
 export async function writePlot(reports: readonly SimulationReport[], path: string): Promise<void> {
-  await sharp(Buffer.from(await plotSvg(reports))).png().toFile(path);
+  await sharp(Buffer.from(await plotSvg(reports)))
+    .png()
+    .toFile(path);
 }

@@ -7,7 +7,10 @@ export function reportTable(r: SimulationReport): string {
   const lines = [
     '| true class | n | FIFO mean | readfirst mean | FIFO median | readfirst median | FIFO p95 | readfirst p95 | FIFO max | readfirst max |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...r.rows.map((row) => `| ${row.urgency} | ${row.fifo.n} | ${f(row.fifo.mean)} | ${f(row.readfirst.mean)} | ${f(row.fifo.median)} | ${f(row.readfirst.median)} | ${f(row.fifo.p95)} | ${f(row.readfirst.p95)} | ${f(row.fifo.max)} | ${f(row.readfirst.max)} |`),
+    ...r.rows.map(
+      (row) =>
+        `| ${row.urgency} | ${row.fifo.n} | ${f(row.fifo.mean)} | ${f(row.readfirst.mean)} | ${f(row.fifo.median)} | ${f(row.readfirst.median)} | ${f(row.fifo.p95)} | ${f(row.readfirst.p95)} | ${f(row.fifo.max)} | ${f(row.readfirst.max)} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -116,7 +116,12 @@ export function dailyShifts(days: number, radiologists = 2): ReaderShiftSpec[] {
   const out: ReaderShiftSpec[] = [];
   for (let d = 0; d < days + 1; d++) {
     const h = d * 24;
-    out.push({ from: h, to: h + 8, readers: 1 }, { from: h + 8, to: h + 18, readers: radiologists }, { from: h + 18, to: h + 23, readers: 2 }, { from: h + 23, to: h + 24, readers: 1 });
+    out.push(
+      { from: h, to: h + 8, readers: 1 },
+      { from: h + 8, to: h + 18, readers: radiologists },
+      { from: h + 18, to: h + 23, readers: 2 },
+      { from: h + 23, to: h + 24, readers: 1 },
+    );
   }
   return out;
 }

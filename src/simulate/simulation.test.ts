@@ -26,9 +26,11 @@ describe('replay simulator', () => {
   it('never lets a reader start outside the shift, and FIFO reads in arrival order', () => {
     const r = simulate(builtinScenario({ studies: 120 }), perf, defaultPolicy());
     const starts = [...r.outcomes.fifo].sort((x, y) => x.startedAt - y.startedAt || x.reader - y.reader);
-    for (let i = 1; i < starts.length; i++) expect(starts[i]?.study.arrivedAt ?? 0).toBeGreaterThanOrEqual(starts[i - 1]?.study.arrivedAt ?? 0);
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i]?.study.arrivedAt ?? 0).toBeGreaterThanOrEqual(starts[i - 1]?.study.arrivedAt ?? 0);
     const shifts = r.scenario.shifts;
-    for (const o of r.outcomes.readfirst) expect(shifts.some((s) => o.startedAt >= s.from * 3600_000 && o.startedAt < s.to * 3600_000)).toBe(true);
+    for (const o of r.outcomes.readfirst)
+      expect(shifts.some((s) => o.startedAt >= s.from * 3600_000 && o.startedAt < s.to * 3600_000)).toBe(true);
   });
 
   it('reads studies with model scores from CSV and writes a PNG plot', async () => {

@@ -41,10 +41,20 @@ export function drawFindings(s: ScenarioStudy, perf: ModelPerformance, rng: Prng
     const u = rng.next();
     const present = s.truth.includes(key);
     const score = s.scores?.[key];
-    const decisions = f.points.map((p) => ({ name: p.name, threshold: p.threshold, positive: score !== undefined ? score >= p.threshold : present ? u < p.sensitivity : u > p.specificity }));
+    const decisions = f.points.map((p) => ({
+      name: p.name,
+      threshold: p.threshold,
+      positive: score !== undefined ? score >= p.threshold : present ? u < p.sensitivity : u > p.specificity,
+    }));
     const thresholds = f.points.map((p) => p.threshold).sort((a, b) => a - b);
     const positives = decisions.filter((d) => d.positive).length;
-    const probability = score ?? (positives === 0 ? (thresholds[0] ?? 0.5) * 0.5 : positives === decisions.length ? ((thresholds[thresholds.length - 1] ?? 0.5) + 1) / 2 : ((thresholds[0] ?? 0) + (thresholds[thresholds.length - 1] ?? 1)) / 2);
+    const probability =
+      score ??
+      (positives === 0
+        ? (thresholds[0] ?? 0.5) * 0.5
+        : positives === decisions.length
+          ? ((thresholds[thresholds.length - 1] ?? 0.5) + 1) / 2
+          : ((thresholds[0] ?? 0) + (thresholds[thresholds.length - 1] ?? 1)) / 2);
     out.push({ key, display: f.display, probability, decisions });
   }
   return out;
@@ -59,13 +69,38 @@ export function simulate(scenario: Scenario, perf: ModelPerformance, policy: Urg
   const rng = new Prng(seed);
   const classOf = (key: string): UrgencyClass | undefined => policy.findings.find((r) => r.finding === key)?.urgency;
   const studies: SimStudy[] = scenario.studies.map((s) => {
-    const ranking = rankStudy(policy, { arrivedAt: s.arrivedAt, orderPriority: s.orderPriority, patientLocation: s.patientLocation, aiStatus: 'analysed', findings: drawFindings(s, perf, rng) });
-    return { studyInstanceUid: s.id, arrivedAt: s.arrivedAt, score: ranking.score, readMs: s.readMs, trueClass: trueClassOf(s.truth, classOf), assignedClass: ranking.urgency };
+    const ranking = rankStudy(policy, {
+      arrivedAt: s.arrivedAt,
+      orderPriority: s.orderPriority,
+      patientLocation: s.patientLocation,
+      aiStatus: 'analysed',
+      findings: drawFindings(s, perf, rng),
+    });
+    return {
+      studyInstanceUid: s.id,
+      arrivedAt: s.arrivedAt,
+      score: ranking.score,
+      readMs: s.readMs,
+      trueClass: trueClassOf(s.truth, classOf),
+      assignedClass: ranking.urgency,
+    };
   });
   const shifts = readerShifts(scenario);
-  const outcomes: Record<Arm, SimOutcome[]> = { fifo: replay(studies, shifts, fifoOrder), readfirst: replay(studies, shifts, policyOrder({ floorMs: guardFloorMs(policy), marginMs: policy.starvationGuard.marginMinutes * 60_000 })) };
-  const waits = (arm: Arm, cls: UrgencyClass | 'all'): number[] => outcomes[arm].filter((o) => cls === 'all' || o.study.trueClass === cls).map((o) => o.waitMs);
-  const rows: ClassRow[] = [...URGENCY_CLASSES, 'all' as const].map((c) => ({ urgency: c, fifo: waitStats(waits('fifo', c)), readfirst: waitStats(waits('readfirst', c)) }));
+  const outcomes: Record<Arm, SimOutcome[]> = {
+    fifo: replay(studies, shifts, fifoOrder),
+    readfirst: replay(
+      studies,
+      shifts,
+      policyOrder({ floorMs: guardFloorMs(policy), marginMs: policy.starvationGuard.marginMinutes * 60_000 }),
+    ),
+  };
+  const waits = (arm: Arm, cls: UrgencyClass | 'all'): number[] =>
+    outcomes[arm].filter((o) => cls === 'all' || o.study.trueClass === cls).map((o) => o.waitMs);
+  const rows: ClassRow[] = [...URGENCY_CLASSES, 'all' as const].map((c) => ({
+    urgency: c,
+    fifo: waitStats(waits('fifo', c)),
+    readfirst: waitStats(waits('readfirst', c)),
+  }));
   const row = (c: UrgencyClass | 'all'): ClassRow => rows.find((r) => r.urgency === c) as ClassRow;
   const flaggedCritical = studies.filter((s) => s.assignedClass === 'critical');
   return {
@@ -74,7 +109,11 @@ export function simulate(scenario: Scenario, perf: ModelPerformance, policy: Urg
     rows,
     criticalMeanRatio: row('critical').readfirst.mean / row('critical').fifo.mean,
     longestWaitRatio: row('all').readfirst.max / row('all').fifo.max,
-    flagged: { truePositives: flaggedCritical.filter((s) => s.trueClass === 'critical').length, critical: studies.filter((s) => s.trueClass === 'critical').length, falsePositives: flaggedCritical.filter((s) => s.trueClass !== 'critical').length },
+    flagged: {
+      truePositives: flaggedCritical.filter((s) => s.trueClass === 'critical').length,
+      critical: studies.filter((s) => s.trueClass === 'critical').length,
+      falsePositives: flaggedCritical.filter((s) => s.trueClass !== 'critical').length,
+    },
     outcomes,
   };
 }
@@ -84,13 +123,23 @@ export function simulate(scenario: Scenario, perf: ModelPerformance, policy: Urg
  * (past it a study is overdue and nothing newer may pass it). Short: the longest wait stays at
  * FIFO's but the critical gain shrinks; long: the reverse.
  */
-export function sweepTable(scenario: Scenario, perf: ModelPerformance, policy: UrgencyPolicy, minutes: readonly number[] = [30, 45, 60, 75, 90, 120, 180, 240, 360]): string {
+export function sweepTable(
+  scenario: Scenario,
+  perf: ModelPerformance,
+  policy: UrgencyPolicy,
+  minutes: readonly number[] = [30, 45, 60, 75, 90, 120, 180, 240, 360],
+): string {
   const lines = ['| routine / likely-normal max wait (min) | critical mean wait ×FIFO | longest wait ×FIFO |', '|---|---|---|'];
   for (const m of minutes) {
     const clamp = (v: number): number => Math.min(v, m);
     const p: UrgencyPolicy = {
       ...policy,
-      classes: { critical: { maxWaitMinutes: clamp(policy.classes.critical.maxWaitMinutes) }, urgent: { maxWaitMinutes: clamp(policy.classes.urgent.maxWaitMinutes) }, routine: { maxWaitMinutes: m }, 'likely-normal': { maxWaitMinutes: m } },
+      classes: {
+        critical: { maxWaitMinutes: clamp(policy.classes.critical.maxWaitMinutes) },
+        urgent: { maxWaitMinutes: clamp(policy.classes.urgent.maxWaitMinutes) },
+        routine: { maxWaitMinutes: m },
+        'likely-normal': { maxWaitMinutes: m },
+      },
     };
     const r = simulate(scenario, perf, p);
     lines.push(`| ${m} | ${r.criticalMeanRatio.toFixed(3)} | ${r.longestWaitRatio.toFixed(3)} |`);

@@ -10,7 +10,12 @@ import { SqliteDb } from './sqlite/sqlite-db.ts';
  * SQLite at `sqlitePath`. `migrations` run before it is returned: the server passes none and
  * applies each module's own as it starts it; tools pass `allMigrations` (src/app/modules.ts).
  */
-export async function openDb(opts: { databaseUrl?: string; sqlitePath: string; schema?: string; migrations: readonly Migration[] }): Promise<Db> {
+export async function openDb(opts: {
+  databaseUrl?: string;
+  sqlitePath: string;
+  schema?: string;
+  migrations: readonly Migration[];
+}): Promise<Db> {
   let db: Db;
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     db = await PostgresDb.connect({ connectionString: opts.databaseUrl, ...(opts.schema ? { schema: opts.schema } : {}) });

@@ -20,17 +20,41 @@ export function studyEvidence(results: readonly InferenceResult[], fallback: Ana
   const analysed = live.filter((r) => r.status === 'analysed');
   if (analysed.length === 0) {
     const other = live[0];
-    return { aiStatus: other?.status ?? (fallback === 'analysed' ? 'no-model' : fallback), aiStatusReason: other?.statusReason ?? other?.gate?.reason ?? null, findings: [], modelId: other?.model?.modelId ?? null, modelVersion: other?.model?.modelVersion ?? null };
+    return {
+      aiStatus: other?.status ?? (fallback === 'analysed' ? 'no-model' : fallback),
+      aiStatusReason: other?.statusReason ?? other?.gate?.reason ?? null,
+      findings: [],
+      modelId: other?.model?.modelId ?? null,
+      modelVersion: other?.model?.modelVersion ?? null,
+    };
   }
   const byKey = new Map<string, FindingEvidence>();
   for (const r of analysed) {
     for (const f of r.findings) {
       const prev = byKey.get(f.key);
-      const decisions = f.decisions.map((d) => ({ name: d.name, threshold: d.threshold, positive: d.positive || (prev?.decisions.find((p) => p.name === d.name)?.positive ?? false) }));
-      if (!prev || f.probability > prev.probability) byKey.set(f.key, { key: f.key, display: f.display, probability: f.probability, decisions });
-      else byKey.set(f.key, { ...prev, decisions: prev.decisions.map((d) => ({ ...d, positive: d.positive || (f.decisions.find((x) => x.name === d.name)?.positive ?? false) })) });
+      const decisions = f.decisions.map((d) => ({
+        name: d.name,
+        threshold: d.threshold,
+        positive: d.positive || (prev?.decisions.find((p) => p.name === d.name)?.positive ?? false),
+      }));
+      if (!prev || f.probability > prev.probability)
+        byKey.set(f.key, { key: f.key, display: f.display, probability: f.probability, decisions });
+      else
+        byKey.set(f.key, {
+          ...prev,
+          decisions: prev.decisions.map((d) => ({
+            ...d,
+            positive: d.positive || (f.decisions.find((x) => x.name === d.name)?.positive ?? false),
+          })),
+        });
     }
   }
   const first = analysed[0]?.model ?? null;
-  return { aiStatus: 'analysed', aiStatusReason: null, findings: [...byKey.values()], modelId: first?.modelId ?? null, modelVersion: first?.modelVersion ?? null };
+  return {
+    aiStatus: 'analysed',
+    aiStatusReason: null,
+    findings: [...byKey.values()],
+    modelId: first?.modelId ?? null,
+    modelVersion: first?.modelVersion ?? null,
+  };
 }

@@ -36,7 +36,11 @@ export const triageModule = defineModule({
       const facts = factsOf(study, arrivedAt);
       const order = study.accessionNumber && deps.orders ? await deps.orders.orderFor(study.accessionNumber) : undefined;
       if (!order) return facts;
-      return { ...facts, orderPriority: order.priority ?? facts.orderPriority, patientLocation: triageLocationOf(order) ?? facts.patientLocation };
+      return {
+        ...facts,
+        orderPriority: order.priority ?? facts.orderPriority,
+        patientLocation: triageLocationOf(order) ?? facts.patientLocation,
+      };
     };
 
     // Score on arrival: a study is on the worklist, ranked by its order priority and location,
@@ -57,12 +61,25 @@ export const triageModule = defineModule({
       const study = await studies.getStudy(e.studyInstanceUid);
       if (!study) return log.warn({ study: e.studyInstanceUid }, 'analysed study not found in the DICOM store');
       const stored = await results.listForStudy(e.studyInstanceUid);
-      const evidence = studyEvidence(stored.filter((r) => e.resultIds.length === 0 || e.resultIds.includes(r.id)), e.status);
+      const evidence = studyEvidence(
+        stored.filter((r) => e.resultIds.length === 0 || e.resultIds.includes(r.id)),
+        e.status,
+      );
       const existing = await worklist.entry(e.studyInstanceUid);
-      const { entry, ranking } = rankEntry(policy.get(), await factsWithOrder(study, existing?.arrivedAt ?? study.firstReceivedAt), evidence);
+      const { entry, ranking } = rankEntry(
+        policy.get(),
+        await factsWithOrder(study, existing?.arrivedAt ?? study.firstReceivedAt),
+        evidence,
+      );
       const { item } = await worklist.place(entry);
       for (const f of ranking.followUps) {
-        await followUps.add({ ...f, studyInstanceUid: item.studyInstanceUid, patientId: item.patientId, patientName: item.patientName, accessionNumber: item.accessionNumber });
+        await followUps.add({
+          ...f,
+          studyInstanceUid: item.studyInstanceUid,
+          patientId: item.patientId,
+          patientName: item.patientName,
+          accessionNumber: item.accessionNumber,
+        });
       }
       log.info({ study: item.studyInstanceUid, urgency: item.urgency, reason: item.reason }, 'study ranked');
     };
@@ -77,16 +94,18 @@ export const triageModule = defineModule({
     };
     // One study at a time: completion and analysis may arrive together, and the later must see the earlier's row.
     const chains = new Map<string, Promise<void>>();
-    const serial = <E extends { studyInstanceUid: string }>(fn: (e: E) => Promise<void>) => async (e: E): Promise<void> => {
-      const prev = chains.get(e.studyInstanceUid) ?? Promise.resolve();
-      const next = prev.then(() => fn(e));
-      const tail = next.catch(() => undefined);
-      chains.set(e.studyInstanceUid, tail);
-      void tail.then(() => {
-        if (chains.get(e.studyInstanceUid) === tail) chains.delete(e.studyInstanceUid);
-      });
-      return next;
-    };
+    const serial =
+      <E extends { studyInstanceUid: string }>(fn: (e: E) => Promise<void>) =>
+      async (e: E): Promise<void> => {
+        const prev = chains.get(e.studyInstanceUid) ?? Promise.resolve();
+        const next = prev.then(() => fn(e));
+        const tail = next.catch(() => undefined);
+        chains.set(e.studyInstanceUid, tail);
+        void tail.then(() => {
+          if (chains.get(e.studyInstanceUid) === tail) chains.delete(e.studyInstanceUid);
+        });
+        return next;
+      };
     const rerankOrder = serial((e: { studyInstanceUid: string }) => onOrder(e.studyInstanceUid));
     const offs = [
       ctx.bus.on('instance.stored', serial(onStored)),

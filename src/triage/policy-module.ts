@@ -23,12 +23,24 @@ export const policyModule = defineModule({
       policy,
       starvationGuard: () => {
         const p = policy.get();
-        return { floorMs: guardFloorMs(p), marginMs: p.starvationGuard.marginMinutes * 60_000, windowMs: p.starvationGuard.windowHours * 3600_000 };
+        return {
+          floorMs: guardFloorMs(p),
+          marginMs: p.starvationGuard.marginMinutes * 60_000,
+          windowMs: p.starvationGuard.windowHours * 3600_000,
+        };
       },
     };
     return {
       provides,
-      routes: [{ method: 'GET', url: '/api/worklist/policy', access: 'authenticated', summary: 'the urgency policy in force', handler: async () => policy.get() }],
+      routes: [
+        {
+          method: 'GET',
+          url: '/api/worklist/policy',
+          access: 'authenticated',
+          summary: 'the urgency policy in force',
+          handler: async () => policy.get(),
+        },
+      ],
       async close() {
         policy.close();
       },

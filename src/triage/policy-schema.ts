@@ -15,7 +15,10 @@ export type LocationKind = (typeof LOCATION_KINDS)[number];
 
 const urgency = z.enum(URGENCY_CLASSES);
 const findingKey = z.string().regex(/^[a-z0-9_]+$/, 'must be a snake_case finding key');
-const minutes = z.number().positive().max(30 * 24 * 60);
+const minutes = z
+  .number()
+  .positive()
+  .max(30 * 24 * 60);
 
 const classSchema = z.object({
   /** Longest a study of this class should wait; past it, it is overdue: read before anything not overdue, oldest first. */
@@ -39,14 +42,17 @@ const followUpRuleSchema = z.object({
 const locationRuleSchema = z.object({
   kind: z.enum(LOCATION_KINDS),
   /** Case-insensitive regular expression tried against the raw patient location. */
-  pattern: z.string().min(1).refine((p) => {
-    try {
-      new RegExp(p, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a valid regular expression'),
+  pattern: z
+    .string()
+    .min(1)
+    .refine((p) => {
+      try {
+        new RegExp(p, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
 });
 
 export const policySchema = z
@@ -76,7 +82,18 @@ export const policySchema = z
      * least the lowest class's maximum wait), less `marginMinutes`, nothing newer may pass it.
      */
     starvationGuard: z
-      .object({ marginMinutes: z.number().min(0).max(24 * 60).default(10), windowHours: z.number().positive().max(24 * 14).default(24) })
+      .object({
+        marginMinutes: z
+          .number()
+          .min(0)
+          .max(24 * 60)
+          .default(10),
+        windowHours: z
+          .number()
+          .positive()
+          .max(24 * 14)
+          .default(24),
+      })
       .default({}),
   })
   .strict()
@@ -84,7 +101,11 @@ export const policySchema = z
     const order = URGENCY_CLASSES.map((c) => p.classes[c].maxWaitMinutes);
     for (let i = 1; i < order.length; i++) {
       if ((order[i] ?? 0) < (order[i - 1] ?? 0)) {
-        ctx.addIssue({ code: 'custom', path: ['classes', URGENCY_CLASSES[i] ?? ''], message: 'maxWaitMinutes must not be shorter than that of a more urgent class' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classes', URGENCY_CLASSES[i] ?? ''],
+          message: 'maxWaitMinutes must not be shorter than that of a more urgent class',
+        });
       }
     }
   });

@@ -24,7 +24,15 @@ function randomInput(rng: Prng, arrivedAt: number): TriageInput {
       const p = rng.next();
       const hs = rng.next() * 0.5;
       const bal = hs + rng.next() * 0.5;
-      return { key, display: key, probability: p, decisions: [{ name: 'high-sensitivity', threshold: hs, positive: p >= hs }, { name: 'balanced', threshold: bal, positive: p >= bal }] };
+      return {
+        key,
+        display: key,
+        probability: p,
+        decisions: [
+          { name: 'high-sensitivity', threshold: hs, positive: p >= hs },
+          { name: 'balanced', threshold: bal, positive: p >= bal },
+        ],
+      };
     }),
   };
 }
@@ -54,7 +62,12 @@ describe('urgency policy properties (seeded)', () => {
   });
 
   it('reads protected, then critical, then overdue (oldest first), then the rest', () => {
-    const due = (uid: string, arrivedAt: number, minutes: number, urgency: string) => ({ studyInstanceUid: uid, urgency, arrivedAt, score: scoreOfDueAt(arrivedAt + minutes * 60_000) });
+    const due = (uid: string, arrivedAt: number, minutes: number, urgency: string) => ({
+      studyInstanceUid: uid,
+      urgency,
+      arrivedAt,
+      score: scoreOfDueAt(arrivedAt + minutes * 60_000),
+    });
     const now = 100 * 60_000;
     const items = [
       due('fresh-routine', now - 10 * 60_000, 60, 'routine'),
@@ -65,7 +78,14 @@ describe('urgency policy properties (seeded)', () => {
       due('protected-routine', 20 * 60_000, 60, 'routine'),
     ];
     const guard = { protectedUpTo: 25 * 60_000 };
-    expect([...items].sort((a, b) => compareAtTime(a, b, now, guard)).map((i) => i.studyInstanceUid)).toEqual(['protected-routine', 'overdue-critical', 'new-critical', 'overdue-urgent', 'overdue-routine', 'fresh-routine']);
+    expect([...items].sort((a, b) => compareAtTime(a, b, now, guard)).map((i) => i.studyInstanceUid)).toEqual([
+      'protected-routine',
+      'overdue-critical',
+      'new-critical',
+      'overdue-urgent',
+      'overdue-routine',
+      'fresh-routine',
+    ]);
   });
 
   it('protects a study once it has waited the longest recent wait less the margin, never below the floor', () => {
@@ -78,12 +98,25 @@ describe('urgency policy properties (seeded)', () => {
     const t = Date.UTC(2026, 0, 1);
     const old = rankStudy(policy, { arrivedAt: t, orderPriority: 'ROUTINE', patientLocation: null, aiStatus: 'no-model', findings: [] });
     const later = t + (policy.classes.routine.maxWaitMinutes - policy.classes.critical.maxWaitMinutes + 1) * 60_000;
-    const critical = rankStudy(policy, { arrivedAt: later, orderPriority: 'STAT', patientLocation: null, aiStatus: 'no-model', findings: [] });
+    const critical = rankStudy(policy, {
+      arrivedAt: later,
+      orderPriority: 'STAT',
+      patientLocation: null,
+      aiStatus: 'no-model',
+      findings: [],
+    });
     expect(old.score).toBeGreaterThan(critical.score);
   });
 
   it('with enough reading capacity, no study waits past its class maximum plus one read time', () => {
-    const policy = parsePolicy({ classes: { critical: { maxWaitMinutes: 30 }, urgent: { maxWaitMinutes: 120 }, routine: { maxWaitMinutes: 360 }, 'likely-normal': { maxWaitMinutes: 360 } } });
+    const policy = parsePolicy({
+      classes: {
+        critical: { maxWaitMinutes: 30 },
+        urgent: { maxWaitMinutes: 120 },
+        routine: { maxWaitMinutes: 360 },
+        'likely-normal': { maxWaitMinutes: 360 },
+      },
+    });
     const rng = new Prng(3);
     let checked = 0;
     for (let run = 0; run < 60; run++) {
@@ -97,11 +130,22 @@ describe('urgency policy properties (seeded)', () => {
         const r = rankStudy(policy, randomInput(rng, Math.round(t)));
         const uid = `1.2.${run}.${i}`;
         classes.set(uid, r.urgency);
-        studies.push({ studyInstanceUid: uid, arrivedAt: Math.round(t), score: r.score, trueClass: r.urgency, assignedClass: r.urgency, readMs: rng.int(60_000, maxRead) });
+        studies.push({
+          studyInstanceUid: uid,
+          arrivedAt: Math.round(t),
+          score: r.score,
+          trueClass: r.urgency,
+          assignedClass: r.urgency,
+          readMs: rng.int(60_000, maxRead),
+        });
       }
       if (!feasible(studies)) continue;
       checked++;
-      for (const o of replay(studies, [{ start: 0, end: Infinity }], policyOrder({ floorMs: guardFloorMs(policy), marginMs: 10 * 60_000 }))) {
+      for (const o of replay(
+        studies,
+        [{ start: 0, end: Infinity }],
+        policyOrder({ floorMs: guardFloorMs(policy), marginMs: 10 * 60_000 }),
+      )) {
         const cls = classes.get(o.study.studyInstanceUid) ?? 'critical';
         expect(o.waitMs).toBeLessThanOrEqual(policy.classes[cls].maxWaitMinutes * 60_000 + maxRead);
       }

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ReadfirstError } from '../core/errors.ts';
-import { DEFAULT_FINDINGS, DEFAULT_FOLLOW_UP, DEFAULT_LOCATION_FLOOR, DEFAULT_LOCATIONS, DEFAULT_ORDER_PRIORITY } from './default-policy.ts';
+import {
+  DEFAULT_FINDINGS,
+  DEFAULT_FOLLOW_UP,
+  DEFAULT_LOCATION_FLOOR,
+  DEFAULT_LOCATIONS,
+  DEFAULT_ORDER_PRIORITY,
+} from './default-policy.ts';
 import { type PolicyInput, policySchema, type UrgencyPolicy } from './policy-schema.ts';
 
 /** Validates a policy object and fills in every default. Throws a `config` error naming each bad key. */
@@ -12,7 +18,9 @@ export function parsePolicy(input: unknown, source = 'policy'): UrgencyPolicy {
     throw new ReadfirstError('config', `invalid urgency policy ${source}:\n  ${lines.join('\n  ')}`);
   }
   const p = r.data;
-  const orderPriority = Object.fromEntries(Object.entries(p.orderPriority ?? DEFAULT_ORDER_PRIORITY).map(([k, v]) => [k.trim().toUpperCase(), v]));
+  const orderPriority = Object.fromEntries(
+    Object.entries(p.orderPriority ?? DEFAULT_ORDER_PRIORITY).map(([k, v]) => [k.trim().toUpperCase(), v]),
+  );
   return {
     classes: p.classes,
     findings: p.findings ?? DEFAULT_FINDINGS,
@@ -43,7 +51,10 @@ export function loadPolicyFile(file: string): UrgencyPolicy {
   try {
     parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new ReadfirstError('config', `urgency policy ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+    throw new ReadfirstError(
+      'config',
+      `urgency policy ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
+    );
   }
   return parsePolicy(parsed, file);
 }

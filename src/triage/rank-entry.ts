@@ -9,7 +9,10 @@ import { rankStudy, type Ranking, type TriageInput } from './rank.ts';
 export type StudyFacts = Omit<WorklistEntry, keyof RankFields | 'aiStatus' | 'aiStatusReason' | 'findings' | 'modelId' | 'modelVersion'>;
 
 /** The AI side of a rank: status, findings and the model that produced them. */
-export type AiEvidence = Pick<TriageInput, 'aiStatus' | 'aiStatusReason' | 'findings'> & { modelId: string | null; modelVersion: string | null };
+export type AiEvidence = Pick<TriageInput, 'aiStatus' | 'aiStatusReason' | 'findings'> & {
+  modelId: string | null;
+  modelVersion: string | null;
+};
 
 /** Nothing from the AI yet. */
 export const AI_PENDING: AiEvidence = { aiStatus: 'pending', aiStatusReason: null, findings: [], modelId: null, modelVersion: null };
@@ -38,7 +41,9 @@ export function aiClassOf(policy: UrgencyPolicy, input: TriageInput): UrgencyCla
   return rankStudy(policy, { ...input, orderPriority: null, patientLocation: null }).urgency;
 }
 
-const inputOf = (e: Pick<WorklistEntry, 'arrivedAt' | 'orderPriority' | 'patientLocation' | 'aiStatus' | 'aiStatusReason' | 'findings'>): TriageInput => ({
+const inputOf = (
+  e: Pick<WorklistEntry, 'arrivedAt' | 'orderPriority' | 'patientLocation' | 'aiStatus' | 'aiStatusReason' | 'findings'>,
+): TriageInput => ({
   arrivedAt: e.arrivedAt,
   orderPriority: e.orderPriority,
   patientLocation: e.patientLocation,
@@ -63,7 +68,14 @@ function rankFields(policy: UrgencyPolicy, input: TriageInput): RankFields & { r
 
 /** The worklist entry of one study under `policy`, and the full ranking (follow-ups included). */
 export function rankEntry(policy: UrgencyPolicy, facts: StudyFacts, ai: AiEvidence): { entry: WorklistEntry; ranking: Ranking } {
-  const base = { ...facts, aiStatus: ai.aiStatus, aiStatusReason: ai.aiStatusReason ?? null, findings: [...ai.findings], modelId: ai.modelId, modelVersion: ai.modelVersion };
+  const base = {
+    ...facts,
+    aiStatus: ai.aiStatus,
+    aiStatusReason: ai.aiStatusReason ?? null,
+    findings: [...ai.findings],
+    modelId: ai.modelId,
+    modelVersion: ai.modelVersion,
+  };
   const { ranking, ...fields } = rankFields(policy, inputOf(base));
   return { entry: { ...base, ...fields }, ranking };
 }

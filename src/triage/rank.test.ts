@@ -14,7 +14,14 @@ const ptx = (p: number): FindingEvidence => ({
     { name: 'balanced', threshold: 0.85, positive: p >= 0.85 },
   ],
 });
-const input = (over: Partial<TriageInput>): TriageInput => ({ arrivedAt: T0, orderPriority: null, patientLocation: null, aiStatus: 'analysed', findings: [], ...over });
+const input = (over: Partial<TriageInput>): TriageInput => ({
+  arrivedAt: T0,
+  orderPriority: null,
+  patientLocation: null,
+  aiStatus: 'analysed',
+  findings: [],
+  ...over,
+});
 
 describe('rankStudy', () => {
   const policy = defaultPolicy();
@@ -49,7 +56,12 @@ describe('rankStudy', () => {
   });
 
   it('records follow-up findings with a due date', () => {
-    const nodule: FindingEvidence = { key: 'nodule', display: 'Nodule', probability: 0.8, decisions: [{ name: 'balanced', threshold: 0.5, positive: true }] };
+    const nodule: FindingEvidence = {
+      key: 'nodule',
+      display: 'Nodule',
+      probability: 0.8,
+      decisions: [{ name: 'balanced', threshold: 0.5, positive: true }],
+    };
     const r = rankStudy(policy, input({ findings: [nodule] }));
     expect(r.followUps).toEqual([expect.objectContaining({ finding: 'nodule', dueDays: 90 })]);
   });
@@ -59,7 +71,9 @@ describe('rankStudy', () => {
   });
 
   it('rejects an invalid policy with the key and the reason', () => {
-    expect(() => parsePolicy({ classes: { critical: { maxWaitMinutes: 500 } } })).toThrow(/classes.urgent: maxWaitMinutes must not be shorter/);
+    expect(() => parsePolicy({ classes: { critical: { maxWaitMinutes: 500 } } })).toThrow(
+      /classes.urgent: maxWaitMinutes must not be shorter/,
+    );
     expect(() => parsePolicy({ findings: [{ finding: 'Pneumothorax', operatingPoint: 'x', urgency: 'critical' }] })).toThrow(/snake_case/);
     expect(() => parsePolicy({ bogus: 1 })).toThrow(/Unrecognized key/);
   });

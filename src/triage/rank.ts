@@ -74,7 +74,11 @@ export function rankStudy(policy: UrgencyPolicy, input: TriageInput): Ranking {
   const locationKind = locationKindOf(policy, input.patientLocation);
   const locationClass = locationKind ? policy.locationFloor[locationKind] : undefined;
   if (locationKind && locationClass) {
-    floorLines.push({ urgency: locationClass, text: explainFloor('Location', `${input.patientLocation ?? ''} (${locationKind})`, locationClass), weight: 1 });
+    floorLines.push({
+      urgency: locationClass,
+      text: explainFloor('Location', `${input.patientLocation ?? ''} (${locationKind})`, locationClass),
+      weight: 1,
+    });
   }
   const floor = floorLines.reduce<UrgencyClass | null>((acc, l) => (acc ? higher(acc, l.urgency) : l.urgency), null);
 
@@ -84,13 +88,22 @@ export function rankStudy(policy: UrgencyPolicy, input: TriageInput): Ranking {
     for (const rule of policy.findings) {
       const f = input.findings.find((x) => x.key === rule.finding);
       const d = f && positiveAt(f, rule.operatingPoint);
-      if (f && d) aiLines.push({ urgency: rule.urgency, text: explainFinding(f, d.threshold, rule.operatingPoint, rule.urgency), weight: f.probability });
+      if (f && d)
+        aiLines.push({
+          urgency: rule.urgency,
+          text: explainFinding(f, d.threshold, rule.operatingPoint, rule.urgency),
+          weight: f.probability,
+        });
     }
     if (aiLines.length === 0) {
       const point = policy.likelyNormalOperatingPoint;
       const judged = input.findings.filter((f) => f.decisions.some((d) => d.name === point));
       if (judged.length > 0 && judged.every((f) => !positiveAt(f, point))) {
-        aiLines.push({ urgency: 'likely-normal', text: `All ${judged.length} findings below ${point} thresholds → likely-normal`, weight: 0 });
+        aiLines.push({
+          urgency: 'likely-normal',
+          text: `All ${judged.length} findings below ${point} thresholds → likely-normal`,
+          weight: 0,
+        });
       } else {
         aiLines.push({ urgency: policy.defaultUrgency, text: `No finding of the policy positive → ${policy.defaultUrgency}`, weight: 0 });
       }
@@ -109,9 +122,13 @@ export function rankStudy(policy: UrgencyPolicy, input: TriageInput): Ranking {
   const explanation = [
     ...(decisive ? [decisive.text] : []),
     ...notes,
-    ...[...aiLines, ...floorLines].filter((l) => l !== decisive).sort(byWeight).map((l) => l.text),
+    ...[...aiLines, ...floorLines]
+      .filter((l) => l !== decisive)
+      .sort(byWeight)
+      .map((l) => l.text),
   ];
-  if (aiClass && floor && URGENCY_RANK[aiClass] < URGENCY_RANK[floor]) explanation.push(`AI ${aiClass} does not lower the order's ${floor}`);
+  if (aiClass && floor && URGENCY_RANK[aiClass] < URGENCY_RANK[floor])
+    explanation.push(`AI ${aiClass} does not lower the order's ${floor}`);
   if (aiRaised) explanation.push(`AI raised ${floor} → ${urgency}`);
   const dueAt = input.arrivedAt + policy.classes[urgency].maxWaitMinutes * 60_000;
   explanation.push(`Due within ${policy.classes[urgency].maxWaitMinutes} min of arrival (${urgency} maximum wait)`);
@@ -122,7 +139,13 @@ export function rankStudy(policy: UrgencyPolicy, input: TriageInput): Ranking {
       const f = input.findings.find((x) => x.key === rule.finding);
       const d = f && positiveAt(f, rule.operatingPoint);
       if (f && d) {
-        followUps.push({ finding: f.key, display: f.display, probability: f.probability, dueDays: rule.dueDays, explanation: `${explainFinding(f, d.threshold, rule.operatingPoint, 'follow-up')} in ${rule.dueDays} days` });
+        followUps.push({
+          finding: f.key,
+          display: f.display,
+          probability: f.probability,
+          dueDays: rule.dueDays,
+          explanation: `${explainFinding(f, d.threshold, rule.operatingPoint, 'follow-up')} in ${rule.dueDays} days`,
+        });
       }
     }
   }

@@ -46,7 +46,11 @@ describe('triage module over HTTP and SSE', () => {
 
   it('ranks on completion, moves a critical study to the top on analysis and pushes it over SSE', async () => {
     const t = Date.now();
-    for (const [uid, over] of [['1.2.1', { requestedProcedurePriority: 'ROUTINE' }], ['1.2.2', { patientLocation: 'ICU 4' }], ['1.2.3', {}]] as const) {
+    for (const [uid, over] of [
+      ['1.2.1', { requestedProcedurePriority: 'ROUTINE' }],
+      ['1.2.2', { patientLocation: 'ICU 4' }],
+      ['1.2.3', {}],
+    ] as const) {
       dicom.add(uid, over, t);
       app.ctx.bus.emit('study.complete', { studyInstanceUid: uid, instanceCount: 1, lastInstanceAt: t, completedAt: t, generation: 1 });
     }
@@ -54,11 +58,26 @@ describe('triage module over HTTP and SSE', () => {
     const sse = await openSse(`${base}/api/worklist/events`, as('alice'));
     await sse.next((f) => f.event === 'ready');
     results.results.push(result('r1', '1.2.3', [finding('pneumothorax', 'Pneumothorax', 0.93)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.3', status: 'analysed', resultIds: ['r1'], analysedAt: t, sopInstanceUid: null, complete: true });
+    app.ctx.bus.emit('study.analysed', {
+      studyInstanceUid: '1.2.3',
+      status: 'analysed',
+      resultIds: ['r1'],
+      analysedAt: t,
+      sopInstanceUid: null,
+      complete: true,
+    });
     const frame = await sse.next((f) => f.event === 'worklist.changed');
-    expect(frame.data).toMatchObject({ type: 'ranked', position: 1, previousUrgency: 'routine', item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical' } });
+    expect(frame.data).toMatchObject({
+      type: 'ranked',
+      position: 1,
+      previousUrgency: 'routine',
+      item: { studyInstanceUid: '1.2.3', urgency: 'critical', reason: 'Pneumothorax 0.93 ≥ 0.85 (balanced) → critical' },
+    });
     sse.close();
-    const page = (await (await fetch(`${base}/api/worklist`, { headers: as('alice') })).json()) as { items: WorklistItem[]; counts: Record<string, number> };
+    const page = (await (await fetch(`${base}/api/worklist`, { headers: as('alice') })).json()) as {
+      items: WorklistItem[];
+      counts: Record<string, number>;
+    };
     expect(page.items.map((i) => i.studyInstanceUid)).toEqual(['1.2.3', '1.2.2', '1.2.1']);
     expect(page.counts).toMatchObject({ critical: 1, urgent: 1, routine: 1 });
     await app.ctx.bus.idle();
@@ -74,7 +93,11 @@ describe('triage module over HTTP and SSE', () => {
     const bob = await claim('bob');
     expect(bob.status).toBe(409);
     expect(await bob.json()).toMatchObject({ error: 'conflict', details: { claimedBy: 'alice' } });
-    const read = await fetch(`${base}/api/worklist/1.2.3/state`, { method: 'PUT', headers: as('alice'), body: JSON.stringify({ state: 'read' }) });
+    const read = await fetch(`${base}/api/worklist/1.2.3/state`, {
+      method: 'PUT',
+      headers: as('alice'),
+      body: JSON.stringify({ state: 'read' }),
+    });
     expect(await read.json()).toMatchObject({ state: 'read', claimedBy: null });
     expect((await fetch(`${base}/api/worklist?status=bogus`, { headers: as('alice') })).status).toBe(400);
   });
@@ -83,12 +106,31 @@ describe('triage module over HTTP and SSE', () => {
     const t = Date.now();
     dicom.add('1.2.5', {}, t);
     results.results.push(result('r5', '1.2.5', [finding('nodule', 'Nodule', 0.9)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.5', status: 'analysed', resultIds: ['r5'], analysedAt: t, sopInstanceUid: null, complete: true });
+    app.ctx.bus.emit('study.analysed', {
+      studyInstanceUid: '1.2.5',
+      status: 'analysed',
+      resultIds: ['r5'],
+      analysedAt: t,
+      sopInstanceUid: null,
+      complete: true,
+    });
     await app.ctx.bus.idle();
-    const res = (await (await fetch(`${base}/api/followups`, { headers: as('alice') })).json()) as { items: Array<{ id: string; studyInstanceUid: string; finding: string; dueAt: number; explanation: string }> };
-    expect(res.items).toEqual([expect.objectContaining({ studyInstanceUid: '1.2.5', finding: 'nodule', explanation: 'Nodule 0.90 ≥ 0.85 (balanced) → follow-up in 90 days' })]);
+    const res = (await (await fetch(`${base}/api/followups`, { headers: as('alice') })).json()) as {
+      items: Array<{ id: string; studyInstanceUid: string; finding: string; dueAt: number; explanation: string }>;
+    };
+    expect(res.items).toEqual([
+      expect.objectContaining({
+        studyInstanceUid: '1.2.5',
+        finding: 'nodule',
+        explanation: 'Nodule 0.90 ≥ 0.85 (balanced) → follow-up in 90 days',
+      }),
+    ]);
     expect(Math.round(((res.items[0]?.dueAt ?? 0) - t) / 86_400_000)).toBe(90);
-    const closed = await fetch(`${base}/api/followups/${res.items[0]?.id ?? ''}/close`, { method: 'POST', headers: as('bob'), body: JSON.stringify({ note: 'CT booked' }) });
+    const closed = await fetch(`${base}/api/followups/${res.items[0]?.id ?? ''}/close`, {
+      method: 'POST',
+      headers: as('bob'),
+      body: JSON.stringify({ note: 'CT booked' }),
+    });
     expect(await closed.json()).toMatchObject({ status: 'closed', closedBy: 'bob', note: 'CT booked' });
   });
 
@@ -96,7 +138,14 @@ describe('triage module over HTTP and SSE', () => {
     const t = Date.now();
     dicom.add('1.2.4', {}, t);
     results.results.push(result('r4', '1.2.4', [finding('effusion', 'Pleural effusion', 0.9)], t));
-    app.ctx.bus.emit('study.analysed', { studyInstanceUid: '1.2.4', status: 'analysed', resultIds: ['r4'], analysedAt: t, sopInstanceUid: null, complete: true });
+    app.ctx.bus.emit('study.analysed', {
+      studyInstanceUid: '1.2.4',
+      status: 'analysed',
+      resultIds: ['r4'],
+      analysedAt: t,
+      sopInstanceUid: null,
+      complete: true,
+    });
     await app.ctx.bus.idle();
     const worklist = app.services.worklist;
     expect((await worklist.get('1.2.4'))?.urgency).toBe('urgent');

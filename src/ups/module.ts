@@ -27,30 +27,32 @@ export const upsModule = defineModule({
       chain = next.catch(() => undefined);
       return next;
     };
-    const off = ctx.bus.on('worklist.changed', (e) => serial(async () => {
-      const priority = upsPriorityOf(e.urgency);
-      const now = ctx.clock.now();
-      const existing = await store.forStudy(e.studyInstanceUid);
-      if (!existing) {
-        await store.insert({
-          uid: uuidUid(),
-          state: 'SCHEDULED',
-          priority,
-          studyInstanceUid: e.studyInstanceUid,
-          transactionUid: null,
-          dataset: {
-            [TAG.label]: { vr: 'LO', Value: ['readfirst AI triage'] },
-            [TAG.studyInstanceUid]: { vr: 'UI', Value: [e.studyInstanceUid] },
-            '00404041': { vr: 'CS', Value: ['READY'] },
-            [TAG.scheduledStart]: { vr: 'DT', Value: [new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14)] },
-          },
-          createdAt: now,
-          updatedAt: now,
-        });
-      } else if (existing.state === 'SCHEDULED' && existing.priority !== priority) {
-        await store.save({ ...existing, priority, updatedAt: now }, 'SCHEDULED');
-      }
-    }));
+    const off = ctx.bus.on('worklist.changed', (e) =>
+      serial(async () => {
+        const priority = upsPriorityOf(e.urgency);
+        const now = ctx.clock.now();
+        const existing = await store.forStudy(e.studyInstanceUid);
+        if (!existing) {
+          await store.insert({
+            uid: uuidUid(),
+            state: 'SCHEDULED',
+            priority,
+            studyInstanceUid: e.studyInstanceUid,
+            transactionUid: null,
+            dataset: {
+              [TAG.label]: { vr: 'LO', Value: ['readfirst AI triage'] },
+              [TAG.studyInstanceUid]: { vr: 'UI', Value: [e.studyInstanceUid] },
+              '00404041': { vr: 'CS', Value: ['READY'] },
+              [TAG.scheduledStart]: { vr: 'DT', Value: [new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14)] },
+            },
+            createdAt: now,
+            updatedAt: now,
+          });
+        } else if (existing.state === 'SCHEDULED' && existing.priority !== priority) {
+          await store.save({ ...existing, priority, updatedAt: now }, 'SCHEDULED');
+        }
+      }),
+    );
     const provides: UpsServices = { ups: store };
     return {
       provides,

@@ -22,11 +22,17 @@ describe('UPS-RS subset (PS3.18 11, IHE AIW-I) against the real server', () => {
   afterAll(async () => app.close());
 
   const call = (method: string, path: string, body?: unknown): Promise<Response> =>
-    fetch(`${base}${path}`, { method, headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/dicom+json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${base}${path}`, {
+      method,
+      headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/dicom+json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const state = (s: string, tx?: string): Ds => ({ [STATE]: { vr: 'CS', Value: [s] }, ...(tx ? { [TX]: { vr: 'UI', Value: [tx] } } : {}) });
 
   it('creates, claims, updates and completes a workitem, refusing a foreign Transaction UID', async () => {
-    const created = await call('POST', '?AffectedSOPInstanceUID=2.25.1001', [{ [PRIORITY]: { vr: 'CS', Value: ['LOW'] }, '00741204': { vr: 'LO', Value: ['external AI job'] } }]);
+    const created = await call('POST', '?AffectedSOPInstanceUID=2.25.1001', [
+      { [PRIORITY]: { vr: 'CS', Value: ['LOW'] }, '00741204': { vr: 'LO', Value: ['external AI job'] } },
+    ]);
     expect(created.status).toBe(201);
     expect(created.headers.get('content-location')).toMatch(/\/dicom-web\/workitems\/2\.25\.1001$/);
     expect((await call('POST', '?AffectedSOPInstanceUID=2.25.1001', [{}])).status).toBe(409);

@@ -81,7 +81,9 @@ export class UpsStore {
   }
 
   async forStudy(studyInstanceUid: string): Promise<Workitem | undefined> {
-    const rows = await this.db.query<Row>('SELECT * FROM ups_workitem WHERE study_uid = $1 ORDER BY created_at LIMIT 1', [studyInstanceUid]);
+    const rows = await this.db.query<Row>('SELECT * FROM ups_workitem WHERE study_uid = $1 ORDER BY created_at LIMIT 1', [
+      studyInstanceUid,
+    ]);
     return rows[0] ? toWorkitem(rows[0]) : undefined;
   }
 }

@@ -40,7 +40,8 @@ export function transition(w: Workitem, to: UpsState, transactionUid: string | u
   if (!transactionUid) throw new ReadfirstError('invalid-input', 'a state change needs the Transaction UID (0008,1195)');
   if (w.state === 'SCHEDULED' && to === 'IN PROGRESS') return { ...w, state: to, transactionUid };
   if (w.state === 'IN PROGRESS' && (to === 'COMPLETED' || to === 'CANCELED')) {
-    if (w.transactionUid !== transactionUid) throw new ReadfirstError('conflict', 'the Transaction UID does not match the one that claimed this workitem (C301)');
+    if (w.transactionUid !== transactionUid)
+      throw new ReadfirstError('conflict', 'the Transaction UID does not match the one that claimed this workitem (C301)');
     return { ...w, state: to };
   }
   if (w.state === to) throw new ReadfirstError('conflict', `the workitem is already ${to} (C${to === 'IN PROGRESS' ? '302' : '300'})`);

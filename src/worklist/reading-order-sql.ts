@@ -71,7 +71,8 @@ export function decodeCursor(text: string): Cursor {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
     const [tier, score, arrivedAt, uid] = Array.isArray(v) ? (v as unknown[]) : [];
     const t = TIER_ORDER.find((x) => x === tier);
-    if (t && typeof score === 'number' && typeof arrivedAt === 'number' && typeof uid === 'string') return { tier: t, score, arrivedAt, uid };
+    if (t && typeof score === 'number' && typeof arrivedAt === 'number' && typeof uid === 'string')
+      return { tier: t, score, arrivedAt, uid };
   } catch {
     /* fall through */
   }

@@ -23,7 +23,11 @@ export interface Orderable {
 
 /** Deterministic total order: score descending, then arrival, then UID (the same as the store's ORDER BY). */
 export function compareReadingOrder(a: Orderable, b: Orderable): number {
-  return b.score - a.score || a.arrivedAt - b.arrivedAt || (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0);
+  return (
+    b.score - a.score ||
+    a.arrivedAt - b.arrivedAt ||
+    (a.studyInstanceUid < b.studyInstanceUid ? -1 : a.studyInstanceUid > b.studyInstanceUid ? 1 : 0)
+  );
 }
 
 /** Which studies no newcomer may pass any more: those that arrived at or before `protectedUpTo`. */

@@ -22,12 +22,23 @@ const listQuery = z.object({
 });
 const uidParams = z.object({ uid: z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID') });
 const stateBody = z.object({ state: z.enum(READING_STATES) });
-const nextBody = z.object({ skip: z.string().regex(/^[0-9.]{1,64}$/).optional() }).strict();
-const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(64), limit: z.coerce.number().int().min(1).max(200).optional() });
+const nextBody = z
+  .object({
+    skip: z
+      .string()
+      .regex(/^[0-9.]{1,64}$/)
+      .optional(),
+  })
+  .strict();
+const searchQuery = z.object({
+  q: z.string().trim().min(2, 'type at least 2 characters').max(64),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new ReadfirstError('invalid-input', `${what}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new ReadfirstError('invalid-input', `${what}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 
@@ -35,7 +46,9 @@ function stateFilter(status: string | undefined): StateFilter {
   if (!status || status === 'open') return 'open';
   if (status === 'all') return 'all';
   const states = status.split(',').map((s) => s.trim());
-  for (const s of states) if (!(READING_STATES as readonly string[]).includes(s)) throw new ReadfirstError('invalid-input', `status: unknown reading state "${s}"`);
+  for (const s of states)
+    if (!(READING_STATES as readonly string[]).includes(s))
+      throw new ReadfirstError('invalid-input', `status: unknown reading state "${s}"`);
   return states as ReadingState[];
 }
 
@@ -63,7 +76,14 @@ export function worklistRoutes({ service, bus, clock, userOf }: WorklistRouteDep
       summary: 'worklist page, most urgent first (status, modality, site, urgency, limit, cursor)',
       handler: async (req) => {
         const q = parse(listQuery, req.query, 'query');
-        const page = await service.list({ states: stateFilter(q.status), ...(q.modality ? { modality: q.modality } : {}), ...(q.site ? { site: q.site } : {}), ...(q.urgency ? { urgency: q.urgency } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) });
+        const page = await service.list({
+          states: stateFilter(q.status),
+          ...(q.modality ? { modality: q.modality } : {}),
+          ...(q.site ? { site: q.site } : {}),
+          ...(q.urgency ? { urgency: q.urgency } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        });
         return { ...page, counts: await service.counts() };
       },
     },

@@ -3,10 +3,30 @@ import { ReadfirstError } from '../core/errors.ts';
 import type { UrgencyClass } from '../events/types.ts';
 import { type Db, queryOne, type SqlValue } from '../store/db.ts';
 import { protectedUpTo, scoreOfDueAt, type Tier, TIER_ORDER, tierOf } from './reading-order.ts';
-import { afterCursor, ARRIVAL_ORDER, beforeRow, binder, byArrival, type Cursor, decodeCursor, encodeCursor, SCORE_ORDER, tierCondition, type TierBounds } from './reading-order-sql.ts';
+import {
+  afterCursor,
+  ARRIVAL_ORDER,
+  beforeRow,
+  binder,
+  byArrival,
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  SCORE_ORDER,
+  tierCondition,
+  type TierBounds,
+} from './reading-order-sql.ts';
 import type { ReadingState } from './worklist-item.ts';
 import { ENTRY_COLUMNS, entryParams, rowToEntry, rowToItem, type WorklistRow } from './worklist-row.ts';
-import type { ClaimResult, RankFields, StarvationGuardConfig, WorklistEntry, WorklistPage, WorklistQuery, WorklistStore } from './worklist-store.ts';
+import type {
+  ClaimResult,
+  RankFields,
+  StarvationGuardConfig,
+  WorklistEntry,
+  WorklistPage,
+  WorklistQuery,
+  WorklistStore,
+} from './worklist-store.ts';
 
 const OPEN_STATES: readonly ReadingState[] = ['unread', 'in-progress'];
 /** Positions are exact up to this; a study further down is reported at this position. */
@@ -33,14 +53,20 @@ export class SqlWorklistStore implements WorklistStore {
   async bounds(now: number): Promise<TierBounds> {
     const g = this.guard?.();
     if (!g) return { cut: Number.MIN_SAFE_INTEGER, dueNow: scoreOfDueAt(now) };
-    const row = await queryOne<{ w: number | string | null }>(this.db, 'SELECT MAX(read_started_at - arrived_at) AS w FROM worklist_items WHERE read_started_at >= $1', [now - g.windowMs]);
+    const row = await queryOne<{ w: number | string | null }>(
+      this.db,
+      'SELECT MAX(read_started_at - arrived_at) AS w FROM worklist_items WHERE read_started_at >= $1',
+      [now - g.windowMs],
+    );
     return { cut: protectedUpTo(now, g.floorMs, Number(row?.w ?? 0), g.marginMs), dueNow: scoreOfDueAt(now) };
   }
 
   async upsert(entry: WorklistEntry, now: number) {
     // Two round trips, no transaction: the statement itself is atomic; `previous` only feeds the
     // change notice (its class before), so a concurrent writer in between costs nothing.
-    const prev = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [entry.studyInstanceUid]);
+    const prev = await queryOne<WorklistRow>(this.db, 'SELECT * FROM worklist_items WHERE study_instance_uid = $1', [
+      entry.studyInstanceUid,
+    ]);
     const cols = [...ENTRY_COLUMNS, 'state', 'is_open', 'updated_at'];
     const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
     const updates = ENTRY_COLUMNS.filter((c) => c !== 'study_instance_uid' && c !== 'arrived_at').map((c) => `${c} = excluded.${c}`);
@@ -77,7 +103,15 @@ export class SqlWorklistStore implements WorklistStore {
     }
     const items = rows.slice(0, limit).map((r) => rowToItem(r.row, now));
     const last = rows[limit - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor({ tier: last.tier, score: Number(last.row.score), arrivedAt: Number(last.row.arrived_at), uid: last.row.study_instance_uid }) : null;
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({
+            tier: last.tier,
+            score: Number(last.row.score),
+            arrivedAt: Number(last.row.arrived_at),
+            uid: last.row.study_instance_uid,
+          })
+        : null;
     return { items, nextCursor, at: now, protectedUpTo: b.cut };
   }
 
@@ -95,7 +129,10 @@ export class SqlWorklistStore implements WorklistStore {
     if (q.urgency) where.push(`urgency = ${p(q.urgency)}`);
     where.push(tierCondition(tier, b, p));
     if (cursor) where.push(afterCursor(cursor, p));
-    return this.db.query<WorklistRow>(`SELECT * FROM worklist_items WHERE ${where.join(' AND ')} ${byArrival(tier) ? ARRIVAL_ORDER : SCORE_ORDER} LIMIT ${limit}`, params);
+    return this.db.query<WorklistRow>(
+      `SELECT * FROM worklist_items WHERE ${where.join(' AND ')} ${byArrival(tier) ? ARRIVAL_ORDER : SCORE_ORDER} LIMIT ${limit}`,
+      params,
+    );
   }
 
   async position(uid: string) {
@@ -110,7 +147,11 @@ export class SqlWorklistStore implements WorklistStore {
     for (const tier of TIER_ORDER.slice(0, TIER_ORDER.indexOf(mine) + 1)) {
       const { params, p } = binder();
       const cond = `is_open = 1 AND ${tierCondition(tier, b, p)}${tier === mine ? ` AND ${beforeRow(tier, me, p)}` : ''}`;
-      const n = await queryOne<{ n: number | string }>(this.db, `SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM worklist_items WHERE ${cond} LIMIT ${POSITION_CAP}) AS t`, params);
+      const n = await queryOne<{ n: number | string }>(
+        this.db,
+        `SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM worklist_items WHERE ${cond} LIMIT ${POSITION_CAP}) AS t`,
+        params,
+      );
       ahead += Number(n?.n ?? 0);
       if (ahead + 1 >= POSITION_CAP) return POSITION_CAP;
     }
@@ -118,7 +159,9 @@ export class SqlWorklistStore implements WorklistStore {
   }
 
   async countsByUrgency() {
-    const rows = await this.db.query<{ urgency: string; n: number | string }>('SELECT urgency, COUNT(*) AS n FROM worklist_items WHERE is_open = 1 GROUP BY urgency');
+    const rows = await this.db.query<{ urgency: string; n: number | string }>(
+      'SELECT urgency, COUNT(*) AS n FROM worklist_items WHERE is_open = 1 GROUP BY urgency',
+    );
     const counts: Record<UrgencyClass, number> = { critical: 0, urgent: 0, routine: 0, 'likely-normal': 0 };
     for (const r of rows) counts[r.urgency as UrgencyClass] = Number(r.n);
     return counts;
@@ -150,7 +193,8 @@ export class SqlWorklistStore implements WorklistStore {
     const now = this.clock.now();
     const current = await this.get(uid);
     if (!current) return { ok: false, item: undefined };
-    if (!ALLOWED[current.state].includes(state)) throw new ReadfirstError('conflict', `cannot move a study from ${current.state} to ${state}`);
+    if (!ALLOWED[current.state].includes(state))
+      throw new ReadfirstError('conflict', `cannot move a study from ${current.state} to ${state}`);
     if (current.claimedBy !== null && current.claimedBy !== user) return { ok: false, item: current };
     const open = OPEN_STATES.includes(state) ? 1 : 0;
     const keepClaim = state === 'in-progress';
@@ -188,7 +232,9 @@ export class SqlWorklistStore implements WorklistStore {
     let n = 0;
     for (let i = 0; i < ranks.length; i += 500) {
       const chunk = ranks.slice(i, i + 500);
-      n += await this.db.transaction(async (tx) => (tx.dialect === 'sqlite' ? updateEach(tx, chunk, now) : updateFromValues(tx, chunk, now)));
+      n += await this.db.transaction(async (tx) =>
+        tx.dialect === 'sqlite' ? updateEach(tx, chunk, now) : updateFromValues(tx, chunk, now),
+      );
     }
     return n;
   }

@@ -53,7 +53,11 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
   };
   const stateChange = async (r: { ok: boolean; item: WorklistItem | undefined }, uid: string, what: string): Promise<WorklistItem> => {
     const item = must(r.item, uid);
-    if (!r.ok) throw new ReadfirstError('conflict', `${what}: study is held by ${item.claimedBy ?? 'someone else'}`, { claimedBy: item.claimedBy, claimExpiresAt: item.claimExpiresAt });
+    if (!r.ok)
+      throw new ReadfirstError('conflict', `${what}: study is held by ${item.claimedBy ?? 'someone else'}`, {
+        claimedBy: item.claimedBy,
+        claimExpiresAt: item.claimExpiresAt,
+      });
     deps.bus.emit('worklist.state', { studyInstanceUid: item.studyInstanceUid, state: item.state, claimedBy: item.claimedBy });
     return item;
   };
@@ -107,7 +111,13 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
     async rerank(ranks, policySource) {
       await deps.store.updateRanks(ranks, deps.clock.now());
       for (const r of ranks) {
-        deps.bus.emit('worklist.changed', { studyInstanceUid: r.studyInstanceUid, urgency: r.urgency, score: r.score, reason: r.reason, previousUrgency: r.previousUrgency });
+        deps.bus.emit('worklist.changed', {
+          studyInstanceUid: r.studyInstanceUid,
+          urgency: r.urgency,
+          score: r.score,
+          reason: r.reason,
+          previousUrgency: r.previousUrgency,
+        });
       }
       deps.bus.emit('worklist.reranked', { changed: ranks.length, policySource });
       return ranks.length;

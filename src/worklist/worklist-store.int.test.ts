@@ -62,7 +62,13 @@ describe.each(testDbs)('worklist store contract: $name', (testDb) => {
   it('reads critical, then overdue (oldest first), then the rest, and pages across the tiers', async () => {
     await tiered(store);
     const order = ['2.3', '2.4', '2.1', '2.2', '2.5'];
-    expect((await store.list({})).items.map((i) => [i.studyInstanceUid, i.overdue])).toEqual([['2.3', true], ['2.4', false], ['2.1', true], ['2.2', true], ['2.5', false]]);
+    expect((await store.list({})).items.map((i) => [i.studyInstanceUid, i.overdue])).toEqual([
+      ['2.3', true],
+      ['2.4', false],
+      ['2.1', true],
+      ['2.2', true],
+      ['2.5', false],
+    ]);
     expect(await walk(store)).toEqual(order);
     for (const [i, uid] of order.entries()) expect(await store.position(uid)).toBe(i + 1);
   });
@@ -122,7 +128,23 @@ describe.each(testDbs)('worklist store contract: $name', (testDb) => {
     expect((await store.get('1.1'))?.overdue).toBe(true);
     const [e] = await store.openEntries();
     expect(e?.studyInstanceUid).toBe('1.1');
-    expect(await store.updateRanks([{ studyInstanceUid: '1.1', urgency: 'urgent', aiUrgency: 'urgent', score: 1, dueAt: T0 + 120 * MIN, reason: 'r', explanation: ['r'], upsPriority: 'HIGH' }], clock.now())).toBe(1);
+    expect(
+      await store.updateRanks(
+        [
+          {
+            studyInstanceUid: '1.1',
+            urgency: 'urgent',
+            aiUrgency: 'urgent',
+            score: 1,
+            dueAt: T0 + 120 * MIN,
+            reason: 'r',
+            explanation: ['r'],
+            upsPriority: 'HIGH',
+          },
+        ],
+        clock.now(),
+      ),
+    ).toBe(1);
     expect((await store.get('1.1'))?.overdue).toBe(false);
   });
 });

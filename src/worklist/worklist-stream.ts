@@ -10,19 +10,34 @@ import type { WorklistService } from './worklist-service.ts';
  * whole-list re-ranks after a policy change (`worklist.reranked`). Each frame reads the study's
  * row when the event arrives, so the event itself stays small enough to cross processes.
  */
-export async function streamWorklist(req: FastifyRequest, reply: FastifyReply, deps: { service: WorklistService; bus: EventBus; clock: Clock }): Promise<void> {
+export async function streamWorklist(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: { service: WorklistService; bus: EventBus; clock: Clock },
+): Promise<void> {
   const { service, bus } = deps;
   const stream = openEventStream(req, reply, deps.clock);
-  stream.send('ready', service.counts().then((counts) => ({ counts })));
+  stream.send(
+    'ready',
+    service.counts().then((counts) => ({ counts })),
+  );
   const offs = [
     bus.on('worklist.changed', (e) => {
       stream.send(
         'worklist.changed',
-        Promise.all([service.get(e.studyInstanceUid), service.position(e.studyInstanceUid)]).then(([item, position]) => ({ type: 'ranked', item, position, previousUrgency: e.previousUrgency ?? null })),
+        Promise.all([service.get(e.studyInstanceUid), service.position(e.studyInstanceUid)]).then(([item, position]) => ({
+          type: 'ranked',
+          item,
+          position,
+          previousUrgency: e.previousUrgency ?? null,
+        })),
       );
     }),
     bus.on('worklist.state', (e) => {
-      stream.send('worklist.state', service.get(e.studyInstanceUid).then((item) => ({ type: 'state', item })));
+      stream.send(
+        'worklist.state',
+        service.get(e.studyInstanceUid).then((item) => ({ type: 'state', item })),
+      );
     }),
     bus.on('worklist.reranked', (e) => {
       stream.send('worklist.reranked', { type: 'reranked', changed: e.changed, policySource: e.policySource });

@@ -17,7 +17,11 @@ export function authOf(app: App): SecurityServices {
 }
 
 /** A service-account API token on a started test app (default: DICOMweb read/write and metrics). */
-export async function serviceToken(app: App, scopes: Scope[] = ALL_SERVICE_SCOPES, account = `svc-${Math.random().toString(36).slice(2, 8)}`): Promise<string> {
+export async function serviceToken(
+  app: App,
+  scopes: Scope[] = ALL_SERVICE_SCOPES,
+  account = `svc-${Math.random().toString(36).slice(2, 8)}`,
+): Promise<string> {
   const auth = authOf(app);
   return (await issueToken({ users: auth.users, tokens: auth.tokens }, { account, scopes, ttlDays: 1 })).token;
 }

@@ -38,17 +38,32 @@ export interface Hostile {
 }
 
 /** A Part-10 file: preamble, meta group for `ts`, then the given (already encoded) data set elements. */
-export function part10(ts: string, body: (ids: { studyUid: string; seriesUid: string; sopUid: string; explicit: boolean }) => Buffer[], opts: { deflate?: boolean } = {}): Hostile {
+export function part10(
+  ts: string,
+  body: (ids: { studyUid: string; seriesUid: string; sopUid: string; explicit: boolean }) => Buffer[],
+  opts: { deflate?: boolean } = {},
+): Hostile {
   const studyUid = testUid();
   const seriesUid = testUid();
   const sopUid = testUid();
   const sopClass = '1.2.840.10008.5.1.4.1.1.1.1';
   const explicit = ts !== '1.2.840.10008.1.2';
-  const metaBody = Buffer.concat([element(0x00020001, 'OB', Buffer.from([0, 1])), ui(0x00020002, sopClass), ui(0x00020003, sopUid), ui(0x00020010, ts)]);
+  const metaBody = Buffer.concat([
+    element(0x00020001, 'OB', Buffer.from([0, 1])),
+    ui(0x00020002, sopClass),
+    ui(0x00020003, sopUid),
+    ui(0x00020010, ts),
+  ]);
   const groupLength = Buffer.alloc(4);
   groupLength.writeUInt32LE(metaBody.length);
   const meta = Buffer.concat([element(0x00020000, 'UL', groupLength), metaBody]);
-  const ids = [ui(0x00080016, sopClass, explicit), ui(0x00080018, sopUid, explicit), element(0x00100020, 'LO', Buffer.from('HOSTILE'), explicit), ui(0x0020000d, studyUid, explicit), ui(0x0020000e, seriesUid, explicit)];
+  const ids = [
+    ui(0x00080016, sopClass, explicit),
+    ui(0x00080018, sopUid, explicit),
+    element(0x00100020, 'LO', Buffer.from('HOSTILE'), explicit),
+    ui(0x0020000d, studyUid, explicit),
+    ui(0x0020000e, seriesUid, explicit),
+  ];
   let dataset = Buffer.concat([...ids, ...body({ studyUid, seriesUid, sopUid, explicit })]);
   if (opts.deflate) dataset = deflateRawSync(dataset);
   return { bytes: Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), meta, dataset]), studyUid, sopUid };

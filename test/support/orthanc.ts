@@ -48,7 +48,9 @@ export async function startOrthanc(extra: Record<string, unknown> = {}): Promise
   const cfg = join(root, 'orthanc.json');
   writeFileSync(cfg, JSON.stringify(config));
   const child = spawn(ORTHANC, [cfg], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
-  const spawnError = new Promise<never>((_, rej) => child.once('error', (e) => rej(new Error(`Orthanc could not start (${ORTHANC}): ${e.message}`))));
+  const spawnError = new Promise<never>((_, rej) =>
+    child.once('error', (e) => rej(new Error(`Orthanc could not start (${ORTHANC}): ${e.message}`))),
+  );
   const url = `http://127.0.0.1:${httpPort}`;
   const stop = async (): Promise<void> => {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -96,11 +98,25 @@ export async function orthancUpload(peer: OrthancPeer, bytes: Uint8Array): Promi
 export async function orthancDecodingProxy(peer: OrthancPeer): Promise<{ dicomWebUrl: string; close(): Promise<void> }> {
   const server = createHttpServer((req, res) => {
     const [path = '', query] = (req.url ?? '').split('?', 2);
-    const decoded = query === undefined ? path : `${path}?${query.split('&').map((kv) => kv.split('=').map((s) => decodeURIComponent(s)).join('=')).join('&')}`;
-    const upstream = httpRequest({ host: '127.0.0.1', port: peer.httpPort, method: req.method, path: decoded, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const decoded =
+      query === undefined
+        ? path
+        : `${path}?${query
+            .split('&')
+            .map((kv) =>
+              kv
+                .split('=')
+                .map((s) => decodeURIComponent(s))
+                .join('='),
+            )
+            .join('&')}`;
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: peer.httpPort, method: req.method, path: decoded, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', (e) => res.destroy(e));
     req.pipe(upstream);
   });

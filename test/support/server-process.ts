@@ -27,7 +27,11 @@ export interface ServerProcess {
 }
 
 /** Starts `readfirst serve` as a child process configured by READFIRST_* variables; resolves once /healthz answers. */
-export async function startServerProcess(env: Record<string, string>, ports?: { http: number; dimse: number }, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  ports?: { http: number; dimse: number },
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
   const httpPort = ports?.http ?? (await freePort());
   const dimsePort = ports?.dimse ?? (await freePort());
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/readfirst.ts', 'serve'], {
@@ -64,10 +68,17 @@ export async function startServerProcess(env: Record<string, string>, ports?: { 
 }
 
 /** Runs one `readfirst <args>` command to its end, configured by READFIRST_* variables. */
-export async function runReadfirst(args: string[], env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export async function runReadfirst(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', ...args], {
     cwd: repoRoot,
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))), READFIRST_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
+      READFIRST_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -48,7 +48,15 @@ describe('a CT series in the viewer: stack, key slice, heat-map', () => {
     );
     cookie = await apiLogin(server.base, READER.username, READER.password);
     const dir = mkdtempSync(join(tmpdir(), 'rf-ct-e2e-'));
-    const files = makeCtSeries({ studyUid, seriesUid: `${studyUid}.2`, sopPrefix: `${studyUid}.2.1`, slices: SLICES, rows: 128, columns: 128, lesionSlice: LESION }).map((s) => {
+    const files = makeCtSeries({
+      studyUid,
+      seriesUid: `${studyUid}.2`,
+      sopPrefix: `${studyUid}.2.1`,
+      slices: SLICES,
+      rows: 128,
+      columns: 128,
+      lesionSlice: LESION,
+    }).map((s) => {
       const p = join(dir, `slice-${String(SLICES - s.index).padStart(3, '0')}.dcm`);
       writeFileSync(p, s.bytes);
       return p;
@@ -74,11 +82,13 @@ describe('a CT series in the viewer: stack, key slice, heat-map', () => {
   });
 
   it('stores one series-level result with the key slice that holds the lesion', async () => {
-    const res = await apiGet<{ results: Array<{ sopInstanceUid: string | null; volume?: { slices: number; keySlices: Array<{ sliceIndex: number; sopInstanceUid: string }> }; findings: Array<{ key: string; probability: number }> }> }>(
-      server.base,
-      cookie,
-      `/api/readings/${studyUid}`,
-    );
+    const res = await apiGet<{
+      results: Array<{
+        sopInstanceUid: string | null;
+        volume?: { slices: number; keySlices: Array<{ sliceIndex: number; sopInstanceUid: string }> };
+        findings: Array<{ key: string; probability: number }>;
+      }>;
+    }>(server.base, cookie, `/api/readings/${studyUid}`);
     const series = res.results.filter((r) => r.volume);
     expect(series).toHaveLength(1);
     expect(series[0]?.sopInstanceUid).toBeNull();
@@ -93,7 +103,9 @@ describe('a CT series in the viewer: stack, key slice, heat-map', () => {
     await signInThroughUi(page, server.base);
     await page.goto(`${server.base}/study/${studyUid}`);
     const readout = page.getByTestId('slice-readout');
-    await expect.poll(async () => readout.textContent(), { timeout: 30_000 }).toMatch(new RegExp(`Slice (${LESION}|${LESION + 1}|${LESION + 2}) / ${SLICES} · AI key slice`));
+    await expect
+      .poll(async () => readout.textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`Slice (${LESION}|${LESION + 1}|${LESION + 2}) / ${SLICES} · AI key slice`));
     const key = Number(/Slice (\d+)/.exec((await readout.textContent()) ?? '')?.[1]);
     // One thumbnail for the series, not one per slice.
     expect(await page.locator('.thumbs li').count()).toBe(1);

@@ -79,7 +79,15 @@ describe('the radiologist app in Chromium against a real server', () => {
     expect(await row.locator('.badge').textContent()).toBe('Critical');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await shot(page, 'worklist.png');
-    const ratios = await lowestContrast(page, ['.wl-row strong', '.wl-row small', '.wl-row .c-reason', '.badge', '.wl-head span', '.filters .field > span', '.topbar .who']);
+    const ratios = await lowestContrast(page, [
+      '.wl-row strong',
+      '.wl-row small',
+      '.wl-row .c-reason',
+      '.badge',
+      '.wl-head span',
+      '.filters .field > span',
+      '.topbar .who',
+    ]);
     for (const [sel, ratio] of Object.entries(ratios)) expect(ratio, `contrast of ${sel}`).toBeGreaterThanOrEqual(4.5);
   });
 
@@ -146,10 +154,19 @@ describe('the radiologist app in Chromium against a real server', () => {
     await page.keyboard.press('Control+Enter');
     await page.waitForURL((url) => !url.pathname.endsWith(jpegStudyUid), { timeout: 15_000 });
     const { reading } = await apiGet<{ reading: Reading }>(server.base, cookie, `/api/readings/${jpegStudyUid}`);
-    expect(reading).toMatchObject({ status: 'signed', readerName: READER.displayName, modelId: 'tiny-cxr', modelVersion: '0.0.1', overall: 'agree' });
+    expect(reading).toMatchObject({
+      status: 'signed',
+      readerName: READER.displayName,
+      modelId: 'tiny-cxr',
+      modelVersion: '0.0.1',
+      overall: 'agree',
+    });
     expect(reading.readingMs).toBeGreaterThan(0);
     expect(reading.report.impression).toContain(agreed);
-    expect(Object.fromEntries(reading.verdicts.map((v) => [v.findingKey, v.verdict]))).toMatchObject({ [keys[0] ?? '']: 'agree', [keys[1] ?? '']: 'disagree' });
+    expect(Object.fromEntries(reading.verdicts.map((v) => [v.findingKey, v.verdict]))).toMatchObject({
+      [keys[0] ?? '']: 'agree',
+      [keys[1] ?? '']: 'disagree',
+    });
     const entry = await apiGet<{ state: string }>(server.base, cookie, `/api/worklist/${jpegStudyUid}`);
     expect(entry.state).toBe('read');
   });
@@ -168,7 +185,9 @@ describe('the radiologist app in Chromium against a real server', () => {
     await page.keyboard.press('n');
     await page.waitForURL((url) => url.pathname !== here && url.pathname.startsWith('/study/'));
     // Moving on without signing gives the study back.
-    await expect.poll(async () => (await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${hereUid}`)).claimedBy).toBeNull();
+    await expect
+      .poll(async () => (await apiGet<{ claimedBy: string | null }>(server.base, cookie, `/api/worklist/${hereUid}`)).claimedBy)
+      .toBeNull();
     await page.keyboard.press('p');
     await page.waitForURL((url) => url.pathname === here);
     await page.keyboard.press('Escape');
@@ -186,7 +205,9 @@ describe('the radiologist app in Chromium against a real server', () => {
     expect(all.items.some((i) => i.state === 'read')).toBe(true);
     const local = Date.now();
     for (const input of [[...all.items].reverse(), [...all.items.slice(1), ...all.items.slice(0, 1)]]) {
-      expect(sortAt(input, { at: all.at, protectedUpTo: all.protectedUpTo, receivedAt: local }, local).map((i) => i.studyInstanceUid)).toEqual(uids);
+      expect(
+        sortAt(input, { at: all.at, protectedUpTo: all.protectedUpTo, receivedAt: local }, local).map((i) => i.studyInstanceUid),
+      ).toEqual(uids);
     }
     const open = await apiGet<WorklistPage>(server.base, cookie, '/api/worklist?status=open&limit=500');
     await page.goto(`${server.base}/`);

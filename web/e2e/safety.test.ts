@@ -83,12 +83,18 @@ describe('reading-room safety in Chromium against a real server', () => {
     const refused = await post(server.base, cookie, `/api/readings/${uid}/sign`, {});
     expect(refused.status).toBe(409);
     expect(await refused.text()).toMatch(/cardiomegaly|effusion/);
-    const summaryVerdict = await fetch(`${server.base}/api/readings/${uid}/findings/no_finding`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: '{"verdict":"agree"}' });
+    const summaryVerdict = await fetch(`${server.base}/api/readings/${uid}/findings/no_finding`, {
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{"verdict":"agree"}',
+    });
     expect(summaryVerdict.status).toBe(400);
     // Agree with the first finding only: the draft names it, never "No finding".
     await page.keyboard.press('a');
     await expect.poll(() => page.locator('textarea[name="impression"]').inputValue()).toBe('');
-    await expect.poll(() => pending.textContent()).not.toMatch(new RegExp((await page.locator('.finding strong').first().textContent()) ?? 'x'));
+    await expect
+      .poll(() => pending.textContent())
+      .not.toMatch(new RegExp((await page.locator('.finding strong').first().textContent()) ?? 'x'));
     await shot(page, 'verdict-required.png');
     // A deliberate override: ticked, with a reason, and an impression the reader wrote.
     await page.locator('input[name="override"]').check();
@@ -147,7 +153,9 @@ describe('reading-room safety in Chromium against a real server', () => {
     await go(page, `/study/${child}`);
     const reason = page.getByTestId('ai-not-run');
     await reason.waitFor();
-    expect(await reason.textContent()).toMatch(/did not analyse.*patient is 10 years old; this model is validated for 18 years and over only/);
+    expect(await reason.textContent()).toMatch(
+      /did not analyse.*patient is 10 years old; this model is validated for 18 years and over only/,
+    );
   });
 
   it('2: a failed image decode shows its reason in the viewport and blocks signing until read elsewhere (recorded)', async () => {
@@ -200,7 +208,9 @@ describe('reading-room safety in Chromium against a real server', () => {
     expect(await page.locator('.live').textContent()).not.toContain('● Live');
     await server.restart();
     await page.locator('.connection-lost').waitFor({ state: 'detached', timeout: 30_000 });
-    await expect.poll(async () => (await readingOf(server.base, cookie, uid)).report.findings, { timeout: 20_000 }).toBe('Typed before the outage. Typed during the outage.');
+    await expect
+      .poll(async () => (await readingOf(server.base, cookie, uid)).report.findings, { timeout: 20_000 })
+      .toBe('Typed before the outage. Typed during the outage.');
     await expect.poll(() => page.locator('.live').textContent(), { timeout: 20_000 }).toContain('● Live');
   });
 });

@@ -20,7 +20,11 @@ async function go(page: Page, path: string): Promise<void> {
 }
 
 async function send(base: string, cookie: string, method: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -48,7 +52,14 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
   beforeAll(async () => {
     ({ server, cookie, context, page } = await readingRoomInBrowser(0));
     const dx = readSample(SAMPLE_DX);
-    const who = { patientName: 'Compare^Pat', patientId: 'P-77', issuer: 'HOSP-A', priority: 'ROUTINE', age: '063Y', indication: 'Breathless, ?effusion' };
+    const who = {
+      patientName: 'Compare^Pat',
+      patientId: 'P-77',
+      issuer: 'HOSP-A',
+      priority: 'ROUTINE',
+      age: '063Y',
+      indication: 'Breathless, ?effusion',
+    };
     const pa = asNewStudy(dx, { ...who, accession: 'ACC-CUR', view: 'PA', studyDate: '20261201', seriesNumber: 1 });
     const lat = asNewStudy(dx, { ...who, accession: 'ACC-CUR', view: 'LL', studyDate: '20261201', seriesNumber: 2, studyUid: pa.studyUid });
     const old = asNewStudy(dx, { ...who, accession: 'ACC-PRIOR', view: 'PA', studyDate: '20250101' });
@@ -59,9 +70,19 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
     otherIssuer = other.studyUid;
     await waitListed(server.base, cookie, [current, prior, otherIssuer]);
     // The prior was reported: verdicts on its AI findings, then a signed report.
-    const opened = (await apiGet<{ results: Array<{ findings: Array<{ key: string; decisions: Array<{ positive: boolean }> }> }> }>(server.base, cookie, `/api/readings/${prior}`)).results;
-    for (const f of opened[0]?.findings ?? []) if (f.decisions.some((d) => d.positive)) await send(server.base, cookie, 'PUT', `/api/readings/${prior}/findings/${f.key}`, { verdict: 'disagree' });
-    await send(server.base, cookie, 'POST', `/api/readings/${prior}/sign`, { report: { technique: 'PA chest radiograph.', findings: 'Clear lungs.', impression: 'Normal chest in 2025.' } });
+    const opened = (
+      await apiGet<{ results: Array<{ findings: Array<{ key: string; decisions: Array<{ positive: boolean }> }> }> }>(
+        server.base,
+        cookie,
+        `/api/readings/${prior}`,
+      )
+    ).results;
+    for (const f of opened[0]?.findings ?? [])
+      if (f.decisions.some((d) => d.positive))
+        await send(server.base, cookie, 'PUT', `/api/readings/${prior}/findings/${f.key}`, { verdict: 'disagree' });
+    await send(server.base, cookie, 'POST', `/api/readings/${prior}/sign`, {
+      report: { technique: 'PA chest radiograph.', findings: 'Clear lungs.', impression: 'Normal chest in 2025.' },
+    });
     await signInThroughUi(page, server.base);
   }, 240_000);
   afterAll(async () => {
@@ -139,7 +160,9 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
     await box.waitFor();
     await box.fill('Compared with the study of 2026-12-01: new effusion there.');
     await page.getByRole('button', { name: 'Sign addendum' }).click();
-    await expect.poll(() => page.locator('.addenda li').first().textContent()).toMatch(/new effusion there\..*Addendum signed by Dr Reader/s);
+    await expect
+      .poll(() => page.locator('.addenda li').first().textContent())
+      .toMatch(/new effusion there\..*Addendum signed by Dr Reader/s);
     const addenda = await apiGet<{ items: Array<{ text: string }> }>(server.base, cookie, `/api/readings/${prior}/addenda`);
     expect(addenda.items.map((a) => a.text)).toEqual(['Compared with the study of 2026-12-01: new effusion there.']);
     expect((await apiGet<{ state: string }>(server.base, cookie, `/api/worklist/${prior}`)).state).toBe('addended');
@@ -149,8 +172,14 @@ describe('whole studies, priors and tools in Chromium against a real server', ()
     await page.locator('select[name="call-method"]').selectOption('phone');
     await page.locator('input[name="call-ack"]').fill('Dr Ward (read back)');
     await page.getByRole('button', { name: 'Log communication' }).click();
-    await expect.poll(() => page.locator('.calls li').first().textContent()).toMatch(/New pleural effusion: told Dr Ward \(medical registrar\) by phone at .*acknowledged by Dr Ward \(read back\)/);
-    const calls = await apiGet<{ items: Array<{ recordedBy: string; method: string }> }>(server.base, cookie, `/api/readings/${prior}/communications`);
+    await expect
+      .poll(() => page.locator('.calls li').first().textContent())
+      .toMatch(/New pleural effusion: told Dr Ward \(medical registrar\) by phone at .*acknowledged by Dr Ward \(read back\)/);
+    const calls = await apiGet<{ items: Array<{ recordedBy: string; method: string }> }>(
+      server.base,
+      cookie,
+      `/api/readings/${prior}/communications`,
+    );
     expect(calls.items).toMatchObject([{ recordedBy: 'Dr Reader', method: 'phone' }]);
   });
 });

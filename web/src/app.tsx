@@ -41,7 +41,11 @@ function Header(): preact.JSX.Element {
         <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} aria-current={path.value === '/' ? 'page' : undefined}>
           Worklist
         </a>
-        <a href="/monitor" onClick={(e) => (e.preventDefault(), navigate('/monitor'))} aria-current={path.value === '/monitor' ? 'page' : undefined}>
+        <a
+          href="/monitor"
+          onClick={(e) => (e.preventDefault(), navigate('/monitor'))}
+          aria-current={path.value === '/monitor' ? 'page' : undefined}
+        >
           Monitoring
         </a>
       </nav>

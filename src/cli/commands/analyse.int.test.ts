@@ -19,7 +19,9 @@ describe('readfirst analyse <folder> --out <dir>', () => {
   const out = mkdtempSync(join(tmpdir(), 'rf-analyse-out-'));
   let summary: AnalyseSummary;
   // The tiny seeded model: pneumothorax positive at every point, the others negative.
-  const tiny = makeTinyPackage({ card: (c) => c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = f.key === 'pneumothorax' ? 0 : 1))) });
+  const tiny = makeTinyPackage({
+    card: (c) => c.findings.forEach((f) => f.operatingPoints.forEach((p) => (p.threshold = f.key === 'pneumothorax' ? 0 : 1))),
+  });
 
   beforeAll(async () => {
     for (const s of SAMPLES) copyFileSync(samplePath(s), join(input, s));
@@ -59,9 +61,14 @@ describe('readfirst analyse <folder> --out <dir>', () => {
       const pneumothorax = summary.studies.find((x) => x.studyInstanceUid === study)?.positive[0];
       expect(pneumothorax).toBe(`Pneumothorax ${sr.findings[0]?.probability.toFixed(2)}`);
       // The same answer as FHIR (a preliminary report, never final from the AI) and as an HL7 ORU.
-      const bundle = JSON.parse(readFileSync(join(out, study, 'fhir-bundle.json'), 'utf8')) as { resourceType: string; entry: Array<{ resource: { resourceType: string; status?: string } }> };
+      const bundle = JSON.parse(readFileSync(join(out, study, 'fhir-bundle.json'), 'utf8')) as {
+        resourceType: string;
+        entry: Array<{ resource: { resourceType: string; status?: string } }>;
+      };
       expect(bundle.resourceType).toBe('Bundle');
-      expect(bundle.entry.filter((e) => e.resource.resourceType === 'DiagnosticReport').map((e) => e.resource.status)).toEqual(['preliminary']);
+      expect(bundle.entry.filter((e) => e.resource.resourceType === 'DiagnosticReport').map((e) => e.resource.status)).toEqual([
+        'preliminary',
+      ]);
       const oru = readFileSync(join(out, study, 'oru-r01.hl7'), 'utf8').split('\r\n');
       expect(oru[0]).toMatch(/^MSH\|.*\|ORU\^R01/);
       expect(oru.some((l) => l.startsWith('OBX|') && l.includes('36118008'))).toBe(true);
@@ -71,7 +78,11 @@ describe('readfirst analyse <folder> --out <dir>', () => {
   it('exits non-zero with a reason when the folder holds no DICOM file', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'rf-analyse-empty-'));
     writeFileSync(join(empty, 'notes.txt'), 'not dicom');
-    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli/readfirst.ts', 'analyse', empty, '--out', join(empty, 'out'), '--model', tiny.dir], { env: { ...process.env, READFIRST_LOG_LEVEL: 'silent' } }).then(
+    const err = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/readfirst.ts', 'analyse', empty, '--out', join(empty, 'out'), '--model', tiny.dir],
+      { env: { ...process.env, READFIRST_LOG_LEVEL: 'silent' } },
+    ).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
     );

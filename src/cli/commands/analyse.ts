@@ -68,11 +68,24 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
   const db = await openDb({ sqlitePath: join(work, 'readfirst.db'), migrations: allMigrations });
   const { packages, refused } = await loadPackages(opts.models?.length ? opts.models : config.inference.modelDirs);
   for (const r of refused) process.stderr.write(`model package refused: ${r.dir}: ${r.message}\n`);
-  const engine = await InferenceEngine.start({ packages, workers: 1, intraOpThreads: config.inference.intraOpThreads, maxBatch: config.inference.maxBatch, jobTimeoutMs: config.inference.jobTimeoutMs });
+  const engine = await InferenceEngine.start({
+    packages,
+    workers: 1,
+    intraOpThreads: config.inference.intraOpThreads,
+    maxBatch: config.inference.maxBatch,
+    jobTimeoutMs: config.inference.jobTimeoutMs,
+  });
   const summary: AnalyseSummary = { stored: 0, quarantined: [], studies: [] };
   let closeIngest = async (): Promise<void> => undefined;
   try {
-    const ingest = await createIngest({ dataDir: work, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry() });
+    const ingest = await createIngest({
+      dataDir: work,
+      db,
+      bus: new InMemoryBus(() => undefined),
+      clock: systemClock,
+      logger,
+      metrics: new Registry(),
+    });
     closeIngest = () => ingest.close();
     const dicomStore = new SqlDicomStore(db);
     const instanceFiles = ingest.files;
@@ -92,7 +105,19 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
       // The same reading path as the server: each image once, then the study's whole answer.
       for (const job of await unreadImages(deps, study)) await analyseInstance(deps, job);
       const analysed = await studyReading(deps, study, { sopInstanceUid: null, complete: true });
-      const objects = await buildStudyOutputs({ results, heatmaps: results, dicomStore, instanceFiles, now: () => systemClock.now(), outputs: config.reports.outputs, manufacturer: config.reports.manufacturer, logger }, study);
+      const objects = await buildStudyOutputs(
+        {
+          results,
+          heatmaps: results,
+          dicomStore,
+          instanceFiles,
+          now: () => systemClock.now(),
+          outputs: config.reports.outputs,
+          manufacturer: config.reports.manufacturer,
+          logger,
+        },
+        study,
+      );
       const dir = join(out, study);
       const files: string[] = [];
       if (objects.length) await mkdir(dir, { recursive: true });
@@ -108,14 +133,29 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
       if (record) {
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'fhir-bundle.json'), `${JSON.stringify(fhirReportBundle({ study: record, results: all }), null, 2)}\n`);
-        const oru = oruR01(record, all, { sendingApplication: 'READFIRST', sendingFacility: config.reports.manufacturer, receivingApplication: 'RIS', receivingFacility: 'HOSPITAL', controlId: `RF${study.replace(/\./g, '').slice(-16)}`, at: systemClock.now() });
+        const oru = oruR01(record, all, {
+          sendingApplication: 'READFIRST',
+          sendingFacility: config.reports.manufacturer,
+          receivingApplication: 'RIS',
+          receivingFacility: 'HOSPITAL',
+          controlId: `RF${study.replace(/\./g, '').slice(-16)}`,
+          at: systemClock.now(),
+        });
         await writeFile(join(dir, 'oru-r01.hl7'), oru.toString().replace(/\r/g, '\r\n'));
         files.push('fhir-bundle.json', 'oru-r01.hl7');
       }
       const best = new Map<string, number>();
       for (const r of all)
-        for (const f of r.findings) if (f.key !== 'no_finding' && isPositive(f) && primaryDecision(f.decisions)?.positive) best.set(f.display, Math.max(best.get(f.display) ?? 0, f.probability));
-      summary.studies.push({ studyInstanceUid: study, images: (await dicomStore.listInstances(study)).length, status: analysed.status, positive: [...best].map(([k, p]) => `${k} ${p.toFixed(2)}`), files });
+        for (const f of r.findings)
+          if (f.key !== 'no_finding' && isPositive(f) && primaryDecision(f.decisions)?.positive)
+            best.set(f.display, Math.max(best.get(f.display) ?? 0, f.probability));
+      summary.studies.push({
+        studyInstanceUid: study,
+        images: (await dicomStore.listInstances(study)).length,
+        status: analysed.status,
+        positive: [...best].map(([k, p]) => `${k} ${p.toFixed(2)}`),
+        files,
+      });
     }
     await writeFile(join(out, 'summary.tsv'), formatSummary(summary, '\t'));
   } finally {
@@ -129,9 +169,19 @@ export async function analyseFolder(folder: string, out: string, opts: AnalyseOp
 
 /** The summary table: one line per study (UIDs only, no patient names), then quarantined files. */
 export function formatSummary(s: AnalyseSummary, sep = '  '): string {
-  const rows = [['study', 'images', 'status', 'positive findings (balanced)', 'outputs'], ...s.studies.map((r) => [r.studyInstanceUid, String(r.images), r.status, r.positive.join(', ') || '-', r.files.join(' ') || '-'])];
+  const rows = [
+    ['study', 'images', 'status', 'positive findings (balanced)', 'outputs'],
+    ...s.studies.map((r) => [r.studyInstanceUid, String(r.images), r.status, r.positive.join(', ') || '-', r.files.join(' ') || '-']),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const lines = rows.map((r) => (sep === '\t' ? r.join('\t') : r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(sep).trimEnd()));
+  const lines = rows.map((r) =>
+    sep === '\t'
+      ? r.join('\t')
+      : r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join(sep)
+          .trimEnd(),
+  );
   for (const q of s.quarantined) lines.push(sep === '\t' ? `quarantined\t${q.file}\t${q.reason}` : `quarantined: ${q.file}: ${q.reason}`);
   return `${lines.join('\n')}\n`;
 }
@@ -145,9 +195,14 @@ export function registerAnalyse(program: Command): void {
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
     .option('-m, --model <dir...>', 'model package folder(s); default: inference.modelDirs')
     .action(async (folder: string, o: { out: string; config?: string; model?: string[] }) => {
-      const s = await analyseFolder(folder, resolve(o.out), { ...(o.config ? { config: o.config } : {}), ...(o.model ? { models: o.model } : {}) });
+      const s = await analyseFolder(folder, resolve(o.out), {
+        ...(o.config ? { config: o.config } : {}),
+        ...(o.model ? { models: o.model } : {}),
+      });
       process.stdout.write(formatSummary(s));
-      process.stdout.write(`${s.stored} images in ${s.studies.length} studies, ${s.quarantined.length} quarantined; outputs in ${resolve(o.out)}\n`);
+      process.stdout.write(
+        `${s.stored} images in ${s.studies.length} studies, ${s.quarantined.length} quarantined; outputs in ${resolve(o.out)}\n`,
+      );
       if (s.stored === 0) throw new ReadfirstError('invalid-input', 'no DICOM file could be read from the folder');
     });
 }

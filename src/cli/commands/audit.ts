@@ -26,13 +26,20 @@ export function registerAudit(program: Command): void {
           const known = all.find((r) => r.seq === Number(seq));
           if (!known || known.hash !== hash) {
             result.ok = false;
-            result.problems.push({ kind: 'deleted', afterSeq: result.head?.seq ?? null, beforeSeq: Number(seq), message: `the recorded head ${opts.expectHead} is not in the log: entries were cut from the end or the log replaced` });
+            result.problems.push({
+              kind: 'deleted',
+              afterSeq: result.head?.seq ?? null,
+              beforeSeq: Number(seq),
+              message: `the recorded head ${opts.expectHead} is not in the log: entries were cut from the end or the log replaced`,
+            });
           }
         }
         if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {
           for (const p of result.problems) process.stdout.write(`${p.kind.toUpperCase()}: ${p.message}\n`);
-          process.stdout.write(`${result.ok ? 'OK' : 'BROKEN'}: ${result.entries} entries; head ${result.head ? `${result.head.seq}:${result.head.hash}` : 'none'}\n`);
+          process.stdout.write(
+            `${result.ok ? 'OK' : 'BROKEN'}: ${result.entries} entries; head ${result.head ? `${result.head.seq}:${result.head.hash}` : 'none'}\n`,
+          );
         }
         if (!result.ok) process.exitCode = 1;
       } finally {
@@ -60,7 +67,12 @@ export function registerAudit(program: Command): void {
         const rows: AuditRecord[] = [];
         for await (const r of ctx.auditLog.all()) if ((from === undefined || r.at >= from) && (to === undefined || r.at < to)) rows.push(r);
         await writeFile(opts.out, atnaDocument(rows));
-        await ctx.audit({ action: 'export', objectType: 'export', objectId: opts.out, detail: { what: 'audit trail', entries: rows.length } });
+        await ctx.audit({
+          action: 'export',
+          objectType: 'export',
+          objectId: opts.out,
+          detail: { what: 'audit trail', entries: rows.length },
+        });
         process.stdout.write(`wrote ${rows.length} audit messages to ${opts.out}\n`);
       } finally {
         await ctx.close();

@@ -39,7 +39,10 @@ export function registerDemo(program: Command): void {
     .option('--server <url>', 'the running server (default: from the configuration)')
     .option('--demo-count <n>', 'studies to send', '20')
     .option('--demo-interval <ms>', 'pause between studies', '3000')
-    .option('--token <token>', 'API token with the dicomweb:write scope (readfirst token create --account demo --scope dicomweb:write --days 1)')
+    .option(
+      '--token <token>',
+      'API token with the dicomweb:write scope (readfirst token create --account demo --scope dicomweb:write --days 1)',
+    )
     .action(async (folder: string | undefined, opts: DemoFlags & { config?: string; server?: string }) => {
       const server = opts.server ?? serverUrlOf(loadConfig(opts.config ? { file: opts.config } : {}));
       const abort = new AbortController();

@@ -39,7 +39,11 @@ const VIEWS = new Set(['PA', 'AP']);
  * the new ids. Files that may carry burned-in text go to `review/` and `review.csv` instead, for a
  * person to check before release. Nothing identifying is written to the log.
  */
-export async function exportDeidentified(deps: ExportDeps, out: string, opts: { source: string; pseudonyms?: Pseudonyms }): Promise<ExportSummary> {
+export async function exportDeidentified(
+  deps: ExportDeps,
+  out: string,
+  opts: { source: string; pseudonyms?: Pseudonyms },
+): Promise<ExportSummary> {
   const pseudonyms = opts.pseudonyms ?? new Pseudonyms();
   for (const d of ['dicom', 'images', 'review']) await mkdir(join(out, d), { recursive: true });
   const rows: string[] = [LABELS_HEADER];
@@ -69,7 +73,9 @@ export async function exportDeidentified(deps: ExportDeps, out: string, opts: { 
           delete parsed.meta['00020016'];
           const written = new DcmjsDicomDict(parsed.meta);
           written.dict = dict;
-          const rel = burned ? join('review', `${sop}.dcm`) : join('dicom', pseudonyms.uid(inst.studyInstanceUid), pseudonyms.uid(inst.seriesInstanceUid), `${sop}.dcm`);
+          const rel = burned
+            ? join('review', `${sop}.dcm`)
+            : join('dicom', pseudonyms.uid(inst.studyInstanceUid), pseudonyms.uid(inst.seriesInstanceUid), `${sop}.dcm`);
           await mkdir(join(out, rel, '..'), { recursive: true });
           await writeFile(join(out, rel), Buffer.from(written.write()));
           summary.instances++;
@@ -81,8 +87,19 @@ export async function exportDeidentified(deps: ExportDeps, out: string, opts: { 
           if (!labels || inst.rows === null) continue;
           const png = await renderFrame(bytes, 0, 'png');
           const file = join('images', `${sop}.png`);
-          await writeFile(join(out, file), await sharp(png).resize(MAX_PNG_SIDE, MAX_PNG_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer());
-          const row: LabelsCsvRow = { file, sex: sex === 'M' || sex === 'F' ? sex : null, age, view: VIEWS.has(view) ? view : '', source: opts.source, patientId: ctx.patientId, labels };
+          await writeFile(
+            join(out, file),
+            await sharp(png).resize(MAX_PNG_SIDE, MAX_PNG_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer(),
+          );
+          const row: LabelsCsvRow = {
+            file,
+            sex: sex === 'M' || sex === 'F' ? sex : null,
+            age,
+            view: VIEWS.has(view) ? view : '',
+            source: opts.source,
+            patientId: ctx.patientId,
+            labels,
+          };
           rows.push(labelsCsvLine(row));
           summary.labelled++;
         } catch (err) {

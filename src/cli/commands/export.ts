@@ -12,13 +12,16 @@ import { openSecurityContext } from './security-context.ts';
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a de-identified copy of every stored study (DICOM PS3.15 Basic Profile, modified dates, patient characteristics) with labels.csv and PNGs for training/')
+    .description(
+      'write a de-identified copy of every stored study (DICOM PS3.15 Basic Profile, modified dates, patient characteristics) with labels.csv and PNGs for training/',
+    )
     .requiredOption('--out <dir>', 'folder to write (dicom/, images/, labels.csv, review/, review.csv)')
     .option('--deidentify', 'required: readfirst only exports de-identified data')
     .option('--source <name>', 'the `source` column of labels.csv', 'readfirst-export')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
     .action(async (opts: { out: string; deidentify?: boolean; source: string; config?: string }) => {
-      if (!opts.deidentify) throw new ReadfirstError('invalid-input', 'readfirst exports patient data only de-identified: pass --deidentify');
+      if (!opts.deidentify)
+        throw new ReadfirstError('invalid-input', 'readfirst exports patient data only de-identified: pass --deidentify');
       const ctx = await openSecurityContext(opts.config);
       try {
         const readings = new ReadingStore(ctx.db);
@@ -32,7 +35,12 @@ export function registerExport(program: Command): void {
           opts.out,
           { source: opts.source },
         );
-        await ctx.audit({ action: 'export', objectType: 'export', objectId: opts.out, detail: { what: 'de-identified studies', ...summary } });
+        await ctx.audit({
+          action: 'export',
+          objectType: 'export',
+          objectId: opts.out,
+          detail: { what: 'de-identified studies', ...summary },
+        });
         process.stdout.write(
           `exported ${summary.instances} instances of ${summary.studies} studies to ${opts.out}: ${summary.labelled} labelled images, ${summary.heldForReview} held for review (burned-in text), ${summary.failed} failed\n`,
         );

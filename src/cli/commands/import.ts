@@ -54,7 +54,15 @@ export async function importFolder(folder: string, opts: { config?: string; prog
   // before it is durable, so an import killed at any point resumes without loss.
   let ingest: Ingest;
   try {
-    ingest = await createIngest({ dataDir, db, bus: new InMemoryBus(() => undefined), clock: systemClock, logger, metrics: new Registry(), limits: ingestLimits(config) });
+    ingest = await createIngest({
+      dataDir,
+      db,
+      bus: new InMemoryBus(() => undefined),
+      clock: systemClock,
+      logger,
+      metrics: new Registry(),
+      limits: ingestLimits(config),
+    });
   } catch (e) {
     await db.close();
     lock.release();
@@ -66,7 +74,16 @@ export async function importFolder(folder: string, opts: { config?: string; prog
     const root = resolve(folder);
     const paths: string[] = [];
     for await (const p of walk(root)) paths.push(p);
-    const bar = opts.progress === false ? undefined : new cliProgress.SingleBar({ format: 'import [{bar}] {value}/{total} files | {stored} stored, {skipped} skipped, {quarantined} quarantined', hideCursor: true }, cliProgress.Presets.shades_classic);
+    const bar =
+      opts.progress === false
+        ? undefined
+        : new cliProgress.SingleBar(
+            {
+              format: 'import [{bar}] {value}/{total} files | {stored} stored, {skipped} skipped, {quarantined} quarantined',
+              hideCursor: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
     bar?.start(paths.length, 0, { ...summary });
     for (const p of paths) {
       const st = await stat(p);
@@ -96,7 +113,9 @@ export function registerImport(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(async (folder: string, opts: { config?: string; progress: boolean }) => {
       const s = await importFolder(folder, opts);
-      process.stdout.write(`${s.stored} stored, ${s.duplicate} duplicate, ${s.skipped} skipped, ${s.quarantined} quarantined, ${s.failed} failed\n`);
+      process.stdout.write(
+        `${s.stored} stored, ${s.duplicate} duplicate, ${s.skipped} skipped, ${s.quarantined} quarantined, ${s.failed} failed\n`,
+      );
       if (s.failed > 0) throw new ReadfirstError('unavailable', `${s.failed} files could not be stored`);
     });
 }

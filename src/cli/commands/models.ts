@@ -23,7 +23,11 @@ interface PromoteFlags extends CompareFlags {
   config: string;
 }
 
-async function runComparison(liveDir: string, candDir: string, flags: CompareFlags): Promise<{ live: ModelPackage; cand: ModelPackage; cmp: ModelComparison }> {
+async function runComparison(
+  liveDir: string,
+  candDir: string,
+  flags: CompareFlags,
+): Promise<{ live: ModelPackage; cand: ModelPackage; cmp: ModelComparison }> {
   const csv = join(resolve(flags.labels), 'labels.csv');
   if (!existsSync(csv)) throw new ReadfirstError('invalid-input', `${csv} not found`);
   const live = await loadModelPackage(liveDir);
@@ -33,10 +37,18 @@ async function runComparison(liveDir: string, candDir: string, flags: CompareFla
   const opts = { concurrency: Number(flags.concurrency) };
   const scoredLive = await scoreLabelledFolder(live, flags.labels, rows, opts);
   const scoredCand = await scoreLabelledFolder(cand, flags.labels, rows, opts);
-  const cmp = compareModels(live.card, cand.card, scoredLive, scoredCand, { resamples: Number(flags.resamples), margin: Number(flags.margin) });
+  const cmp = compareModels(live.card, cand.card, scoredLive, scoredCand, {
+    resamples: Number(flags.resamples),
+    margin: Number(flags.margin),
+  });
   process.stdout.write(`${formatComparison(cmp)}\n`);
   if (flags.json) {
-    const perImage = rows.map((row, i) => ({ file: row.file, patientId: row.patientId, live: scoredLive[i]?.probs ?? {}, candidate: scoredCand[i]?.probs ?? {} }));
+    const perImage = rows.map((row, i) => ({
+      file: row.file,
+      patientId: row.patientId,
+      live: scoredLive[i]?.probs ?? {},
+      candidate: scoredCand[i]?.probs ?? {},
+    }));
     await writeFile(flags.json, `${JSON.stringify({ labels: resolve(flags.labels), ...cmp, perImage }, null, 1)}\n`);
   }
   return { live, cand, cmp };
@@ -46,7 +58,8 @@ async function runComparison(liveDir: string, candDir: string, flags: CompareFla
 function readRawConfig(file: string): Record<string, unknown> {
   const text = readFileSync(file, 'utf8');
   const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ReadfirstError('config', `config file ${file} must hold an object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ReadfirstError('config', `config file ${file} must hold an object`);
   return parsed as Record<string, unknown>;
 }
 
@@ -58,9 +71,18 @@ function readRawConfig(file: string): Record<string, unknown> {
 async function checkShadow(file: string, live: ModelPackage, cand: ModelPackage): Promise<void> {
   const cfg = loadConfig({ file, env: {} });
   const served = await discoverPackageDirs(cfg.inference.modelDirs);
-  if (!served.includes(cand.dir)) throw new ReadfirstError('conflict', `promotion refused: ${cand.dir} is not among the served model folders of ${file}; run it in shadow mode first`);
-  if (!cfg.inference.shadowModels.includes(cand.card.id)) throw new ReadfirstError('conflict', `promotion refused: ${cand.card.id} is not in inference.shadowModels of ${file}; run it in shadow mode first`);
-  if (!served.includes(live.dir) || cfg.inference.shadowModels.includes(live.card.id)) throw new ReadfirstError('conflict', `promotion refused: ${live.card.id} (${live.dir}) is not the live model of ${file}`);
+  if (!served.includes(cand.dir))
+    throw new ReadfirstError(
+      'conflict',
+      `promotion refused: ${cand.dir} is not among the served model folders of ${file}; run it in shadow mode first`,
+    );
+  if (!cfg.inference.shadowModels.includes(cand.card.id))
+    throw new ReadfirstError(
+      'conflict',
+      `promotion refused: ${cand.card.id} is not in inference.shadowModels of ${file}; run it in shadow mode first`,
+    );
+  if (!served.includes(live.dir) || cfg.inference.shadowModels.includes(live.card.id))
+    throw new ReadfirstError('conflict', `promotion refused: ${live.card.id} (${live.dir}) is not the live model of ${file}`);
 }
 
 /** `readfirst models compare|promote`: a candidate against the live model, through the real engine. */
@@ -73,12 +95,18 @@ export function registerModels(program: Command): void {
       .option('--resamples <n>', 'paired bootstrap resamples', '1000')
       .option('--margin <auroc>', 'non-inferiority margin on the AUROC difference', '0.02')
       .option('--concurrency <n>', 'images in flight', '3');
-  common(models.command('compare <live> <candidate>').description('per-finding AUROC differences with paired bootstrap CIs, subgroup gaps, and the promotion decision')).action(
-    async (liveDir: string, candDir: string, flags: CompareFlags) => {
-      await runComparison(liveDir, candDir, flags);
-    },
-  );
-  common(models.command('promote <live> <candidate>').description('make a shadow candidate live if the promotion rule allows it (rewrites the config file)'))
+  common(
+    models
+      .command('compare <live> <candidate>')
+      .description('per-finding AUROC differences with paired bootstrap CIs, subgroup gaps, and the promotion decision'),
+  ).action(async (liveDir: string, candDir: string, flags: CompareFlags) => {
+    await runComparison(liveDir, candDir, flags);
+  });
+  common(
+    models
+      .command('promote <live> <candidate>')
+      .description('make a shadow candidate live if the promotion rule allows it (rewrites the config file)'),
+  )
     .requiredOption('--config <file>', 'the server configuration file (JSON or YAML) to update')
     .action(async (liveDir: string, candDir: string, flags: PromoteFlags) => {
       const live = await loadModelPackage(liveDir);
@@ -95,6 +123,8 @@ export function registerModels(program: Command): void {
       const text = flags.config.endsWith('.json') ? `${JSON.stringify(raw, null, 2)}\n` : stringifyYaml(raw);
       await writeFile(`${flags.config}.tmp`, text);
       await rename(`${flags.config}.tmp`, flags.config);
-      process.stdout.write(`\npromoted ${cand.card.id}@${cand.card.version} to live; ${live.card.id}@${live.card.version} now runs in shadow (${flags.config} updated; restart the server)\n`);
+      process.stdout.write(
+        `\npromoted ${cand.card.id}@${cand.card.version} to live; ${live.card.id}@${live.card.version} now runs in shadow (${flags.config} updated; restart the server)\n`,
+      );
     });
 }

@@ -52,9 +52,17 @@ export async function monitorReport(o: MonitorOptions): Promise<MonitorReport> {
   const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(dataDir, 'readfirst.db'), migrations: allMigrations });
   try {
     return await buildMonitorReport(db, config.monitor, {
-      from, to, modelId: o.model, modelVersion: o.modelVersion,
-      referenceFrom: parseWhen(o.referenceFrom, '--reference-from'), referenceTo: parseWhen(o.referenceTo, '--reference-to'), splitAt: parseWhen(o.splitAt, '--split-at'),
-      resamples: Number(o.resamples), cards: await loadCards(config.inference.modelDirs), readTags: tagReader(join(dataDir, 'files'), config.monitor.bias.tags), now: systemClock.now(),
+      from,
+      to,
+      modelId: o.model,
+      modelVersion: o.modelVersion,
+      referenceFrom: parseWhen(o.referenceFrom, '--reference-from'),
+      referenceTo: parseWhen(o.referenceTo, '--reference-to'),
+      splitAt: parseWhen(o.splitAt, '--split-at'),
+      resamples: Number(o.resamples),
+      cards: await loadCards(config.inference.modelDirs),
+      readTags: tagReader(join(dataDir, 'files'), config.monitor.bias.tags),
+      now: systemClock.now(),
     });
   } finally {
     await db.close();
@@ -85,6 +93,11 @@ export function registerReport(program: Command): void {
       if (o.json) await write(o.json, `${JSON.stringify(r, null, 1)}\n`);
       if (o.csv) await write(o.csv, reportCsv(r));
       if (o.html) await write(o.html, await reportHtml(r));
-      for (const [k, v] of [['json', o.json], ['csv', o.csv], ['html', o.html]] as const) if (v) process.stdout.write(`wrote ${k}: ${resolve(v)}\n`);
+      for (const [k, v] of [
+        ['json', o.json],
+        ['csv', o.csv],
+        ['html', o.html],
+      ] as const)
+        if (v) process.stdout.write(`wrote ${k}: ${resolve(v)}\n`);
     });
 }

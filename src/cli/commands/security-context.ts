@@ -24,7 +24,9 @@ export interface SecurityContext {
   auditKey: Buffer;
   auditor: Auditor;
   /** Audits an act of the command line (`source: cli`, actor: the OS user). */
-  audit: (e: Pick<Parameters<Auditor['record']>[0], 'action' | 'objectType' | 'objectId' | 'detail'> & { outcome?: 'success' | 'failure' }) => Promise<void>;
+  audit: (
+    e: Pick<Parameters<Auditor['record']>[0], 'action' | 'objectType' | 'objectId' | 'detail'> & { outcome?: 'success' | 'failure' },
+  ) => Promise<void>;
   close: () => Promise<void>;
 }
 

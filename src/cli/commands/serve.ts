@@ -38,7 +38,10 @@ export function registerServe(program: Command): void {
         demo.abort();
         app.ctx.logger.info({ signal }, 'shutting down');
         setTimeout(() => {
-          app.ctx.logger.error({ deadlineMs: EXIT_DEADLINE_MS }, 'shutdown did not finish in time: exiting (the ingest journal is replayed at start)');
+          app.ctx.logger.error(
+            { deadlineMs: EXIT_DEADLINE_MS },
+            'shutdown did not finish in time: exiting (the ingest journal is replayed at start)',
+          );
           process.exit(1);
         }, EXIT_DEADLINE_MS).unref();
         app.close().then(
@@ -53,8 +56,16 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', stop);
       if (opts.demo) {
         // The in-process demo is a modality like any other: it gets a one-day STOW token of its own.
-        const { token } = await issueToken({ users: app.services.security.users, tokens: app.services.security.tokens }, { account: 'demo', scopes: ['dicomweb:write'], ttlDays: 1 });
-        await streamDemo(serverUrlOf(config, app.httpPort()), typeof opts.demo === 'string' ? opts.demo : undefined, { ...opts, token }, demo.signal);
+        const { token } = await issueToken(
+          { users: app.services.security.users, tokens: app.services.security.tokens },
+          { account: 'demo', scopes: ['dicomweb:write'], ttlDays: 1 },
+        );
+        await streamDemo(
+          serverUrlOf(config, app.httpPort()),
+          typeof opts.demo === 'string' ? opts.demo : undefined,
+          { ...opts, token },
+          demo.signal,
+        );
       }
     });
 }

@@ -47,12 +47,18 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('compare FIFO with the readfirst policy on a replayed day; prints wait statistics per class and writes a PNG plot')
-    .option('--scenario <name>', 'built-in scenario: builtin (today\'s day) or overloaded (shown beside today\'s day)', 'builtin')
-    .option('--from-studies [folder]', 'replay the studies this server received (--from/--to, --config), or a labelled folder (labels.csv + images) run through the real model')
+    .option('--scenario <name>', "built-in scenario: builtin (today's day) or overloaded (shown beside today's day)", 'builtin')
+    .option(
+      '--from-studies [folder]',
+      'replay the studies this server received (--from/--to, --config), or a labelled folder (labels.csv + images) run through the real model',
+    )
     .option('--from <date>', 'with --from-studies: first arrival (default 7 days before --to)')
     .option('--to <date>', 'with --from-studies: end of arrivals (default now)')
     .option('--config <file>', 'with --from-studies: configuration of the server whose studies to replay')
-    .option('--input <file>', 'studies from a CSV or JSON file instead (id, arrival, truth, read_minutes, order_priority, location, score_<finding>)')
+    .option(
+      '--input <file>',
+      'studies from a CSV or JSON file instead (id, arrival, truth, read_minutes, order_priority, location, score_<finding>)',
+    )
     .option('--model <model.json>', 'model card with measured operating points', 'models/readfirst-cxr/model.json')
     .option('--sensitivity <p>', 'assumed sensitivity for every finding, instead of the card (what-if); default 0.85 when no card is found')
     .option('--specificity <p>', 'assumed specificity for every finding, instead of the card (what-if); default 0.85 when no card is found')
@@ -63,7 +69,8 @@ export function registerSimulate(program: Command): void {
     .option('--plot <file.png>', 'where to write the plot', 'data/readfirst-simulation.png')
     .option('--sweep', 'also show the trade-off as the routine/likely-normal maximum wait (the starvation guard) varies')
     .action(async (o: SimulateOptions) => {
-      if (o.scenario !== 'builtin' && o.scenario !== 'overloaded') throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (builtin or overloaded)`);
+      if (o.scenario !== 'builtin' && o.scenario !== 'overloaded')
+        throw new ReadfirstError('invalid-input', `unknown scenario "${o.scenario}" (builtin or overloaded)`);
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
       const seed = num(o.seed, '--seed');
       const radiologists = num(o.radiologists, '--radiologists');
@@ -72,17 +79,32 @@ export function registerSimulate(program: Command): void {
       if (typeof o.fromStudies === 'string') {
         const csv = join(resolve(o.fromStudies), 'labels.csv');
         if (!existsSync(csv)) throw new ReadfirstError('invalid-input', `${csv} not found`);
-        const { scenario, refused } = await scenarioFromLabelledFolder(await loadModelPackage(resolve(dirname(o.model))), o.fromStudies, (await readLabelsCsv(csv)).rows, { seed, radiologists });
-        if (refused) process.stdout.write(`NOTE: ${refused} images were refused or missing: those studies are ranked on drawn decisions, not on a model score\n`);
+        const { scenario, refused } = await scenarioFromLabelledFolder(
+          await loadModelPackage(resolve(dirname(o.model))),
+          o.fromStudies,
+          (await readLabelsCsv(csv)).rows,
+          { seed, radiologists },
+        );
+        if (refused)
+          process.stdout.write(
+            `NOTE: ${refused} images were refused or missing: those studies are ranked on drawn decisions, not on a model score\n`,
+          );
         scenarios.push(scenario);
       } else if (o.fromStudies) {
         const config = loadConfig(o.config ? { file: o.config } : {});
-        const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: join(resolve(config.dataDir), 'readfirst.db'), migrations: allMigrations });
+        const db = await openDb({
+          databaseUrl: config.databaseUrl,
+          sqlitePath: join(resolve(config.dataDir), 'readfirst.db'),
+          migrations: allMigrations,
+        });
         try {
           const to = parseWhen(o.to, '--to') ?? systemClock.now();
           const r = await scenarioFromStore(db, { from: parseWhen(o.from, '--from') ?? to - 7 * 86_400_000, to, radiologists });
           if (r.scenario.studies.length === 0) throw new ReadfirstError('invalid-input', 'no received studies in that window');
-          if (r.withoutTruth) process.stdout.write(`NOTE: ${r.withoutTruth} of ${r.scenario.studies.length} studies have no ground truth: counted as without findings\n`);
+          if (r.withoutTruth)
+            process.stdout.write(
+              `NOTE: ${r.withoutTruth} of ${r.scenario.studies.length} studies have no ground truth: counted as without findings\n`,
+            );
           scenarios.push(r.scenario);
         } finally {
           await db.close();
@@ -93,18 +115,30 @@ export function registerSimulate(program: Command): void {
       const assumed = o.sensitivity !== undefined || o.specificity !== undefined;
       let perf = assumed ? undefined : performanceFromCard(resolve(o.model));
       if (!perf) {
-        const points = [...new Set([...policy.findings.map((r) => r.operatingPoint), ...policy.followUp.map((r) => r.operatingPoint), policy.likelyNormalOperatingPoint])];
-        perf = assumedPerformance(SCENARIO_FINDINGS, num(o.sensitivity ?? '0.85', '--sensitivity'), num(o.specificity ?? '0.85', '--specificity'), points);
+        const points = [
+          ...new Set([
+            ...policy.findings.map((r) => r.operatingPoint),
+            ...policy.followUp.map((r) => r.operatingPoint),
+            policy.likelyNormalOperatingPoint,
+          ]),
+        ];
+        perf = assumedPerformance(
+          SCENARIO_FINDINGS,
+          num(o.sensitivity ?? '0.85', '--sensitivity'),
+          num(o.specificity ?? '0.85', '--specificity'),
+          points,
+        );
         process.stdout.write(
           assumed
-            ? 'NOTE: what-if run on the given sensitivity/specificity, not the model card\'s measured ones.\n'
+            ? "NOTE: what-if run on the given sensitivity/specificity, not the model card's measured ones.\n"
             : `NOTE: no model card at ${o.model}; using DEFAULT sensitivity/specificity, not measured ones.\n`,
         );
       }
       for (const rule of policy.findings) {
         const f = perf.findings.get(rule.finding);
         if (!f) process.stdout.write(`NOTE: policy rule ${rule.finding} → ${rule.urgency}: the model does not claim this finding\n`);
-        else if (!f.points.some((p) => p.name === rule.operatingPoint)) process.stdout.write(`NOTE: policy rule ${rule.finding}@${rule.operatingPoint}: no such operating point in the model card\n`);
+        else if (!f.points.some((p) => p.name === rule.operatingPoint))
+          process.stdout.write(`NOTE: policy rule ${rule.finding}@${rule.operatingPoint}: no such operating point in the model card\n`);
       }
       const reports = scenarios.map((sc) => simulate(sc, perf, policy));
       for (const report of reports) {

@@ -10,7 +10,11 @@ export function registerToken(program: Command): void {
   const token = program.command('token').description('API tokens for service accounts (DICOMweb clients, scrapers)');
   token
     .command('create')
-    .description(`issue a token; the secret is printed once. Scopes: ${Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ')}`)
+    .description(
+      `issue a token; the secret is printed once. Scopes: ${Object.entries(SCOPES)
+        .map(([s, d]) => `${s} (${d})`)
+        .join('; ')}`,
+    )
     .requiredOption('--account <name>', 'service account (created when new), e.g. orthanc, ohif, prometheus')
     .option('--scope <scope>', 'scope to grant; repeatable', collect, [])
     .option('--days <n>', 'lifetime in days (at most 366)', '90')
@@ -20,8 +24,15 @@ export function registerToken(program: Command): void {
       const ctx = await openSecurityContext(opts.config);
       try {
         const issued = await issueToken(ctx, { account: opts.account, name: opts.name, scopes: opts.scope, ttlDays: Number(opts.days) });
-        await ctx.audit({ action: 'token.changed', objectType: 'token', objectId: issued.tokenId, detail: { change: 'issued', account: issued.account, scopes: issued.scopes, expiresAt: issued.expiresAt } });
-        process.stderr.write(`token ${issued.tokenId} for ${issued.account} (${issued.scopes.join(', ')}), expires ${new Date(issued.expiresAt).toISOString()}\n`);
+        await ctx.audit({
+          action: 'token.changed',
+          objectType: 'token',
+          objectId: issued.tokenId,
+          detail: { change: 'issued', account: issued.account, scopes: issued.scopes, expiresAt: issued.expiresAt },
+        });
+        process.stderr.write(
+          `token ${issued.tokenId} for ${issued.account} (${issued.scopes.join(', ')}), expires ${new Date(issued.expiresAt).toISOString()}\n`,
+        );
         process.stdout.write(`${issued.token}\n`);
       } finally {
         await ctx.close();
@@ -37,7 +48,9 @@ export function registerToken(program: Command): void {
         const names = new Map((await ctx.users.list()).map((u) => [u.userId, u.username]));
         for (const t of await ctx.tokens.list()) {
           const state = t.revokedAt !== null ? 'revoked' : t.expiresAt <= Date.now() ? 'expired' : 'live';
-          process.stdout.write(`${t.tokenId}\t${names.get(t.userId) ?? '?'}\t${t.scopes.join(',')}\t${state}\texpires ${new Date(t.expiresAt).toISOString()}\n`);
+          process.stdout.write(
+            `${t.tokenId}\t${names.get(t.userId) ?? '?'}\t${t.scopes.join(',')}\t${state}\texpires ${new Date(t.expiresAt).toISOString()}\n`,
+          );
         }
       } finally {
         await ctx.close();

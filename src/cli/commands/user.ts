@@ -7,7 +7,9 @@ import { type SecurityContext, openSecurityContext } from './security-context.ts
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Asks on the terminal without echoing what is typed. */
@@ -54,11 +56,20 @@ export function registerUser(program: Command): void {
     .description('create a user; --admin for an administrator (the first one is made this way)')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
     .option('--admin', 'give the admin role')
-    .option('--role <role>', 'role to give (radiologist, technologist, admin, auditor); repeatable', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '--role <role>',
+      'role to give (radiologist, technologist, admin, auditor); repeatable',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('--display-name <name>', 'name shown in the app and on signed reports')
     .option('--password-stdin', 'read the password from standard input instead of asking')
     .action(async (username: string, opts: AddOptions) => {
-      const roles = parseRoles([...opts.role, ...(opts.admin ? ['admin'] : []), ...(opts.role.length === 0 && !opts.admin ? ['radiologist'] : [])]);
+      const roles = parseRoles([
+        ...opts.role,
+        ...(opts.admin ? ['admin'] : []),
+        ...(opts.role.length === 0 && !opts.admin ? ['radiologist'] : []),
+      ]);
       const password = await askPassword(opts.passwordStdin === true);
       const { store, close, audit } = await open(opts.config);
       try {
@@ -81,7 +92,12 @@ export function registerUser(program: Command): void {
         const userId = await store.setPassword(username, password);
         // A new password ends every session: whoever held the old one is signed out.
         await sessions.revokeAllFor(userId);
-        await audit({ action: 'user.changed', objectType: 'user', objectId: username.toLowerCase(), detail: { change: 'password', sessionsRevoked: true } });
+        await audit({
+          action: 'user.changed',
+          objectType: 'user',
+          objectId: username.toLowerCase(),
+          detail: { change: 'password', sessionsRevoked: true },
+        });
         process.stdout.write(`password set for ${username}; their sessions ended\n`);
       } finally {
         await close();

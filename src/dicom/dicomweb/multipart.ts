@@ -53,12 +53,17 @@ export function parseMultipart(body: Buffer, contentType: string): MimePart[] {
 }
 
 /** Builds a multipart/related body; returns it with its boundary. */
-export function buildMultipart(parts: ReadonlyArray<{ contentType: string; body: Uint8Array; location?: string }>): { boundary: string; body: Buffer } {
+export function buildMultipart(parts: ReadonlyArray<{ contentType: string; body: Uint8Array; location?: string }>): {
+  boundary: string;
+  body: Buffer;
+} {
   const boundary = `readfirst-${randomBytes(12).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const loc = p.location ? `Content-Location: ${p.location}\r\n` : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: ${p.contentType}\r\n${loc}Content-Length: ${p.body.byteLength}\r\n\r\n`, 'latin1'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Type: ${p.contentType}\r\n${loc}Content-Length: ${p.body.byteLength}\r\n\r\n`, 'latin1'),
+    );
     chunks.push(Buffer.from(p.body.buffer, p.body.byteOffset, p.body.byteLength));
     chunks.push(Buffer.from('\r\n', 'latin1'));
   }

@@ -34,7 +34,8 @@ function nonNegative(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-const bad = (keyword: string, why: string): ReadfirstError => new ReadfirstError('invalid-input', `QIDO-RS ${keyword}: ${why}`, { attribute: keyword });
+const bad = (keyword: string, why: string): ReadfirstError =>
+  new ReadfirstError('invalid-input', `QIDO-RS ${keyword}: ${why}`, { attribute: keyword });
 
 /** DA single value or range (PS3.4 C.2.2.2.5): `20250101`, `20250101-20250131`, `-20250131`, `20250101-`. */
 function dateMatcher(keyword: string, v: string): Matcher {
@@ -63,11 +64,15 @@ function matcherOf(kind: MatchKind, keyword: string, v: string): Matcher | undef
   switch (kind) {
     case 'uid': {
       const list = v.split(/[,\\]/).map((s) => s.trim());
-      if (list.some((u) => !UID.test(u) || u.length > 64)) throw bad(keyword, 'UIDs are digits and dots (at most 64 characters); wildcards do not apply to UIDs');
+      if (list.some((u) => !UID.test(u) || u.length > 64))
+        throw bad(keyword, 'UIDs are digits and dots (at most 64 characters); wildcards do not apply to UIDs');
       return list.length === 1 ? { type: 'single', value: list[0] ?? '' } : { type: 'list', values: list };
     }
     case 'modalities': {
-      const list = v.split(/[,\\]/).map((s) => s.trim()).filter((s) => s !== '');
+      const list = v
+        .split(/[,\\]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (list.some((s) => /[*?]/.test(s))) throw bad(keyword, 'wildcards are not supported on ModalitiesInStudy');
       return { type: 'list', values: list };
     }
@@ -108,7 +113,8 @@ export function parseQido(level: QidoLevel, q: QueryParams, scope: { study?: str
     if (!a) throw bad(name, 'unknown or unsupported matching key; see docs/dicom-conformance.md for the supported keys');
     if (!allowed.has(a)) throw bad(name, `is a ${a.level}-level attribute and cannot be matched in a ${level}-level search`);
     if (!a.match) throw bad(name, 'is returned but not supported as a matching key');
-    if ((a.keyword === 'StudyInstanceUID' && scope.study) || (a.keyword === 'SeriesInstanceUID' && scope.series)) throw bad(name, 'is already given in the URL path');
+    if ((a.keyword === 'StudyInstanceUID' && scope.study) || (a.keyword === 'SeriesInstanceUID' && scope.series))
+      throw bad(name, 'is already given in the URL path');
     const vs = values(raw);
     if (vs.length > 1) throw bad(name, 'given more than once; use a comma-separated list for UIDs');
     const v = a.match.kind === 'pn' ? personNameQuery(vs[0] ?? '') : (vs[0] ?? '');
@@ -127,12 +133,20 @@ export function parseQido(level: QidoLevel, q: QueryParams, scope: { study?: str
     if (a && allowed.has(a)) returned.add(a);
     else warnings.push(`includefield ${name} is not held at the ${level} level and was not returned`);
   }
-  if (values(q.fuzzymatching)[0] === 'true') warnings.push('The fuzzymatching parameter is not supported. Only literal matching has been performed.');
+  if (values(q.fuzzymatching)[0] === 'true')
+    warnings.push('The fuzzymatching parameter is not supported. Only literal matching has been performed.');
   const requested = nonNegative('limit', values(q.limit)[0]);
   const offset = nonNegative('offset', values(q.offset)[0]) ?? 0;
   const limit = Math.min(requested ?? limits.maxResults, limits.maxResults);
   return {
-    search: { level, ...(scope.study ? { studyInstanceUid: scope.study } : {}), ...(scope.series ? { seriesInstanceUid: scope.series } : {}), matches, limit, offset },
+    search: {
+      level,
+      ...(scope.study ? { studyInstanceUid: scope.study } : {}),
+      ...(scope.series ? { seriesInstanceUid: scope.series } : {}),
+      matches,
+      limit,
+      offset,
+    },
     returned,
     warnings,
     serverCapped: requested === undefined || requested > limits.maxResults,

@@ -11,8 +11,21 @@ describe('QIDO-RS conformance (PS3.18 10.6)', () => {
   let app: App;
   let base: string;
   let auth: { authorization: string };
-  const a = makeInstance({ patientId: 'QC-1', patientName: "O'Brien^Siobhan", accession: 'QC-ACC-1', studyDate: '20240101', modality: 'CR' });
-  const a2 = makeInstance({ studyUid: a.studyUid, seriesUid: a.seriesUid, patientId: 'QC-1', accession: 'QC-ACC-1', instanceNumber: 2, modality: 'CR' });
+  const a = makeInstance({
+    patientId: 'QC-1',
+    patientName: "O'Brien^Siobhan",
+    accession: 'QC-ACC-1',
+    studyDate: '20240101',
+    modality: 'CR',
+  });
+  const a2 = makeInstance({
+    studyUid: a.studyUid,
+    seriesUid: a.seriesUid,
+    patientId: 'QC-1',
+    accession: 'QC-ACC-1',
+    instanceNumber: 2,
+    modality: 'CR',
+  });
   const b = makeInstance({ patientId: 'QC-2', patientName: 'Quinn^Ann', accession: 'QC-ACC-2', studyDate: '20240102', modality: 'DX' });
   const c = makeInstance({ patientId: 'QC-3', patientName: 'Quinn^Bo', accession: 'QC-ACC-3', studyDate: '20240103', modality: 'DX' });
 
@@ -27,7 +40,11 @@ describe('QIDO-RS conformance (PS3.18 10.6)', () => {
     base = `http://127.0.0.1:${app.httpPort()}/dicom-web`;
     auth = bearer(await serviceToken(app, ['dicomweb:read', 'dicomweb:write']));
     const { boundary, body } = buildMultipart([a, a2, b, c].map((x) => ({ contentType: 'application/dicom', body: x.bytes })));
-    const res = await fetch(`${base}/studies`, { method: 'POST', headers: { ...auth, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` }, body });
+    const res = await fetch(`${base}/studies`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+      body,
+    });
     expect(res.status).toBe(200);
   });
   afterAll(async () => app.close());

@@ -37,19 +37,34 @@ export function qidoHandlers(store: QidoStore, publicUrl: string, limits: QidoLi
       const root = dicomWebRoot(publicUrl, req);
       const parsed = parse('study', req);
       const page = await store.searchStudies(parsed.search);
-      return send(reply, parsed, page.items.map((study) => responseDataset({ study, root }, 'study', parsed.returned)), page.more);
+      return send(
+        reply,
+        parsed,
+        page.items.map((study) => responseDataset({ study, root }, 'study', parsed.returned)),
+        page.more,
+      );
     },
     series: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const root = dicomWebRoot(publicUrl, req);
       const parsed = parse('series', req);
       const page = await store.searchSeries(parsed.search);
-      return send(reply, parsed, page.items.map((s) => responseDataset({ study: s.study, series: s, root }, 'series', parsed.returned)), page.more);
+      return send(
+        reply,
+        parsed,
+        page.items.map((s) => responseDataset({ study: s.study, series: s, root }, 'series', parsed.returned)),
+        page.more,
+      );
     },
     instances: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const root = dicomWebRoot(publicUrl, req);
       const parsed = parse('instance', req);
       const page = await store.searchInstances(parsed.search);
-      return send(reply, parsed, page.items.map((i) => responseDataset({ study: i.study, series: i.series, instance: i, root }, 'instance', parsed.returned)), page.more);
+      return send(
+        reply,
+        parsed,
+        page.items.map((i) => responseDataset({ study: i.study, series: i.series, instance: i, root }, 'instance', parsed.returned)),
+        page.more,
+      );
     },
   };
 }

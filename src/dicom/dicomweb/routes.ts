@@ -16,7 +16,15 @@ const I = `${SE}/instances/:instance`;
  * DICOMweb routes (PS3.18). All carry patient data: reads need a clinical role or a token with
  * `dicomweb:read`, STOW a technologist/admin or `dicomweb:write` (src/http/access-rules.ts).
  */
-export function dicomWebRoutes(deps: { store: DicomStore; qido: QidoStore; files: InstanceFiles; ingest: IngestService; publicUrl: string; qidoMaxResults: number; stow: StowLimits }): RouteDef[] {
+export function dicomWebRoutes(deps: {
+  store: DicomStore;
+  qido: QidoStore;
+  files: InstanceFiles;
+  ingest: IngestService;
+  publicUrl: string;
+  qidoMaxResults: number;
+  stow: StowLimits;
+}): RouteDef[] {
   const qido = qidoHandlers(deps.qido, deps.publicUrl, { maxResults: deps.qidoMaxResults });
   const wado = wadoHandlers(deps.store, deps.files, deps.publicUrl);
   const stow = stowHandler(deps.ingest, deps.publicUrl, deps.stow);

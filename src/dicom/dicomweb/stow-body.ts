@@ -31,7 +31,10 @@ export async function spoolBody(body: Readable, dir: string, maxBytes: number, i
   let timer: NodeJS.Timeout | undefined;
   const idle = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => counter.destroy(new ReadfirstError('request-timeout', `the upload sent nothing for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+    timer = setTimeout(
+      () => counter.destroy(new ReadfirstError('request-timeout', `the upload sent nothing for ${idleTimeoutMs} ms`)),
+      idleTimeoutMs,
+    );
   };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

@@ -49,7 +49,9 @@ describe('STOW-RS, QIDO-RS and WADO-RS', () => {
     const ok = makeInstance();
     expect((await stow(app, [{ contentType: 'application/dicom', body: ok.bytes }])).status).toBe(200);
     expect((await stow(app, [{ contentType: 'application/dicom', body: ok.bytes }])).status).toBe(200);
-    const inst = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${ok.studyUid}/series/${ok.seriesUid}/instances`, { headers: bearer(token) });
+    const inst = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${ok.studyUid}/series/${ok.seriesUid}/instances`, {
+      headers: bearer(token),
+    });
     expect(((await inst.json()) as unknown[]).length).toBe(1);
   });
 
@@ -57,7 +59,8 @@ describe('STOW-RS, QIDO-RS and WADO-RS', () => {
     const x = makeInstance({ patientId: 'Q-1', studyDate: '20250301', accession: 'ACC-Q1', modality: 'CR' });
     await stow(app, [{ contentType: 'application/dicom', body: x.bytes }]);
     const base = `http://127.0.0.1:${app.httpPort()}/dicom-web/studies`;
-    const count = async (qs: string): Promise<number> => ((await (await fetch(`${base}?${qs}`, { headers: bearer(token) })).json()) as unknown[]).length;
+    const count = async (qs: string): Promise<number> =>
+      ((await (await fetch(`${base}?${qs}`, { headers: bearer(token) })).json()) as unknown[]).length;
     expect(await count('PatientID=Q-1&StudyDate=20250201-20250331')).toBe(1);
     expect(await count('PatientID=Q-1&StudyDate=20250401-')).toBe(0);
     expect(await count('AccessionNumber=ACC-Q1&ModalitiesInStudy=CR')).toBe(1);
@@ -73,7 +76,9 @@ describe('STOW-RS, QIDO-RS and WADO-RS', () => {
     expect(inst.headers.get('content-type')).toMatch(/^multipart\/related; type="application\/dicom"/);
     const raw = Buffer.from(await inst.arrayBuffer());
     expect(raw.includes(x.bytes)).toBe(true);
-    const meta = (await (await fetch(`${url}/metadata`, { headers: bearer(token) })).json()) as Array<Record<string, { Value?: unknown[]; BulkDataURI?: string }>>;
+    const meta = (await (await fetch(`${url}/metadata`, { headers: bearer(token) })).json()) as Array<
+      Record<string, { Value?: unknown[]; BulkDataURI?: string }>
+    >;
     expect(meta[0]?.['00080018']?.Value).toEqual([x.sopUid]);
     expect(meta[0]?.['7FE00010']?.BulkDataURI).toBeDefined();
     const frame = await fetch(`${url}/frames/1`, { headers: bearer(token) });
@@ -81,7 +86,11 @@ describe('STOW-RS, QIDO-RS and WADO-RS', () => {
     expect((await frame.arrayBuffer()).byteLength).toBeGreaterThan(64 * 64 * 2);
     const png = await fetch(`${url}/frames/1/rendered`, { headers: { accept: 'image/png', ...bearer(token) } });
     expect(png.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     expect((await fetch(`${url.replace(x.sopUid, '1.2.3')}/metadata`, { headers: bearer(token) })).status).toBe(404);
   });
 });

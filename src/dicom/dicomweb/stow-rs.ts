@@ -64,15 +64,18 @@ export function stowHandler(ingest: IngestService, publicUrl: string, limits: St
   let active = 0;
   return async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const contentType = req.headers['content-type'] ?? '';
-    if (mediaType(contentType) !== 'multipart/related') throw new ReadfirstError('unsupported', 'STOW-RS takes multipart/related; type="application/dicom"');
+    if (mediaType(contentType) !== 'multipart/related')
+      throw new ReadfirstError('unsupported', 'STOW-RS takes multipart/related; type="application/dicom"');
     const type = contentTypeParam(contentType, 'type');
-    if (type !== undefined && type.toLowerCase() !== 'application/dicom') throw new ReadfirstError('unsupported', `STOW-RS part type ${type} is not supported; send application/dicom`);
+    if (type !== undefined && type.toLowerCase() !== 'application/dicom')
+      throw new ReadfirstError('unsupported', `STOW-RS part type ${type} is not supported; send application/dicom`);
     const boundary = contentTypeParam(contentType, 'boundary');
     if (!boundary) throw new ReadfirstError('invalid-input', 'multipart body without a boundary');
     if (!(req.body instanceof Readable)) throw new ReadfirstError('invalid-input', 'empty STOW-RS request');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxBodyBytes) throw new ReadfirstError('too-large', `STOW-RS body exceeds ${limits.maxBodyBytes} bytes`);
-    if (active >= limits.maxConcurrent) throw new ReadfirstError('unavailable', 'too many uploads at once; retry shortly', { retryAfterSeconds: 5 });
+    if (active >= limits.maxConcurrent)
+      throw new ReadfirstError('unavailable', 'too many uploads at once; retry shortly', { retryAfterSeconds: 5 });
     active++;
     let answer: { status: number; body: JsonDataset };
     try {
@@ -92,7 +95,12 @@ export function stowHandler(ingest: IngestService, publicUrl: string, limits: St
   };
 }
 
-async function storeParts(ingest: IngestService, parts: AsyncIterable<MimePart>, targetStudy: string | undefined, source: string): Promise<PartOutcome[]> {
+async function storeParts(
+  ingest: IngestService,
+  parts: AsyncIterable<MimePart>,
+  targetStudy: string | undefined,
+  source: string,
+): Promise<PartOutcome[]> {
   const outcomes: PartOutcome[] = [];
   for await (const part of parts) {
     const partType = mediaType(part.headers['content-type'] ?? 'application/dicom');
@@ -111,7 +119,9 @@ async function storeParts(ingest: IngestService, parts: AsyncIterable<MimePart>,
         studyUid = undefined;
       }
       if (studyUid !== undefined && studyUid !== targetStudy) {
-        outcomes.push({ result: { outcome: 'refused', status: Status.DataSetDoesNotMatchSopClass, sopInstanceUid: ids.sop, sopClassUid: ids.cls } });
+        outcomes.push({
+          result: { outcome: 'refused', status: Status.DataSetDoesNotMatchSopClass, sopInstanceUid: ids.sop, sopClassUid: ids.cls },
+        });
         continue;
       }
     }

@@ -30,7 +30,8 @@ describe('WADO-RS honours the requested transfer syntax and rendered media type 
   const originalPixels = (): Buffer => pixelData(second.bytes);
   let jpeg: Buffer;
   const jpegUid = { study: plain.studyUid, series: plain.seriesUid, sop: '' };
-  const url = (sop: string): string => `http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${plain.studyUid}/series/${plain.seriesUid}/instances/${sop}`;
+  const url = (sop: string): string =>
+    `http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${plain.studyUid}/series/${plain.seriesUid}/instances/${sop}`;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf-wado-'));
@@ -42,13 +43,19 @@ describe('WADO-RS honours the requested transfer syntax and rendered media type 
     app = await startTestApp({ 'dimse.enabled': false });
     auth = bearer(await serviceToken(app, ['dicomweb:read', 'dicomweb:write']));
     const { boundary, body } = buildMultipart([plain.bytes, jpeg].map((b) => ({ contentType: 'application/dicom', body: b })));
-    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies`, { method: 'POST', headers: { ...auth, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` }, body });
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+      body,
+    });
     expect(res.status).toBe(200);
   });
   afterAll(async () => app.close());
 
   it('transcodes a JPEG lossless instance to explicit VR little endian when asked, pixel for pixel', async () => {
-    const res = await fetch(url(jpegUid.sop), { headers: { ...auth, accept: `multipart/related; type="application/dicom"; transfer-syntax=${EXPLICIT_LE}` } });
+    const res = await fetch(url(jpegUid.sop), {
+      headers: { ...auth, accept: `multipart/related; type="application/dicom"; transfer-syntax=${EXPLICIT_LE}` },
+    });
     expect(res.status).toBe(200);
     const [part] = parseMultipart(Buffer.from(await res.arrayBuffer()), res.headers.get('content-type') ?? '');
     expect(part?.headers['content-type']).toBe(`application/dicom; transfer-syntax=${EXPLICIT_LE}`);
@@ -59,11 +66,15 @@ describe('WADO-RS honours the requested transfer syntax and rendered media type 
   });
 
   it('sends the stored bytes for transfer-syntax=* and refuses a syntax it cannot produce with 406', async () => {
-    const any = await fetch(url(jpegUid.sop), { headers: { ...auth, accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+    const any = await fetch(url(jpegUid.sop), {
+      headers: { ...auth, accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+    });
     const [part] = parseMultipart(Buffer.from(await any.arrayBuffer()), any.headers.get('content-type') ?? '');
     expect(part?.headers['content-type']).toBe(`application/dicom; transfer-syntax=${JPEG_LOSSLESS}`);
     expect(part?.body.equals(jpeg)).toBe(true);
-    const j2k = await fetch(url(plain.sopUid), { headers: { ...auth, accept: 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.90' } });
+    const j2k = await fetch(url(plain.sopUid), {
+      headers: { ...auth, accept: 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.90' },
+    });
     expect(j2k.status).toBe(406);
     expect(((await j2k.json()) as { error: string }).error).toBe('not-acceptable');
     const pdf = await fetch(url(plain.sopUid), { headers: { ...auth, accept: 'application/pdf' } });
@@ -71,12 +82,16 @@ describe('WADO-RS honours the requested transfer syntax and rendered media type 
   });
 
   it('decodes frames to application/octet-stream when asked for explicit VR little endian, and keeps JPEG frames for transfer-syntax=*', async () => {
-    const res = await fetch(`${url(jpegUid.sop)}/frames/1`, { headers: { ...auth, accept: `multipart/related; type="application/octet-stream"; transfer-syntax=${EXPLICIT_LE}` } });
+    const res = await fetch(`${url(jpegUid.sop)}/frames/1`, {
+      headers: { ...auth, accept: `multipart/related; type="application/octet-stream"; transfer-syntax=${EXPLICIT_LE}` },
+    });
     expect(res.status).toBe(200);
     const [frame] = parseMultipart(Buffer.from(await res.arrayBuffer()), res.headers.get('content-type') ?? '');
     expect(frame?.headers['content-type']).toBe(`application/octet-stream; transfer-syntax=${EXPLICIT_LE}`);
     expect(frame?.body.equals(originalPixels())).toBe(true);
-    const kept = await fetch(`${url(jpegUid.sop)}/frames/1`, { headers: { ...auth, accept: 'multipart/related; type=application/octet-stream; transfer-syntax=*' } });
+    const kept = await fetch(`${url(jpegUid.sop)}/frames/1`, {
+      headers: { ...auth, accept: 'multipart/related; type=application/octet-stream; transfer-syntax=*' },
+    });
     expect(kept.headers.get('content-type')).toContain(`transfer-syntax=${JPEG_LOSSLESS}`);
     const refused = await fetch(`${url(plain.sopUid)}/frames/1`, { headers: { ...auth, accept: 'multipart/related; type="image/jpeg"' } });
     expect(refused.status).toBe(406);
@@ -93,5 +108,4 @@ describe('WADO-RS honours the requested transfer syntax and rendered media type 
     expect((await sharp(Buffer.from(await png.arrayBuffer())).metadata()).format).toBe('png');
     expect((await fetch(`${url(plain.sopUid)}/rendered`, { headers: { ...auth, accept: 'image/gif' } })).status).toBe(406);
   });
-
 });

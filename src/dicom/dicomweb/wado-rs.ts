@@ -22,14 +22,21 @@ interface Params {
 /** Frame numbers of a WADO-RS frame list ("1" or "1,3,4"; PS3.18 8.3.5.1), 1-based. */
 function frameList(s: string | undefined): number[] {
   const frames = (s ?? '1').split(',').map((f) => Number(f.trim()));
-  if (frames.length === 0 || frames.some((f) => !Number.isInteger(f) || f < 1)) throw new ReadfirstError('invalid-input', 'frame numbers must be positive integers');
+  if (frames.length === 0 || frames.some((f) => !Number.isInteger(f) || f < 1))
+    throw new ReadfirstError('invalid-input', 'frame numbers must be positive integers');
   return frames;
 }
 
 /** Compressed frames keep their own media type (PS3.18 8.7.3.5.2); native ones are octet streams. */
 function frameMediaType(ts: string): string {
   if (NATIVE_SYNTAXES.has(ts)) return 'application/octet-stream';
-  if (ts === '1.2.840.10008.1.2.4.50' || ts === '1.2.840.10008.1.2.4.51' || ts === '1.2.840.10008.1.2.4.57' || ts === '1.2.840.10008.1.2.4.70') return 'image/jpeg';
+  if (
+    ts === '1.2.840.10008.1.2.4.50' ||
+    ts === '1.2.840.10008.1.2.4.51' ||
+    ts === '1.2.840.10008.1.2.4.57' ||
+    ts === '1.2.840.10008.1.2.4.70'
+  )
+    return 'image/jpeg';
   if (ts === '1.2.840.10008.1.2.4.80' || ts === '1.2.840.10008.1.2.4.81') return 'image/jls';
   if (ts === '1.2.840.10008.1.2.4.90' || ts === '1.2.840.10008.1.2.4.91') return 'image/jp2';
   return 'application/octet-stream';
@@ -54,14 +61,20 @@ function instanceSyntax(options: readonly AcceptOption[], stored: string): strin
 function frameChoice(options: readonly AcceptOption[], stored: string): { decode: boolean; ts: string } | undefined {
   const storedType = frameMediaType(stored);
   for (const o of options) {
-    if (o.type === '*/*' || (o.transferSyntax === '*' && (covers(o, storedType) || covers(o, 'application/octet-stream')))) return { decode: false, ts: stored };
+    if (o.type === '*/*' || (o.transferSyntax === '*' && (covers(o, storedType) || covers(o, 'application/octet-stream'))))
+      return { decode: false, ts: stored };
     if (covers(o, 'application/octet-stream')) {
       const ts = o.transferSyntax ?? EXPLICIT_LE;
       if (ts === stored) return { decode: false, ts };
       if (canProvide(stored, ts)) return { decode: !NATIVE_SYNTAXES.has(stored), ts };
       continue;
     }
-    if (storedType !== 'application/octet-stream' && covers(o, storedType) && (o.transferSyntax === undefined || o.transferSyntax === stored)) return { decode: false, ts: stored };
+    if (
+      storedType !== 'application/octet-stream' &&
+      covers(o, storedType) &&
+      (o.transferSyntax === undefined || o.transferSyntax === stored)
+    )
+      return { decode: false, ts: stored };
   }
   return undefined;
 }
@@ -77,7 +90,8 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
     if (list.length === 0) throw new ReadfirstError('not-found', 'no such study, series or instance');
     return list;
   };
-  const url = (root: string, i: StoredInstance): string => `${root}/studies/${i.studyInstanceUid}/series/${i.seriesInstanceUid}/instances/${i.sopInstanceUid}`;
+  const url = (root: string, i: StoredInstance): string =>
+    `${root}/studies/${i.studyInstanceUid}/series/${i.seriesInstanceUid}/instances/${i.sopInstanceUid}`;
 
   return {
     retrieve: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
@@ -118,9 +132,15 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
       const dict = readPart10(await files.read(instance)).dict;
       const type = choice.decode || NATIVE_SYNTAXES.has(choice.ts) ? 'application/octet-stream' : frameMediaType(stored);
       const parts = [];
-      for (const f of frameList(p.frames)) parts.push({ contentType: `${type}; transfer-syntax=${choice.ts}`, body: await nativeOrStored(dict, stored, f - 1, choice.decode) });
+      for (const f of frameList(p.frames))
+        parts.push({
+          contentType: `${type}; transfer-syntax=${choice.ts}`,
+          body: await nativeOrStored(dict, stored, f - 1, choice.decode),
+        });
       const { boundary, body } = buildMultipart(parts);
-      return reply.header('content-type', `multipart/related; type="${type}"; transfer-syntax=${choice.ts}; boundary=${boundary}`).send(body);
+      return reply
+        .header('content-type', `multipart/related; type="${type}"; transfer-syntax=${choice.ts}; boundary=${boundary}`)
+        .send(body);
     },
     rendered: async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const p = req.params as Params;
@@ -130,7 +150,8 @@ export function wadoHandlers(store: DicomStore, files: InstanceFiles, publicUrl:
       let window: { center: number; width: number } | undefined;
       if (q.window) {
         const [c, w] = q.window.split(',').map(Number);
-        if (c === undefined || w === undefined || !Number.isFinite(c) || !Number.isFinite(w) || w <= 0) throw new ReadfirstError('invalid-input', 'window must be center,width');
+        if (c === undefined || w === undefined || !Number.isFinite(c) || !Number.isFinite(w) || w <= 0)
+          throw new ReadfirstError('invalid-input', 'window must be center,width');
         window = { center: c, width: w };
       }
       const [frame = 1] = frameList(p.frames);
@@ -151,6 +172,11 @@ function renderedFormat(options: readonly AcceptOption[]): 'jpeg' | 'png' {
   throw notAcceptable('rendered images are image/jpeg or image/png');
 }
 
-async function nativeOrStored(dict: Parameters<typeof nativeFrame>[0], stored: string, frameIndex: number, decode: boolean): Promise<Uint8Array> {
+async function nativeOrStored(
+  dict: Parameters<typeof nativeFrame>[0],
+  stored: string,
+  frameIndex: number,
+  decode: boolean,
+): Promise<Uint8Array> {
   return decode ? nativeFrame(dict, stored, frameIndex) : storedFrame(dict, stored, frameIndex);
 }

@@ -62,7 +62,15 @@ export class DimseServer implements DimseService {
     };
     const tls = this.opts.tls;
     const server: Server = tls
-      ? createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket)
+      ? createTlsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            minVersion: 'TLSv1.2',
+            ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          onSocket,
+        )
       : createServer({ noDelay: true }, onSocket);
     if (tls) server.on('tlsClientError', (err: Error) => this.opts.logger.warn({ err: err.message }, 'DIMSE TLS handshake failed'));
     server.on('error', (err) => this.opts.logger.error({ err }, 'DIMSE listener error'));
@@ -107,7 +115,8 @@ export class DimseServer implements DimseService {
       const left = deadline - Date.now();
       await Promise.race([Promise.allSettled([...this.shared.inflight]), new Promise((r) => setTimeout(r, left).unref())]);
     }
-    if (this.shared.inflight.size > 0) this.opts.logger.warn({ stores: this.shared.inflight.size }, 'DIMSE stores still running at shutdown: not acknowledged');
+    if (this.shared.inflight.size > 0)
+      this.opts.logger.warn({ stores: this.shared.inflight.size }, 'DIMSE stores still running at shutdown: not acknowledged');
     for (const a of this.shared.associations) {
       try {
         a.abortAssociation();

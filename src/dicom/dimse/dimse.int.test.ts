@@ -39,9 +39,13 @@ describe('C-STORE and C-ECHO SCP with dcmtk peers', () => {
     const r = await runDcmtk('storescu', ['-v', '-aet', 'MODALITY1', '-aec', 'READFIRST', '+sd', '127.0.0.1', port, dir]);
     expect(r.code).toBe(0);
     expect(acknowledgedCount(r.stdout + r.stderr)).toBe(200);
-    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${studyUid}/instances?limit=1000`, { headers: bearer(token) });
+    const res = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies/${studyUid}/instances?limit=1000`, {
+      headers: bearer(token),
+    });
     expect(((await res.json()) as unknown[]).length).toBe(200);
-    const studies = (await (await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=DIMSE-200`, { headers: bearer(token) })).json()) as Array<Record<string, { Value?: unknown[] }>>;
+    const studies = (await (
+      await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=DIMSE-200`, { headers: bearer(token) })
+    ).json()) as Array<Record<string, { Value?: unknown[] }>>;
     expect(studies[0]?.['00201208']?.Value).toEqual([200]);
   });
 

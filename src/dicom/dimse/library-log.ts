@@ -1,7 +1,8 @@
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../../log/logger.ts';
 
-const text = (args: unknown[]): string => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+const text = (args: unknown[]): string =>
+  args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
 
 /**
  * Sends dcmjs-dimse's own log (loglevel, which prints "<time> -- ERROR -- …" to the console)
@@ -11,7 +12,10 @@ const text = (args: unknown[]): string => args.map((a) => (a instanceof Error ? 
  */
 export function routeDimseLog(logger: Logger): void {
   const log = logger.child({ lib: 'dcmjs-dimse' });
-  dimse.log.methodFactory = (method) => (...args: unknown[]) => log[method](text(args));
+  dimse.log.methodFactory =
+    (method) =>
+    (...args: unknown[]) =>
+      log[method](text(args));
   // loglevel rebuilds its methods from the factory when the level is set.
   dimse.log.setLevel('warn');
 }

@@ -24,7 +24,13 @@ export const IMPLEMENTATION_VERSION = 'READFIRST_010';
  * the negotiated transfer syntax. The data set bytes follow exactly as received: `dataset` may be
  * the PDV fragments as they arrived, joined here in the one copy that makes the file.
  */
-export function part10FromDimse(dataset: Buffer | readonly Buffer[], sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAe: string): Buffer {
+export function part10FromDimse(
+  dataset: Buffer | readonly Buffer[],
+  sopClassUid: string,
+  sopInstanceUid: string,
+  transferSyntaxUid: string,
+  sourceAe: string,
+): Buffer {
   const ae = sourceAe.trim();
   const elements = [
     metaElement(0x0001, 'OB', Buffer.from([0, 1])),

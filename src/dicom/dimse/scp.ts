@@ -151,7 +151,11 @@ export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket
       return new BufferSink();
     }
 
-    override createDatasetFromStoreWritableStream(writable: Writable, pc: PresentationContext, callback: (dataset: DimseDataset) => void): void {
+    override createDatasetFromStoreWritableStream(
+      writable: Writable,
+      pc: PresentationContext,
+      callback: (dataset: DimseDataset) => void,
+    ): void {
       const ts = pc.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
       const dataset = new Dataset({}, ts);
       raw.set(dataset, writable instanceof BufferSink ? writable.chunks : []);

@@ -66,7 +66,16 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
   });
   const journal = await IngestJournal.open(journalDir, { onSealed: sweeper.onSealed });
   files.useJournal(journal);
-  const service = new IngestService({ store, files, quarantine, bus, clock, logger, metrics, ...(deps.limits ? { limits: deps.limits } : {}) });
+  const service = new IngestService({
+    store,
+    files,
+    quarantine,
+    bus,
+    clock,
+    logger,
+    metrics,
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  });
   return {
     service,
     store,

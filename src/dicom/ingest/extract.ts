@@ -26,7 +26,12 @@ export function patientKey(patientId: string | null, issuer: string | null, stud
 }
 
 /** Maps a validated instance to the rows it contributes (PS3.3 C.7 patient, study, series, image modules). */
-export function toInstanceWrite(p: ParsedInstance, file: { filePath: string; sizeBytes: number; sha256: string }, via: IngestChannel, receivedAt: number): InstanceWrite {
+export function toInstanceWrite(
+  p: ParsedInstance,
+  file: { filePath: string; sizeBytes: number; sha256: string },
+  via: IngestChannel,
+  receivedAt: number,
+): InstanceWrite {
   const t = p.tags;
   const patientId = t.string('PatientID');
   const issuer = t.string('IssuerOfPatientID');

@@ -35,7 +35,14 @@ interface Identified {
 export type IngestResult =
   | (Identified & { outcome: 'stored'; filePath: string; transferSyntaxUid: string })
   | (Identified & { outcome: 'duplicate'; filePath: string; transferSyntaxUid: string })
-  | { outcome: 'quarantined'; reason: RejectReason; message: string; quarantineId: string | null; sopInstanceUid: string | null; sopClassUid: string | null }
+  | {
+      outcome: 'quarantined';
+      reason: RejectReason;
+      message: string;
+      quarantineId: string | null;
+      sopInstanceUid: string | null;
+      sopClassUid: string | null;
+    }
   | { outcome: 'failed'; reason: 'failed'; message: string; sopInstanceUid: string | null; sopClassUid: string | null };
 
 /**
@@ -90,8 +97,19 @@ export class IngestService {
     try {
       const existing = await store.getInstance(ids.sopInstanceUid);
       if (existing) {
-        if (existing.sha256 !== sha256Of(bytes)) logger.warn({ sopInstanceUid: ids.sopInstanceUid, via }, 'SOP instance re-sent with different content; keeping the first');
-        await store.recordEvent({ at: clock.now(), via, outcome: 'duplicate', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 });
+        if (existing.sha256 !== sha256Of(bytes))
+          logger.warn({ sopInstanceUid: ids.sopInstanceUid, via }, 'SOP instance re-sent with different content; keeping the first');
+        await store.recordEvent({
+          at: clock.now(),
+          via,
+          outcome: 'duplicate',
+          sopInstanceUid: ids.sopInstanceUid,
+          studyInstanceUid: ids.studyInstanceUid,
+          sizeBytes: bytes.byteLength,
+          reason: null,
+          source: src.source ?? null,
+          durationMs: performance.now() - t0,
+        });
         bus.emit('instance.stored', { ...ids, via, duplicate: true, receivedAt: existing.receivedAt });
         return { ...ids, outcome: 'duplicate', filePath: existing.filePath, transferSyntaxUid: existing.transferSyntaxUid };
       }
@@ -103,16 +121,48 @@ export class IngestService {
       const sha256 = sha256Of(bytes);
       const at = clock.now();
       const write = toInstanceWrite(parsed, { filePath, sizeBytes: bytes.byteLength, sha256 }, via, at);
-      const added = await store.recordInstance(write, { at, via, outcome: 'stored', sopInstanceUid: ids.sopInstanceUid, studyInstanceUid: ids.studyInstanceUid, sizeBytes: bytes.byteLength, reason: null, source: src.source ?? null, durationMs: performance.now() - t0 }, durable);
+      const added = await store.recordInstance(
+        write,
+        {
+          at,
+          via,
+          outcome: 'stored',
+          sopInstanceUid: ids.sopInstanceUid,
+          studyInstanceUid: ids.studyInstanceUid,
+          sizeBytes: bytes.byteLength,
+          reason: null,
+          source: src.source ?? null,
+          durationMs: performance.now() - t0,
+        },
+        durable,
+      );
       bus.emit('instance.stored', { ...ids, via, duplicate: !added, receivedAt: at });
-      return { ...ids, outcome: added ? ('stored' as const) : ('duplicate' as const), filePath, transferSyntaxUid: parsed.transferSyntaxUid };
+      return {
+        ...ids,
+        outcome: added ? ('stored' as const) : ('duplicate' as const),
+        filePath,
+        transferSyntaxUid: parsed.transferSyntaxUid,
+      };
     } catch (e) {
       logger.error({ err: e, sopInstanceUid: ids.sopInstanceUid, via }, 'storing an instance failed');
-      return { outcome: 'failed', reason: 'failed', message: 'storage failed', sopInstanceUid: ids.sopInstanceUid, sopClassUid: ids.sopClassUid };
+      return {
+        outcome: 'failed',
+        reason: 'failed',
+        message: 'storage failed',
+        sopInstanceUid: ids.sopInstanceUid,
+        sopClassUid: ids.sopClassUid,
+      };
     }
   }
 
-  private async toQuarantine(bytes: Uint8Array, via: IngestChannel, src: IngestSource, reason: RejectReason, message: string, t0: number): Promise<IngestResult> {
+  private async toQuarantine(
+    bytes: Uint8Array,
+    via: IngestChannel,
+    src: IngestSource,
+    reason: RejectReason,
+    message: string,
+    t0: number,
+  ): Promise<IngestResult> {
     const { logger, quarantine, store, clock } = this.deps;
     const sop = src.sopInstanceUid ?? null;
     try {

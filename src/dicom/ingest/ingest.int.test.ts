@@ -45,7 +45,10 @@ describe('ingest', () => {
     const r = await ingestOf(app).storeBuffer(bytes, 'import');
     expect(r).toMatchObject({ outcome: 'quarantined', reason });
     if (r.outcome !== 'quarantined') return;
-    const rows = await app.ctx.db.query<{ file_path: string; reason: string }>('SELECT file_path, reason FROM dicom_quarantine WHERE id = $1', [r.quarantineId]);
+    const rows = await app.ctx.db.query<{ file_path: string; reason: string }>(
+      'SELECT file_path, reason FROM dicom_quarantine WHERE id = $1',
+      [r.quarantineId],
+    );
     expect(rows[0]?.reason).toBe(reason);
     const file = join(app.ctx.config.dataDir, 'quarantine', rows[0]?.file_path ?? '');
     expect(readFileSync(file).equals(bytes)).toBe(true);
@@ -62,7 +65,9 @@ describe('ingest', () => {
     expect(again.outcome).toBe('duplicate');
     const path = join(app.ctx.config.dataDir, 'files', x.studyUid, x.seriesUid, `${x.sopUid}.dcm`);
     expect(existsSync(path) && readFileSync(path).equals(x.bytes)).toBe(true);
-    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(await serviceToken(app, ['metrics'])) })).text();
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${app.httpPort()}/metrics`, { headers: bearer(await serviceToken(app, ['metrics'])) })
+    ).text();
     expect(metrics).toMatch(/readfirst_ingest_instances_total\{via="stow",outcome="stored"\} 1/);
     expect(metrics).toMatch(/readfirst_ingest_duration_seconds_count\{via="stow"\} 2/);
   });
@@ -90,7 +95,10 @@ describe('ingest', () => {
     expect(events).toHaveLength(1);
     await ingestOf(app).storeBuffer(makeInstance({ studyUid: a.studyUid }).bytes, 'dimse');
     await settle(10_000);
-    expect(events.map((e) => [e.generation, e.instanceCount])).toEqual([[1, 2], [2, 3]]);
+    expect(events.map((e) => [e.generation, e.instanceCount])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
   });
 
   it('never writes patient names or IDs to the log', async () => {
@@ -105,7 +113,9 @@ describe('ingest', () => {
     const x = makeInstance({ patientName: 'Zebedee^Quintus', patientId: 'PID-SECRET-4711' });
     await ingestOf(app).storeBuffer(x.bytes, 'stow');
     await ingestOf(app).storeBuffer(x.bytes.subarray(0, x.bytes.length - 100), 'stow');
-    const q = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=PID-SECRET-4711`, { headers: bearer(await serviceToken(app, ['dicomweb:read'])) });
+    const q = await fetch(`http://127.0.0.1:${app.httpPort()}/dicom-web/studies?PatientID=PID-SECRET-4711`, {
+      headers: bearer(await serviceToken(app, ['dicomweb:read'])),
+    });
     expect(q.status).toBe(200);
     await app.close();
     app = undefined;

@@ -19,14 +19,21 @@ const CHANNELS: readonly IngestChannel[] = ['dimse', 'stow', 'import'];
  * instance recorded if the database lacks it. Idempotent: a crash during replay replays again.
  * Segments are removed only once their files and the database are durable.
  */
-export async function replayJournal(dir: string, deps: { store: DicomIngestStore; files: InstanceFiles; logger: Logger }): Promise<{ records: number; recorded: number }> {
+export async function replayJournal(
+  dir: string,
+  deps: { store: DicomIngestStore; files: InstanceFiles; logger: Logger },
+): Promise<{ records: number; recorded: number }> {
   const { store, files, logger } = deps;
   let records = 0;
   let recorded = 0;
   const segments = await listSegments(dir);
   for (const seg of segments) {
     const scan = scanSegment(await readFile(seg.path), seg.seq);
-    if (scan.end !== 'end') logger.warn({ segment: seg.seq, offset: scan.endOffset, end: scan.end }, 'ingest journal segment ends in a record that fails its checks (never acknowledged); ignored');
+    if (scan.end !== 'end')
+      logger.warn(
+        { segment: seg.seq, offset: scan.endOffset, end: scan.end },
+        'ingest journal segment ends in a record that fails its checks (never acknowledged); ignored',
+      );
     for (const r of scan.records) {
       records++;
       await files.restore(r.key, r.payload);
@@ -34,7 +41,10 @@ export async function replayJournal(dir: string, deps: { store: DicomIngestStore
       try {
         parsed = parseInstance(r.payload);
       } catch (e) {
-        logger.error({ segment: seg.seq, offset: r.offset, err: errorMessage(e) }, 'journal record does not parse; file restored, not recorded');
+        logger.error(
+          { segment: seg.seq, offset: r.offset, err: errorMessage(e) },
+          'journal record does not parse; file restored, not recorded',
+        );
         continue;
       }
       if (await store.getInstance(parsed.sopInstanceUid)) continue;
@@ -42,7 +52,17 @@ export async function replayJournal(dir: string, deps: { store: DicomIngestStore
       const sha256 = createHash('sha256').update(r.payload).digest('hex');
       const at = Date.now();
       const write = toInstanceWrite(parsed, { filePath: r.key, sizeBytes: r.payload.byteLength, sha256 }, via, at);
-      const event = { at, via, outcome: 'stored' as const, sopInstanceUid: parsed.sopInstanceUid, studyInstanceUid: parsed.studyInstanceUid, sizeBytes: r.payload.byteLength, reason: 'journal-replay', source: null, durationMs: 0 };
+      const event = {
+        at,
+        via,
+        outcome: 'stored' as const,
+        sopInstanceUid: parsed.sopInstanceUid,
+        studyInstanceUid: parsed.studyInstanceUid,
+        sizeBytes: r.payload.byteLength,
+        reason: 'journal-replay',
+        source: null,
+        durationMs: 0,
+      };
       if (await store.recordInstance(write, event)) recorded++;
     }
   }

@@ -12,9 +12,19 @@ export interface IngestMetrics {
 export function createIngestMetrics(registry: Registry): IngestMetrics {
   const registers = [registry];
   return {
-    instances: new Counter({ name: 'readfirst_ingest_instances_total', help: 'Uploads by channel and outcome (stored, duplicate, quarantined, failed)', labelNames: ['via', 'outcome'], registers }),
+    instances: new Counter({
+      name: 'readfirst_ingest_instances_total',
+      help: 'Uploads by channel and outcome (stored, duplicate, quarantined, failed)',
+      labelNames: ['via', 'outcome'],
+      registers,
+    }),
     bytes: new Counter({ name: 'readfirst_ingest_bytes_total', help: 'Bytes received by channel', labelNames: ['via'], registers }),
-    failures: new Counter({ name: 'readfirst_ingest_failures_total', help: 'Refused or failed uploads by reason', labelNames: ['via', 'reason'], registers }),
+    failures: new Counter({
+      name: 'readfirst_ingest_failures_total',
+      help: 'Refused or failed uploads by reason',
+      labelNames: ['via', 'reason'],
+      registers,
+    }),
     latency: new Histogram({
       name: 'readfirst_ingest_duration_seconds',
       help: 'Time from bytes received to durable (parse, fsync, commit)',

@@ -52,16 +52,42 @@ describe('ingest limits on hostile data sets', () => {
   it('refuses pixel data that does not match its transfer syntax', () => {
     const jpegLabelNative = part10('1.2.840.10008.1.2.4.50', () => nativePixels());
     expect(reasonOf(jpegLabelNative.bytes)).toBe('pixel-mismatch');
-    const nativeLabelEncapsulated = part10(EXPLICIT, () => [...nativePixels().slice(0, -1), encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))]);
+    const nativeLabelEncapsulated = part10(EXPLICIT, () => [
+      ...nativePixels().slice(0, -1),
+      encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
+    ]);
     expect(reasonOf(nativeLabelEncapsulated.bytes)).toBe('pixel-mismatch');
-    const j2kHoldingJpeg = part10('1.2.840.10008.1.2.4.90', () => [...nativePixels().slice(0, -1), encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))]);
+    const j2kHoldingJpeg = part10('1.2.840.10008.1.2.4.90', () => [
+      ...nativePixels().slice(0, -1),
+      encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
+    ]);
     expect(reasonOf(j2kHoldingJpeg.bytes)).toBe('pixel-mismatch');
-    const jpegOk = part10('1.2.840.10008.1.2.4.50', () => [...nativePixels().slice(0, -1), encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))]);
+    const jpegOk = part10('1.2.840.10008.1.2.4.50', () => [
+      ...nativePixels().slice(0, -1),
+      encapsulatedPixels(Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
+    ]);
     expect(reasonOf(jpegOk.bytes)).toBe('accepted');
   });
 
   it('refuses a deflated data set that inflates past the bound (decompression bomb)', () => {
-    const bomb = part10('1.2.840.10008.1.2.1.99', () => [Buffer.alloc(0), ...nativePixels().slice(0, -1), Buffer.concat([Buffer.from([0xe0, 0x7f, 0x10, 0x00]), Buffer.from('OW\0\0'), (() => { const b = Buffer.alloc(4); b.writeUInt32LE(8 << 20); return b; })(), Buffer.alloc(8 << 20)])], { deflate: true });
+    const bomb = part10(
+      '1.2.840.10008.1.2.1.99',
+      () => [
+        Buffer.alloc(0),
+        ...nativePixels().slice(0, -1),
+        Buffer.concat([
+          Buffer.from([0xe0, 0x7f, 0x10, 0x00]),
+          Buffer.from('OW\0\0'),
+          (() => {
+            const b = Buffer.alloc(4);
+            b.writeUInt32LE(8 << 20);
+            return b;
+          })(),
+          Buffer.alloc(8 << 20),
+        ]),
+      ],
+      { deflate: true },
+    );
     expect(bomb.bytes.length).toBeLessThan(64 * 1024);
     expect(reasonOf(bomb.bytes, { ...DEFAULT_LIMITS, maxInflatedBytes: 1 << 20 })).toBe('too-large');
   });

@@ -146,13 +146,15 @@ function walk(c: Cursor, limits: ParseLimits, out: Map<number, RawElement>, impl
   let elements = 0;
   const closeSequence = (f: SequenceFrame): void => {
     depth--;
-    if (f.topLevel) out.set(f.header.tag, { vr: f.header.vr, value: c.buf.subarray(f.header.start, c.pos), undefinedLength: f.end === null });
+    if (f.topLevel)
+      out.set(f.header.tag, { vr: f.header.vr, value: c.buf.subarray(f.header.start, c.pos), undefinedLength: f.end === null });
   };
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as Frame;
     if (top.kind === 'dataset') {
       if (top.end !== null && c.pos >= top.end) {
-        if (c.pos !== top.end) throw new DicomRejectError('wrong-length', `an element runs past the end of its item by ${c.pos - top.end} bytes`);
+        if (c.pos !== top.end)
+          throw new DicomRejectError('wrong-length', `an element runs past the end of its item by ${c.pos - top.end} bytes`);
         stack.pop();
         continue;
       }
@@ -163,7 +165,11 @@ function walk(c: Cursor, limits: ParseLimits, out: Map<number, RawElement>, impl
         stack.pop();
         continue;
       }
-      if (tag <= top.last) throw new DicomRejectError('wrong-length', `element (${hex(tag)}) out of order after (${hex(top.last)}) (element lengths do not add up)`);
+      if (tag <= top.last)
+        throw new DicomRejectError(
+          'wrong-length',
+          `element (${hex(tag)}) out of order after (${hex(top.last)}) (element lengths do not add up)`,
+        );
       top.last = tag;
       if (++elements > limits.maxElements) throw new DicomRejectError('too-many-elements', `more than ${limits.maxElements} data elements`);
       const h = readHeader(c, tag);
@@ -175,7 +181,8 @@ function walk(c: Cursor, limits: ParseLimits, out: Map<number, RawElement>, impl
       }
       if (undefinedLength || isSequence(h, implicitSq)) {
         if (!undefinedLength && h.start + h.length > c.buf.byteLength) skipValue(c, h, c.buf.byteLength);
-        if (++depth > limits.maxNestingDepth) throw new DicomRejectError('too-deep', `sequences nested deeper than ${limits.maxNestingDepth} levels`);
+        if (++depth > limits.maxNestingDepth)
+          throw new DicomRejectError('too-deep', `sequences nested deeper than ${limits.maxNestingDepth} levels`);
         stack.push({ kind: 'sequence', header: h, end: undefinedLength ? null : h.start + h.length, encapsulated, topLevel });
         continue;
       }
@@ -199,15 +206,18 @@ function walk(c: Cursor, limits: ParseLimits, out: Map<number, RawElement>, impl
       closeSequence(top);
       continue;
     }
-    if (itemTag !== ITEM) throw new DicomRejectError('wrong-length', `expected an item in (${hex(top.header.tag)}), found (${hex(itemTag)})`);
+    if (itemTag !== ITEM)
+      throw new DicomRejectError('wrong-length', `expected an item in (${hex(top.header.tag)}), found (${hex(itemTag)})`);
     if (++elements > limits.maxElements) throw new DicomRejectError('too-many-elements', `more than ${limits.maxElements} data elements`);
     if (len === UNDEFINED) {
       if (top.encapsulated) throw new DicomRejectError('wrong-length', 'pixel data fragment with undefined length');
       stack.push({ kind: 'dataset', end: null, last: -1 });
       continue;
     }
-    if (c.pos + len > c.buf.byteLength) throw new DicomRejectError('truncated', `item in (${hex(top.header.tag)}) runs past the end of the file`);
-    if (top.end !== null && c.pos + len > top.end) throw new DicomRejectError('wrong-length', `item in (${hex(top.header.tag)}) runs past the end of its sequence`);
+    if (c.pos + len > c.buf.byteLength)
+      throw new DicomRejectError('truncated', `item in (${hex(top.header.tag)}) runs past the end of the file`);
+    if (top.end !== null && c.pos + len > top.end)
+      throw new DicomRejectError('wrong-length', `item in (${hex(top.header.tag)}) runs past the end of its sequence`);
     if (top.encapsulated) c.pos += len;
     else stack.push({ kind: 'dataset', end: c.pos + len, last: -1 });
   }
@@ -242,18 +252,27 @@ export function readPart10Structure(bytes: Uint8Array, limits: ParseLimits = DEF
   }
   const tsEl = meta.get(0x00020010);
   if (!tsEl) throw new DicomRejectError('not-dicom', 'file meta information has no TransferSyntaxUID');
-  const transferSyntaxUid = Buffer.from(tsEl.value).toString('latin1').replace(/[\0 ]+$/, '');
+  const transferSyntaxUid = Buffer.from(tsEl.value)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
   let body = bytes.subarray(metaCursor.pos);
   if (transferSyntaxUid === DEFLATED) {
     try {
       body = inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
     } catch (e) {
-      if (e instanceof RangeError) throw new DicomRejectError('too-large', `deflated data set inflates past ${limits.maxInflatedBytes} bytes`);
+      if (e instanceof RangeError)
+        throw new DicomRejectError('too-large', `deflated data set inflates past ${limits.maxInflatedBytes} bytes`);
       throw new DicomRejectError('truncated', 'deflated data set does not inflate');
     }
   }
   const le = transferSyntaxUid !== EXPLICIT_BE;
-  const c: Cursor = { buf: body, view: new DataView(body.buffer, body.byteOffset, body.byteLength), pos: 0, explicit: transferSyntaxUid !== IMPLICIT_LE, le };
+  const c: Cursor = {
+    buf: body,
+    view: new DataView(body.buffer, body.byteOffset, body.byteLength),
+    pos: 0,
+    explicit: transferSyntaxUid !== IMPLICIT_LE,
+    le,
+  };
   const elements = new Map<number, RawElement>();
   walk(c, limits, elements, c.explicit ? () => false : implicitSequenceTag);
   return { transferSyntaxUid, meta, elements, littleEndian: le };

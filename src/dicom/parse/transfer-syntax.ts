@@ -9,7 +9,9 @@ export const STANDARD_SYNTAXES: ReadonlySet<string> = new Set([
   '1.2.840.10008.1.2.1.99',
   '1.2.840.10008.1.2.2',
   ...['50', '51', '57', '70', '80', '81', '90', '91', '92', '93', '94', '95'].map((n) => `1.2.840.10008.1.2.4.${n}`),
-  ...['100', '101', '102', '103', '104', '105', '106', '107', '108', '110', '111', '112', '201', '202', '203', '204'].map((n) => `1.2.840.10008.1.2.4.${n}`),
+  ...['100', '101', '102', '103', '104', '105', '106', '107', '108', '110', '111', '112', '201', '202', '203', '204'].map(
+    (n) => `1.2.840.10008.1.2.4.${n}`,
+  ),
   '1.2.840.10008.1.2.5',
 ]);
 
@@ -42,17 +44,21 @@ function firstFragment(value: Uint8Array, le: boolean): Uint8Array | null {
  * segments). A mismatch is refused at ingest instead of failing later in WADO or analysis.
  */
 export function checkPixelEncoding(ts: string, pixelData: RawElement | undefined, littleEndian: boolean): void {
-  if (!STANDARD_SYNTAXES.has(ts)) throw new DicomRejectError('unsupported-syntax', `transfer syntax ${ts} is not a DICOM transfer syntax readfirst accepts`);
+  if (!STANDARD_SYNTAXES.has(ts))
+    throw new DicomRejectError('unsupported-syntax', `transfer syntax ${ts} is not a DICOM transfer syntax readfirst accepts`);
   if (!pixelData) return;
   if (NATIVE.has(ts)) {
-    if (pixelData.undefinedLength) throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is native but the pixel data is encapsulated`);
+    if (pixelData.undefinedLength)
+      throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is native but the pixel data is encapsulated`);
     return;
   }
-  if (!pixelData.undefinedLength) throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is encapsulated but the pixel data is not`);
+  if (!pixelData.undefinedLength)
+    throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is encapsulated but the pixel data is not`);
   const frag = firstFragment(pixelData.value, littleEndian);
   if (!frag) throw new DicomRejectError('pixel-mismatch', 'encapsulated pixel data holds no fragment');
   const b = (i: number): number => frag[i] ?? -1;
-  if (JPEG.has(ts) && !(b(0) === 0xff && b(1) === 0xd8)) throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is JPEG but the first fragment is not a JPEG stream`);
+  if (JPEG.has(ts) && !(b(0) === 0xff && b(1) === 0xd8))
+    throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is JPEG but the first fragment is not a JPEG stream`);
   if (J2K.has(ts) && !((b(0) === 0xff && b(1) === 0x4f) || (b(4) === 0x6a && b(5) === 0x50 && b(6) === 0x20))) {
     throw new DicomRejectError('pixel-mismatch', `transfer syntax ${ts} is JPEG 2000 but the first fragment is not a JPEG 2000 codestream`);
   }

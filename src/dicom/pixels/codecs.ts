@@ -4,12 +4,7 @@ import codecs from 'dcmjs-codecs';
 import { ReadfirstError } from '../../core/errors.ts';
 
 /** Transfer syntaxes whose pixel data is stored uncompressed. */
-export const NATIVE_SYNTAXES = new Set([
-  '1.2.840.10008.1.2',
-  '1.2.840.10008.1.2.1',
-  '1.2.840.10008.1.2.2',
-  '1.2.840.10008.1.2.1.99',
-]);
+export const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
 
 // dcmjs-codecs is CommonJS: Node's ESM loader sees only its default export.
 const { Context, NativeCodecs } = codecs;

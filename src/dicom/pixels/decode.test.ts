@@ -29,7 +29,21 @@ describe('decodeFrame', () => {
   });
 
   it('inverts MONOCHROME1 for display', () => {
-    const base = { rows: 1, columns: 2, values: Float32Array.from([0, 100]), bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0 as const, rescale: { slope: 1, intercept: 0 }, window: { center: 50, width: 100 }, voiLutFunction: 'LINEAR', transferSyntaxUid: '1.2.840.10008.1.2.1', numberOfFrames: 1, min: 0, max: 100 };
+    const base = {
+      rows: 1,
+      columns: 2,
+      values: Float32Array.from([0, 100]),
+      bitsAllocated: 16,
+      bitsStored: 12,
+      pixelRepresentation: 0 as const,
+      rescale: { slope: 1, intercept: 0 },
+      window: { center: 50, width: 100 },
+      voiLutFunction: 'LINEAR',
+      transferSyntaxUid: '1.2.840.10008.1.2.1',
+      numberOfFrames: 1,
+      min: 0,
+      max: 100,
+    };
     expect([...toDisplay8({ ...base, photometric: 'MONOCHROME2' })]).toEqual([0, 255]);
     expect([...toDisplay8({ ...base, photometric: 'MONOCHROME1' })]).toEqual([255, 0]);
   });

@@ -78,7 +78,15 @@ export async function decodeFrame(bytes: Uint8Array, frameIndex = 0): Promise<Gr
   const geometry = { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames };
   let raw = frameBytes(dict, ts, geometry, frameIndex);
   if (!NATIVE_SYNTAXES.has(ts)) {
-    raw = await decodeEncapsulated(ts, raw, { rows, columns, bitsAllocated, bitsStored, samplesPerPixel, pixelRepresentation, photometricInterpretation: photometric });
+    raw = await decodeEncapsulated(ts, raw, {
+      rows,
+      columns,
+      bitsAllocated,
+      bitsStored,
+      samplesPerPixel,
+      pixelRepresentation,
+      photometricInterpretation: photometric,
+    });
   }
   const count = rows * columns;
   if (raw.byteLength < (count * bitsAllocated) / 8) throw new ReadfirstError('not-analysable', 'decoded frame is too short');

@@ -23,7 +23,9 @@ function storedWords(raw: Uint8Array, l: StoredLayout): Uint8Array | Uint16Array
   if (l.bigEndian) {
     for (let i = 0; i + width <= buf.length; i += width) buf.subarray(i, i + width).reverse();
   }
-  return l.bitsAllocated === 16 ? new Uint16Array(buf.buffer, buf.byteOffset, l.count) : new Uint32Array(buf.buffer, buf.byteOffset, l.count);
+  return l.bitsAllocated === 16
+    ? new Uint16Array(buf.buffer, buf.byteOffset, l.count)
+    : new Uint32Array(buf.buffer, buf.byteOffset, l.count);
 }
 
 /**

@@ -10,9 +10,27 @@ import type { StudyFilter } from '../dicom-store.ts';
 function write(o: Parameters<typeof makeInstance>[0], at: number) {
   const inst = makeInstance(o);
   const p = parseInstance(inst.bytes);
-  return { inst, w: toInstanceWrite(p, { filePath: `${inst.studyUid}/${inst.seriesUid}/${inst.sopUid}.dcm`, sizeBytes: inst.bytes.length, sha256: 'x'.repeat(64) }, 'import', at) };
+  return {
+    inst,
+    w: toInstanceWrite(
+      p,
+      { filePath: `${inst.studyUid}/${inst.seriesUid}/${inst.sopUid}.dcm`, sizeBytes: inst.bytes.length, sha256: 'x'.repeat(64) },
+      'import',
+      at,
+    ),
+  };
 }
-const ev = (at: number) => ({ at, via: 'import', outcome: 'stored' as const, sopInstanceUid: null, studyInstanceUid: null, sizeBytes: 1, reason: null, source: null, durationMs: 1 });
+const ev = (at: number) => ({
+  at,
+  via: 'import',
+  outcome: 'stored' as const,
+  sopInstanceUid: null,
+  studyInstanceUid: null,
+  sizeBytes: 1,
+  reason: null,
+  source: null,
+  durationMs: 1,
+});
 
 for (const impl of testDbs) {
   describe(`DicomStore contract: ${impl.name}`, () => {
@@ -41,7 +59,9 @@ for (const impl of testDbs) {
       expect(await store.getInstance(ok.inst.sopUid)).toBeDefined();
 
       const bad = write({ patientId: 'C-CA2' }, 2000);
-      await expect(store.recordInstance(bad.w, ev(2000), Promise.reject(new Error('fdatasync failed')))).rejects.toThrow('fdatasync failed');
+      await expect(store.recordInstance(bad.w, ev(2000), Promise.reject(new Error('fdatasync failed')))).rejects.toThrow(
+        'fdatasync failed',
+      );
       expect(await store.getInstance(bad.inst.sopUid)).toBeUndefined();
       expect(await store.getStudy(bad.inst.studyUid)).toBeUndefined();
     });
@@ -50,10 +70,26 @@ for (const impl of testDbs) {
       const { inst, w } = write({ patientId: 'C-1', patientName: 'Doe^Jane', accession: 'A-1', modality: 'DX' }, 1000);
       expect(await store.recordInstance(w, ev(1000))).toBe(true);
       const study = await store.getStudy(inst.studyUid);
-      expect(study).toMatchObject({ patientId: 'C-1', patientName: 'Doe^Jane', patientSex: 'F', accessionNumber: 'A-1', modalities: ['DX'], numberOfSeries: 1, numberOfInstances: 1, completeness: 'receiving', firstReceivedAt: 1000 });
+      expect(study).toMatchObject({
+        patientId: 'C-1',
+        patientName: 'Doe^Jane',
+        patientSex: 'F',
+        accessionNumber: 'A-1',
+        modalities: ['DX'],
+        numberOfSeries: 1,
+        numberOfInstances: 1,
+        completeness: 'receiving',
+        firstReceivedAt: 1000,
+      });
       expect(study?.patientKey).not.toContain('C-1');
       const [series] = await store.listSeries(inst.studyUid);
-      expect(series).toMatchObject({ seriesInstanceUid: inst.seriesUid, modality: 'DX', bodyPartExamined: 'CHEST', viewPosition: 'PA', numberOfInstances: 1 });
+      expect(series).toMatchObject({
+        seriesInstanceUid: inst.seriesUid,
+        modality: 'DX',
+        bodyPartExamined: 'CHEST',
+        viewPosition: 'PA',
+        numberOfInstances: 1,
+      });
       const got = await store.getInstance(inst.sopUid);
       expect(got).toMatchObject({ rows: 64, columns: 64, transferSyntaxUid: '1.2.840.10008.1.2.1', sizeBytes: inst.bytes.length });
       expect(await store.listInstances(inst.studyUid, inst.seriesUid)).toHaveLength(1);

@@ -62,7 +62,10 @@ export interface QidoSearch {
 
 /** A LIKE pattern from a DICOM wildcard pattern, with `\` as the escape character. */
 export function likePattern(pattern: string): string {
-  return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+  return pattern
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
 }
 
 /** A GLOB pattern (SQLite, case-sensitive) from a DICOM wildcard pattern; `[` is the only special character left. */
@@ -82,7 +85,9 @@ export function whereOf(search: QidoSearch, dialect: Dialect, params: SqlValue[]
   for (const m of search.matches) {
     if (m.keyword === 'ModalitiesInStudy') {
       const values = m.matcher.type === 'list' ? m.matcher.values : m.matcher.type === 'single' ? [m.matcher.value] : [];
-      where.push(`EXISTS (SELECT 1 FROM dicom_series ms WHERE ms.study_uid = st.study_uid AND ms.modality IN (${values.map(p).join(', ')}))`);
+      where.push(
+        `EXISTS (SELECT 1 FROM dicom_series ms WHERE ms.study_uid = st.study_uid AND ms.modality IN (${values.map(p).join(', ')}))`,
+      );
       continue;
     }
     const col = QIDO_COLUMNS[m.keyword].sql;

@@ -4,7 +4,16 @@ import type { DicomIngestStore, IngestEventWrite, ReceivingStudy, SeriesRecord, 
 import type { QuarantineEntry } from '../../files/quarantine.ts';
 import type { InstanceWrite } from './instance-write.ts';
 import { recordInstance } from './record-instance.ts';
-import { type InstanceRow, type SeriesRow, type StoredInstance, type StudyRow, STUDY_SELECT, toInstance, toSeries, toStudy } from './rows.ts';
+import {
+  type InstanceRow,
+  type SeriesRow,
+  type StoredInstance,
+  type StudyRow,
+  STUDY_SELECT,
+  toInstance,
+  toSeries,
+  toStudy,
+} from './rows.ts';
 
 const MAX_LIMIT = 1000;
 
@@ -28,7 +37,8 @@ export class SqlDicomStore implements DicomIngestStore {
     if (f.accessionNumber !== undefined) add((n) => `st.accession_number = ${n}`, f.accessionNumber);
     if (f.studyDateFrom !== undefined) add((n) => `st.study_date >= ${n}`, f.studyDateFrom);
     if (f.studyDateTo !== undefined) add((n) => `st.study_date <= ${n}`, f.studyDateTo);
-    if (f.modality !== undefined) add((n) => `EXISTS (SELECT 1 FROM dicom_series ms WHERE ms.study_uid = st.study_uid AND ms.modality = ${n})`, f.modality);
+    if (f.modality !== undefined)
+      add((n) => `EXISTS (SELECT 1 FROM dicom_series ms WHERE ms.study_uid = st.study_uid AND ms.modality = ${n})`, f.modality);
     const limit = Math.min(Math.max(1, f.limit ?? 100), MAX_LIMIT);
     const offset = Math.max(0, f.offset ?? 0);
     const rows = await this.db.query<StudyRow>(
@@ -41,7 +51,12 @@ export class SqlDicomStore implements DicomIngestStore {
       `SELECT DISTINCT study_uid, modality FROM dicom_series WHERE modality IS NOT NULL AND study_uid IN (${uids.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY modality`,
       uids,
     );
-    return rows.map((r) => toStudy(r, mods.filter((m) => m.study_uid === r.study_uid).map((m) => m.modality)));
+    return rows.map((r) =>
+      toStudy(
+        r,
+        mods.filter((m) => m.study_uid === r.study_uid).map((m) => m.modality),
+      ),
+    );
   }
 
   async listSeries(studyInstanceUid: string): Promise<SeriesRecord[]> {
@@ -99,7 +114,18 @@ export class SqlDicomStore implements DicomIngestStore {
     await db.run(
       `INSERT INTO dicom_ingest_event (id, at, via, outcome, sop_instance_uid, study_uid, size_bytes, reason, source, duration_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [randomUUID(), e.at, e.via, e.outcome, e.sopInstanceUid, e.studyInstanceUid, e.sizeBytes, e.reason, e.source, Math.round(e.durationMs)],
+      [
+        randomUUID(),
+        e.at,
+        e.via,
+        e.outcome,
+        e.sopInstanceUid,
+        e.studyInstanceUid,
+        e.sizeBytes,
+        e.reason,
+        e.source,
+        Math.round(e.durationMs),
+      ],
     );
   }
 
@@ -110,29 +136,65 @@ export class SqlDicomStore implements DicomIngestStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [q.id, q.at, q.via, q.reason, q.message, q.filePath, q.sizeBytes, q.sha256, q.source, q.sopInstanceUid],
       );
-      await this.insertEvent(tx, { at: q.at, via: q.via, outcome: 'quarantined', sopInstanceUid: q.sopInstanceUid, studyInstanceUid: null, sizeBytes: q.sizeBytes, reason: q.reason, source: q.source, durationMs });
+      await this.insertEvent(tx, {
+        at: q.at,
+        via: q.via,
+        outcome: 'quarantined',
+        sopInstanceUid: q.sopInstanceUid,
+        studyInstanceUid: null,
+        sizeBytes: q.sizeBytes,
+        reason: q.reason,
+        source: q.source,
+        durationMs,
+      });
     });
   }
 
-  async listQuarantine(limit = 100): Promise<Array<Pick<QuarantineEntry, 'id' | 'at' | 'via' | 'reason' | 'message' | 'filePath' | 'sopInstanceUid'>>> {
-    const rows = await this.db.query<{ id: string; at: number; via: string; reason: string; message: string; file_path: string; sop_instance_uid: string | null }>(
+  async listQuarantine(
+    limit = 100,
+  ): Promise<Array<Pick<QuarantineEntry, 'id' | 'at' | 'via' | 'reason' | 'message' | 'filePath' | 'sopInstanceUid'>>> {
+    const rows = await this.db.query<{
+      id: string;
+      at: number;
+      via: string;
+      reason: string;
+      message: string;
+      file_path: string;
+      sop_instance_uid: string | null;
+    }>(
       `SELECT id, at, via, reason, message, file_path, sop_instance_uid FROM dicom_quarantine ORDER BY at DESC LIMIT ${Math.min(limit, MAX_LIMIT)}`,
     );
-    return rows.map((r) => ({ id: r.id, at: Number(r.at), via: r.via, reason: r.reason, message: r.message, filePath: r.file_path, sopInstanceUid: r.sop_instance_uid }));
+    return rows.map((r) => ({
+      id: r.id,
+      at: Number(r.at),
+      via: r.via,
+      reason: r.reason,
+      message: r.message,
+      filePath: r.file_path,
+      sopInstanceUid: r.sop_instance_uid,
+    }));
   }
 
   async receivingStudies(): Promise<ReceivingStudy[]> {
     const rows = await this.db.query<{ study_uid: string; last_received_at: number; completion_generation: number }>(
       `SELECT study_uid, last_received_at, completion_generation FROM dicom_study WHERE completeness = 'receiving'`,
     );
-    return rows.map((r) => ({ studyInstanceUid: r.study_uid, lastReceivedAt: Number(r.last_received_at), generation: Number(r.completion_generation) }));
+    return rows.map((r) => ({
+      studyInstanceUid: r.study_uid,
+      lastReceivedAt: Number(r.last_received_at),
+      generation: Number(r.completion_generation),
+    }));
   }
 
   /**
    * Marks a study complete if nothing arrived since `lastReceivedAt`; returns the new generation
    * and instance count, or undefined when a late instance won the race.
    */
-  async markComplete(studyInstanceUid: string, lastReceivedAt: number, at: number): Promise<{ generation: number; instanceCount: number } | undefined> {
+  async markComplete(
+    studyInstanceUid: string,
+    lastReceivedAt: number,
+    at: number,
+  ): Promise<{ generation: number; instanceCount: number } | undefined> {
     return this.db.transaction(async (tx) => {
       const n = await tx.run(
         `UPDATE dicom_study SET completeness = 'complete', completed_at = $3, completion_generation = completion_generation + 1
@@ -150,7 +212,11 @@ export class SqlDicomStore implements DicomIngestStore {
 
   /** The folder import's memory: a file seen with this size and mtime is skipped. */
   async importSeen(path: string, sizeBytes: number, mtimeMs: number): Promise<boolean> {
-    const rows = await this.db.query('SELECT 1 AS x FROM dicom_import_file WHERE path = $1 AND size_bytes = $2 AND mtime_ms = $3', [path, sizeBytes, Math.floor(mtimeMs)]);
+    const rows = await this.db.query('SELECT 1 AS x FROM dicom_import_file WHERE path = $1 AND size_bytes = $2 AND mtime_ms = $3', [
+      path,
+      sizeBytes,
+      Math.floor(mtimeMs),
+    ]);
     return rows.length > 0;
   }
 

@@ -1,7 +1,16 @@
 import type { Db, SqlValue } from '../../store/db.ts';
 import type { SeriesRecord, StudyRecord } from '../dicom-store.ts';
 import { type QidoSearch, whereOf } from './qido-search.ts';
-import { type InstanceRow, type SeriesRow, type StoredInstance, type StudyRow, STUDY_SELECT, toInstance, toSeries, toStudy } from './rows.ts';
+import {
+  type InstanceRow,
+  type SeriesRow,
+  type StoredInstance,
+  type StudyRow,
+  STUDY_SELECT,
+  toInstance,
+  toSeries,
+  toStudy,
+} from './rows.ts';
 
 /** One page of a search; `more` is true when rows past the page exist (the caller warns the client). */
 export interface QidoPage<T> {
@@ -74,7 +83,10 @@ export class SqlQidoStore implements QidoStore {
   private async studies(uids: string[]): Promise<Map<string, StudyRecord>> {
     const distinct = [...new Set(uids)];
     if (distinct.length === 0) return new Map();
-    const rows = await this.db.query<StudyRow>(`${STUDY_SELECT} WHERE st.study_uid IN (${distinct.map((_, i) => `$${i + 1}`).join(', ')})`, distinct);
+    const rows = await this.db.query<StudyRow>(
+      `${STUDY_SELECT} WHERE st.study_uid IN (${distinct.map((_, i) => `$${i + 1}`).join(', ')})`,
+      distinct,
+    );
     return new Map((await this.withModalities(rows)).map((s) => [s.studyInstanceUid, s]));
   }
 
@@ -95,7 +107,12 @@ export class SqlQidoStore implements QidoStore {
       `SELECT DISTINCT study_uid, modality FROM dicom_series WHERE modality IS NOT NULL AND study_uid IN (${uids.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY modality`,
       uids,
     );
-    return rows.map((r) => toStudy(r, mods.filter((m) => m.study_uid === r.study_uid).map((m) => m.modality)));
+    return rows.map((r) =>
+      toStudy(
+        r,
+        mods.filter((m) => m.study_uid === r.study_uid).map((m) => m.modality),
+      ),
+    );
   }
 }
 

@@ -79,7 +79,8 @@ export class IngestJournal {
 
   /** Appends a record; resolves with its segment number once it is durable. `work` is awaited before the segment retires. */
   append(key: string, tag: string, payload: Uint8Array, work: Promise<unknown> = Promise.resolve()): Promise<number> {
-    if (this.failed !== undefined) return Promise.reject(new Error('ingest journal unusable after a write failure', { cause: this.failed }));
+    if (this.failed !== undefined)
+      return Promise.reject(new Error('ingest journal unusable after a write failure', { cause: this.failed }));
     if (!this.fits(key, tag, payload.byteLength)) return Promise.reject(new Error('record larger than a journal segment'));
     work.catch(() => undefined);
     return new Promise<number>((resolve, reject) => {
@@ -195,7 +196,7 @@ export class IngestJournal {
     // fdatasync waits off the event loop. A short write is continued until all is written.
     for (const p of run) {
       for (const b of p.buffers) {
-        for (let done = 0; done < b.length; ) {
+        for (let done = 0; done < b.length;) {
           const n = writeSync(seg.fh.fd, b, done, b.length - done, at);
           done += n;
           at += n;

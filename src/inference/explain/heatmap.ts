@@ -59,7 +59,10 @@ export const OVERLAY_FLOOR = 0.2;
 export async function greyPng(map: Float32Array, columns: number, rows: number): Promise<Buffer> {
   const px = Buffer.alloc(columns * rows);
   for (let i = 0; i < px.length; i++) px[i] = Math.round((map[i] ?? 0) * 255);
-  return sharp(px, { raw: { width: columns, height: rows, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 3 }).toBuffer();
+  return sharp(px, { raw: { width: columns, height: rows, channels: 1 } })
+    .toColourspace('b-w')
+    .png({ compressionLevel: 3 })
+    .toBuffer();
 }
 
 /** RGBA PNG overlay: jet colour, alpha rising with evidence, transparent below OVERLAY_FLOOR. */
@@ -73,7 +76,9 @@ export async function colourPng(map: Float32Array, columns: number, rows: number
     px[i * 4 + 2] = b;
     px[i * 4 + 3] = v < OVERLAY_FLOOR ? 0 : Math.round(((v - OVERLAY_FLOOR) / (1 - OVERLAY_FLOOR)) * 0.7 * 255);
   }
-  return sharp(px, { raw: { width: columns, height: rows, channels: 4 } }).png({ compressionLevel: 3 }).toBuffer();
+  return sharp(px, { raw: { width: columns, height: rows, channels: 4 } })
+    .png({ compressionLevel: 3 })
+    .toBuffer();
 }
 
 /** What a heat-map is rendered from: the CAM and how the image sat in the model input. */
@@ -88,6 +93,13 @@ export interface HeatmapSource {
 
 /** Renders a stored heat-map source as the grey or colour PNG on the image grid. */
 export async function renderHeatmap(src: HeatmapSource, kind: 'grey' | 'colour'): Promise<Buffer> {
-  const map = camToImageGrid({ width: src.cam.width, height: src.cam.height, data: Float32Array.from(src.cam.data) }, src.inputWidth, src.inputHeight, src.placement, src.columns, src.rows);
+  const map = camToImageGrid(
+    { width: src.cam.width, height: src.cam.height, data: Float32Array.from(src.cam.data) },
+    src.inputWidth,
+    src.inputHeight,
+    src.placement,
+    src.columns,
+    src.rows,
+  );
   return kind === 'grey' ? greyPng(map, src.columns, src.rows) : colourPng(map, src.columns, src.rows);
 }

@@ -24,6 +24,10 @@ export function checkOod(features: Float32Array | undefined, card: ModelCard): Q
   const distance = diagMahalanobis(features, ood.mean, ood.std);
   const measures = { oodDistance: distance, oodThreshold: ood.threshold };
   if (distance > ood.threshold)
-    return reject('ood', `image is out of distribution for this model (feature distance ${distance.toFixed(2)} > ${ood.threshold})`, measures);
+    return reject(
+      'ood',
+      `image is out of distribution for this model (feature distance ${distance.toFixed(2)} > ${ood.threshold})`,
+      measures,
+    );
   return { passed: true, measures };
 }

@@ -146,7 +146,12 @@ export function pixelMeasures(img: UnitImage): PixelMeasures {
       ccw[(size - 1 - x) * size + y] = t[y * size + x] ?? 0;
     }
   const centre = boxMean(t, size, 0.25, 0.75, 0.25, 0.75);
-  const border = (boxMean(t, size, 0, 1, 0, 0.08) + boxMean(t, size, 0, 1, 0.92, 1) + boxMean(t, size, 0, 0.08, 0, 1) + boxMean(t, size, 0.92, 1, 0, 1)) / 4;
+  const border =
+    (boxMean(t, size, 0, 1, 0, 0.08) +
+      boxMean(t, size, 0, 1, 0.92, 1) +
+      boxMean(t, size, 0, 0.08, 0, 1) +
+      boxMean(t, size, 0.92, 1, 0, 1)) /
+    4;
   return {
     std: Math.sqrt(Math.max(0, s2 / n / (UNIT * UNIT) - mean * mean)),
     whiteFraction: white / n,

@@ -29,7 +29,11 @@ describe('input-quality gate', () => {
 
   it('rejects a lateral view (ViewPosition LL) with reason lateral-view', async () => {
     const lat = derive(UNCOMPRESSED, 'lateral.dcm', (d) => setString(d, '00185101', 'CS', 'LL'));
-    expect(await gateDicom(lat)).toMatchObject({ passed: false, reason: 'lateral-view', message: expect.stringMatching(/lateral view \(LL\)/) as unknown });
+    expect(await gateDicom(lat)).toMatchObject({
+      passed: false,
+      reason: 'lateral-view',
+      message: expect.stringMatching(/lateral view \(LL\)/) as unknown,
+    });
   });
 
   it('rejects a lateral view named only in the series description', async () => {
@@ -38,7 +42,10 @@ describe('input-quality gate', () => {
   });
 
   it('rejects a child when the card sets a minimum age, and passes an adult or an unknown age', async () => {
-    const adultOnly = modelCardSchema.parse({ ...tinyCard(224, '0'.repeat(64), [0, 0, 0, 0]), applicability: { ...card.applicability, minPatientAgeYears: 18 } });
+    const adultOnly = modelCardSchema.parse({
+      ...tinyCard(224, '0'.repeat(64), [0, 0, 0, 0]),
+      applicability: { ...card.applicability, minPatientAgeYears: 18 },
+    });
     const child = derive(UNCOMPRESSED, 'child.dcm', (d) => setString(d, '00101010', 'AS', '004Y'));
     const meta = readImageMeta(readFileSync(child));
     expect(meta.patientAgeYears).toBe(4);
@@ -49,7 +56,11 @@ describe('input-quality gate', () => {
 
   it('rejects a non-chest body part and a wrong modality', async () => {
     const knee = derive(UNCOMPRESSED, 'knee.dcm', (d) => setString(d, '00180015', 'CS', 'KNEE'));
-    expect(await gateDicom(knee)).toMatchObject({ passed: false, reason: 'wrong-body-part', message: 'body part KNEE is not one this model reads (CHEST)' });
+    expect(await gateDicom(knee)).toMatchObject({
+      passed: false,
+      reason: 'wrong-body-part',
+      message: 'body part KNEE is not one this model reads (CHEST)',
+    });
     const ct = derive(UNCOMPRESSED, 'ct.dcm', (d) => setString(d, '00080060', 'CS', 'CT'));
     expect(await gateDicom(ct)).toMatchObject({ passed: false, reason: 'wrong-modality' });
   });
@@ -70,7 +81,11 @@ describe('input-quality gate', () => {
   });
 
   it('rejects an image too small for the model', () => {
-    expect(checkHeader({ modality: 'DX', bodyPart: null, viewPosition: null, rows: 32, columns: 48 }, card)).toMatchObject({ passed: false, reason: 'too-small', message: 'image is 48×32, smaller than the model\'s minimum 64×64' });
+    expect(checkHeader({ modality: 'DX', bodyPart: null, viewPosition: null, rows: 32, columns: 48 }, card)).toMatchObject({
+      passed: false,
+      reason: 'too-small',
+      message: "image is 48×32, smaller than the model's minimum 64×64",
+    });
   });
 
   it('rejects inverted and 90°-rotated pixels, and rotation from PatientOrientation', async () => {
@@ -79,10 +94,19 @@ describe('input-quality gate', () => {
     const inverted: UnitImage = { ...img, data: img.data.map((v) => UNIT - v) };
     expect(await checkPixels(inverted)).toMatchObject({ passed: false, reason: 'inverted' });
     const rotated = new Uint16Array(img.data.length);
-    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) rotated[x * img.height + (img.height - 1 - y)] = img.data[y * img.width + x] ?? 0;
-    expect(await checkPixels({ ...img, width: img.height, height: img.width, data: rotated })).toMatchObject({ passed: false, reason: 'rotated' });
-    expect(checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['F', 'L'] }, card)).toMatchObject({ reason: 'rotated' });
-    expect(checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['L', 'F'] }, card).passed).toBe(true);
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < img.width; x++) rotated[x * img.height + (img.height - 1 - y)] = img.data[y * img.width + x] ?? 0;
+    expect(await checkPixels({ ...img, width: img.height, height: img.width, data: rotated })).toMatchObject({
+      passed: false,
+      reason: 'rotated',
+    });
+    expect(
+      checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['F', 'L'] }, card),
+    ).toMatchObject({ reason: 'rotated' });
+    expect(
+      checkHeader({ modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', rows: 512, columns: 512, patientOrientation: ['L', 'F'] }, card)
+        .passed,
+    ).toBe(true);
   });
 
   it('rejects out-of-distribution features by diagonal Mahalanobis distance', () => {

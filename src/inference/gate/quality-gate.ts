@@ -42,7 +42,9 @@ const LATERAL = /^(LL|RL|LAT|LATERAL|LLD|RLD|XTABLE|X-TABLE|CROSS[- ]?TABLE)/;
 const SYNONYMS: Record<string, readonly string[]> = { CHEST: ['CHEST', 'THORAX', 'LUNG', 'TORAX', 'THX', 'PORT CHEST'] };
 
 function bodyPartMatches(bodyPart: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => (SYNONYMS[a] ?? [a]).some((s) => bodyPart === s || bodyPart.startsWith(`${s} `) || bodyPart.startsWith(`${s}_`)));
+  return allowed.some((a) =>
+    (SYNONYMS[a] ?? [a]).some((s) => bodyPart === s || bodyPart.startsWith(`${s} `) || bodyPart.startsWith(`${s}_`)),
+  );
 }
 
 /**
@@ -57,14 +59,22 @@ export function checkHeader(h: GateHeader, card: ModelCard): QualityGateOutcome 
   if (h.bodyPart && a.bodyParts.length > 0 && !bodyPartMatches(h.bodyPart, a.bodyParts))
     return reject('wrong-body-part', `body part ${h.bodyPart} is not one this model reads (${a.bodyParts.join(', ')})`);
   const view = h.viewPosition?.trim().toUpperCase() ?? '';
-  if (view && LATERAL.test(view)) return reject('lateral-view', `lateral view (${view}); this model reads ${a.viewPositions.join('/') || 'frontal views'} only`);
+  if (view && LATERAL.test(view))
+    return reject('lateral-view', `lateral view (${view}); this model reads ${a.viewPositions.join('/') || 'frontal views'} only`);
   if (view && a.viewPositions.length > 0 && !a.viewPositions.some((v) => view === v || view.startsWith(`${v} `)))
     return reject('view-not-applicable', `view ${view} is not one this model reads (${a.viewPositions.join(', ')})`);
   if (h.rows !== null && h.columns !== null && (h.rows < a.minRows || h.columns < a.minColumns))
-    return reject('too-small', `image is ${h.columns}×${h.rows}, smaller than the model's minimum ${a.minColumns}×${a.minRows}`, { rows: h.rows, columns: h.columns });
+    return reject('too-small', `image is ${h.columns}×${h.rows}, smaller than the model's minimum ${a.minColumns}×${a.minRows}`, {
+      rows: h.rows,
+      columns: h.columns,
+    });
   const age = h.patientAgeYears ?? null;
   if (a.minPatientAgeYears !== undefined && age !== null && age < a.minPatientAgeYears)
-    return reject('patient-age', `patient is ${Math.floor(age)} years old; this model is validated for ${a.minPatientAgeYears} years and over only`, { ageYears: age });
+    return reject(
+      'patient-age',
+      `patient is ${Math.floor(age)} years old; this model is validated for ${a.minPatientAgeYears} years and over only`,
+      { ageYears: age },
+    );
   const [rowDir = '', colDir = ''] = h.patientOrientation ?? [];
   if (/^[HF]/.test(rowDir) || /^H/.test(colDir))
     return reject('rotated', `image is rotated or flipped (PatientOrientation ${rowDir}\\${colDir}; upright is L\\F or R\\F)`);
@@ -78,7 +88,15 @@ export function checkHeader(h: GateHeader, card: ModelCard): QualityGateOutcome 
  * "rotated") and 92% of rotated copies (as "rotated"). Tags (PatientOrientation) come first.
  * Border-versus-centre brightness separated inverted images poorly and is only reported.
  */
-export const PIXEL_LIMITS = { minStd: 0.02, maxWhite: 0.5, maxBlack: 0.85, invertedBelow: -0.15, uprightSymmetryAbove: -0.25, turnedGain: 0.15, uprightLungContrastBelow: 0.1 } as const;
+export const PIXEL_LIMITS = {
+  minStd: 0.02,
+  maxWhite: 0.5,
+  maxBlack: 0.85,
+  invertedBelow: -0.15,
+  uprightSymmetryAbove: -0.25,
+  turnedGain: 0.15,
+  uprightLungContrastBelow: 0.1,
+} as const;
 
 /** Side of the downsampled copy the pixel checks measure (fine enough for every measure here). */
 export const GATE_SIZE = 256;
@@ -93,7 +111,8 @@ export async function checkPixels(img: UnitImage): Promise<QualityGateOutcome> {
   const measures = { ...m };
   const L = PIXEL_LIMITS;
   if (m.std < L.minStd || m.blackFraction > L.maxBlack) return reject('blank', 'image is blank (no usable contrast)', measures);
-  if (m.whiteFraction > L.maxWhite) return reject('saturated', `image is saturated (${Math.round(m.whiteFraction * 100)}% of pixels at full white)`, measures);
+  if (m.whiteFraction > L.maxWhite)
+    return reject('saturated', `image is saturated (${Math.round(m.whiteFraction * 100)}% of pixels at full white)`, measures);
   if (m.lungContrast < L.invertedBelow && m.uprightSymmetry > L.uprightSymmetryAbove)
     return reject('inverted', 'image looks inverted (lung fields brighter than the mediastinum)', measures);
   if (m.turnedLungContrast > m.lungContrast + L.turnedGain && m.lungContrast < L.uprightLungContrastBelow)

@@ -28,7 +28,12 @@ export function unsupportedSyntax(uid: string): ReadfirstError {
  * lossless, JPEG-LS, JPEG 2000, RLE; dicom/pixels decodeFrame), Modality LUT (rescale),
  * then the VOI LUT / window / percentile and MONOCHROME1 inversion (window.ts).
  */
-export async function dicomToUnitImage(bytes: Uint8Array, meta: ImageMeta, mode: InputSpec['window'], bounds?: InputSpec['percentiles']): Promise<UnitImage> {
+export async function dicomToUnitImage(
+  bytes: Uint8Array,
+  meta: ImageMeta,
+  mode: InputSpec['window'],
+  bounds?: InputSpec['percentiles'],
+): Promise<UnitImage> {
   const ts = meta.transferSyntaxUid ?? '1.2.840.10008.1.2';
   if (!canDecode(ts)) throw unsupportedSyntax(ts);
   try {

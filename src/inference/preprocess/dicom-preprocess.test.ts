@@ -11,8 +11,15 @@ import { toModelInput } from './prepare.ts';
 import { UNIT } from './window.ts';
 
 const spec: InputSpec = {
-  name: 'image', channels: 1, height: 224, width: 224, resize: 'letterbox',
-  window: 'dicom-voi-else-percentile', percentiles: [0.5, 99.5], scale: 'unit', normalization: { type: 'fixed', mean: 0.5, std: 0.25 },
+  name: 'image',
+  channels: 1,
+  height: 224,
+  width: 224,
+  resize: 'letterbox',
+  window: 'dicom-voi-else-percentile',
+  percentiles: [0.5, 99.5],
+  scale: 'unit',
+  normalization: { type: 'fixed', mean: 0.5, std: 0.25 },
 };
 
 async function tensorOf(path: string): Promise<Float32Array> {
@@ -38,7 +45,14 @@ describe('DICOM → tensor on real chest X-rays', () => {
 
   it('reads the header tags routing and the gate need', () => {
     const m = readImageMeta(readFileSync(samplePath(JPEG_BASELINE)));
-    expect(m).toMatchObject({ modality: 'CR', bodyPart: 'CHEST', viewPosition: 'PA', rows: 1024, columns: 1024, transferSyntaxUid: '1.2.840.10008.1.2.4.50' });
+    expect(m).toMatchObject({
+      modality: 'CR',
+      bodyPart: 'CHEST',
+      viewPosition: 'PA',
+      rows: 1024,
+      columns: 1024,
+      transferSyntaxUid: '1.2.840.10008.1.2.4.50',
+    });
   });
 
   it('letterboxes to the card size and normalises with the card mean/std', async () => {

@@ -68,13 +68,18 @@ export async function prepareImage(source: ImageSource, card: ModelCard): Promis
       unit = await dicomToUnitImage(source.bytes, meta, card.input.window, card.input.percentiles);
     } else {
       unit = await rasterToUnitImage(source.bytes, card.input.percentiles);
-      const header = checkHeader({ modality: null, bodyPart: null, viewPosition: null, ...source.header, rows: unit.height, columns: unit.width }, card);
+      const header = checkHeader(
+        { modality: null, bodyPart: null, viewPosition: null, ...source.header, rows: unit.height, columns: unit.width },
+        card,
+      );
       if (!header.passed) return refuse(header);
     }
     timings.decodeMs = ms(tDecode);
   } catch (e) {
     if (isReadfirstError(e) && e.code === 'not-analysable') {
-      return refuse(reject(e.details?.reason === 'unsupported-transfer-syntax' ? 'unsupported-transfer-syntax' : 'unsupported-image', e.message));
+      return refuse(
+        reject(e.details?.reason === 'unsupported-transfer-syntax' ? 'unsupported-transfer-syntax' : 'unsupported-image', e.message),
+      );
     }
     return { status: 'failed', reason: `decode failed: ${errorMessage(e)}`, inputSha256, meta, timings };
   }

@@ -17,7 +17,10 @@ export async function rasterToUnitImage(bytes: Uint8Array, bounds: readonly [num
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   let pipeline = sharp(bytes).greyscale();
   if (sixteen) pipeline = pipeline.pipelineColourspace('grey16').toColourspace('grey16');
-  const { data, info } = await pipeline.extractChannel(0).raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline
+    .extractChannel(0)
+    .raw(sixteen ? { depth: 'ushort' } : {})
+    .toBuffer({ resolveWithObject: true });
   const count = info.width * info.height;
   const values = new Float32Array(count);
   if (sixteen) {

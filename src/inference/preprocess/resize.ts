@@ -23,7 +23,14 @@ export function placement(srcW: number, srcH: number, spec: Pick<InputSpec, 'wid
   const s = Math.min(spec.width / srcW, spec.height / srcH);
   const width = Math.max(1, Math.round(srcW * s));
   const height = Math.max(1, Math.round(srcH * s));
-  return { scaleX: width / srcW, scaleY: height / srcH, offsetX: Math.floor((spec.width - width) / 2), offsetY: Math.floor((spec.height - height) / 2), width, height };
+  return {
+    scaleX: width / srcW,
+    scaleY: height / srcH,
+    offsetX: Math.floor((spec.width - width) / 2),
+    offsetY: Math.floor((spec.height - height) / 2),
+    width,
+    height,
+  };
 }
 
 /**
@@ -31,7 +38,10 @@ export function placement(srcW: number, srcH: number, spec: Pick<InputSpec, 'wid
  * 0 = black) on sharp's 16-bit grey pipeline: the Uint16Array in, grey16 throughout (STACK-NOTES: a Buffer would be read
  * as 8-bit, and without grey16 sharp converts to 8-bit sRGB).
  */
-export async function resizeToInput(img: UnitImage, spec: Pick<InputSpec, 'width' | 'height' | 'resize'>): Promise<{ data: Float32Array; placement: Placement }> {
+export async function resizeToInput(
+  img: UnitImage,
+  spec: Pick<InputSpec, 'width' | 'height' | 'resize'>,
+): Promise<{ data: Float32Array; placement: Placement }> {
   const p = placement(img.width, img.height, spec);
   const resized = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
     .pipelineColourspace('grey16')

@@ -17,7 +17,10 @@ function trainingInput(path: string): number[] {
 }
 
 describe('serving preprocessing matches training preprocessing (train/serve skew)', () => {
-  const covid = execFileSync('ls', [join(sharedDir, 'data', FILES[2] ?? '')], { encoding: 'utf8' }).split('\n').filter(Boolean)[0] ?? '';
+  const covid =
+    execFileSync('ls', [join(sharedDir, 'data', FILES[2] ?? '')], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)[0] ?? '';
   const paths = [FILES[0], FILES[1], `${FILES[2]}/${covid}`].map((f) => join(sharedDir, 'data', f ?? ''));
 
   for (const path of paths) {

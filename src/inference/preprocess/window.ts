@@ -64,7 +64,12 @@ function lutFunction(lut: VoiLut): (x: number) => number {
 }
 
 /** Percentile window, as training does: clip((v - p0.5) / (p99.5 - p0.5), 0, 1). */
-export function percentileWindow(values: Float32Array, bounds: readonly [number, number] = PERCENTILE_WINDOW, known?: ValueRange, invert = false): { data: Uint16Array; lo: number; hi: number } {
+export function percentileWindow(
+  values: Float32Array,
+  bounds: readonly [number, number] = PERCENTILE_WINDOW,
+  known?: ValueRange,
+  invert = false,
+): { data: Uint16Array; lo: number; hi: number } {
   const [lo = 0, hi = 0] = percentiles(values, bounds, known);
   const span = Math.max(hi - lo, 1e-6);
   return { data: mapToUnit(values, (x) => (x - lo) / span, known, invert), lo, hi };
@@ -74,9 +79,18 @@ export function percentileWindow(values: Float32Array, bounds: readonly [number,
  * Modality values → [0, 1] display values as the card's `input.window` says: the file's VOI LUT,
  * else its window centre/width, else the 0.5/99.5 percentile window; then MONOCHROME1 inversion.
  */
-export function toUnitImage(frame: GreyFrame, voiLut: VoiLut | null, mode: InputSpec['window'], bounds: readonly [number, number] = PERCENTILE_WINDOW): UnitImage {
+export function toUnitImage(
+  frame: GreyFrame,
+  voiLut: VoiLut | null,
+  mode: InputSpec['window'],
+  bounds: readonly [number, number] = PERCENTILE_WINDOW,
+): UnitImage {
   const invert = frame.photometric === 'MONOCHROME1';
-  const integral = Number.isInteger(frame.rescale.slope) && Number.isInteger(frame.rescale.intercept) && Math.abs(frame.min) < 2 ** 31 && Math.abs(frame.max) < 2 ** 31;
+  const integral =
+    Number.isInteger(frame.rescale.slope) &&
+    Number.isInteger(frame.rescale.intercept) &&
+    Math.abs(frame.min) < 2 ** 31 &&
+    Math.abs(frame.max) < 2 ** 31;
   const range: ValueRange = { min: frame.min, max: frame.max, integral };
   let data: Uint16Array;
   let window: WindowUsed;

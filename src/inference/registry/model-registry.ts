@@ -17,9 +17,15 @@ export class ModelRegistry {
    * `testModelIds`: pipeline test models (card `routeByDefault: false`) to route anyway; any other
    * such model is loaded and listed but never reads a study.
    */
-  constructor(packages: readonly ModelPackage[], shadowIds: readonly string[] = [], rules: readonly RoutingRule[] = [], private readonly testModelIds: readonly string[] = []) {
+  constructor(
+    packages: readonly ModelPackage[],
+    shadowIds: readonly string[] = [],
+    rules: readonly RoutingRule[] = [],
+    private readonly testModelIds: readonly string[] = [],
+  ) {
     for (const pkg of packages) {
-      if (this.byId.has(pkg.card.id)) throw new Error(`two model packages have id ${pkg.card.id}: ${this.byId.get(pkg.card.id)?.pkg.dir} and ${pkg.dir}`);
+      if (this.byId.has(pkg.card.id))
+        throw new Error(`two model packages have id ${pkg.card.id}: ${this.byId.get(pkg.card.id)?.pkg.dir} and ${pkg.dir}`);
       const rule = rules.find((r) => r.modelId === pkg.card.id) ?? ruleFromCard(pkg.card);
       this.byId.set(pkg.card.id, { pkg, rule, shadow: shadowIds.includes(pkg.card.id) });
     }

@@ -12,18 +12,32 @@ const pkg = (id: string, modalities: string[], extra: Record<string, unknown> = 
   return { dir: `/m/${id}`, onnxPath: `/m/${id}/model.onnx`, card: modelCardSchema.parse(c) };
 };
 
-const chest: SeriesFacts = { modality: 'DX', bodyPart: 'CHEST', viewPosition: 'PA', sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1', imageType: ['ORIGINAL', 'PRIMARY'] };
+const chest: SeriesFacts = {
+  modality: 'DX',
+  bodyPart: 'CHEST',
+  viewPosition: 'PA',
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+  imageType: ['ORIGINAL', 'PRIMARY'],
+};
 
 describe('model registry routing', () => {
-  const registry = new ModelRegistry([pkg('cxr', ['CR', 'DX']), pkg('cxr-next', ['DX']), pkg('ct-head', ['CT'], { bodyParts: ['HEAD'] })], ['cxr-next']);
+  const registry = new ModelRegistry(
+    [pkg('cxr', ['CR', 'DX']), pkg('cxr-next', ['DX']), pkg('ct-head', ['CT'], { bodyParts: ['HEAD'] })],
+    ['cxr-next'],
+  );
 
   it('routes a DX chest to the live model first, then the shadow one', () => {
-    expect(registry.route(chest).map((m) => [m.pkg.card.id, m.shadow])).toEqual([['cxr', false], ['cxr-next', true]]);
+    expect(registry.route(chest).map((m) => [m.pkg.card.id, m.shadow])).toEqual([
+      ['cxr', false],
+      ['cxr-next', true],
+    ]);
   });
 
   it('routes on SOP class: DX for-processing and unknown SOP classes are not read; secondary capture is', () => {
     expect(registry.route({ ...chest, sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1.1' })).toEqual([]);
-    expect(registry.route({ ...chest, modality: 'CR', sopClassUid: '1.2.840.10008.5.1.4.1.1.7' }).map((m) => m.pkg.card.id)).toEqual(['cxr']);
+    expect(registry.route({ ...chest, modality: 'CR', sopClassUid: '1.2.840.10008.5.1.4.1.1.7' }).map((m) => m.pkg.card.id)).toEqual([
+      'cxr',
+    ]);
   });
 
   it('routes on image type (a localizer is not read) and modality (MR has no model)', () => {
@@ -36,8 +50,18 @@ describe('model registry routing', () => {
   });
 
   it('honours explicit rules on body part and view', () => {
-    const r = new ModelRegistry([pkg('ct-head', ['CT'])], [], [{ modelId: 'ct-head', modalities: ['CT'], sopClassUids: null, excludeImageTypes: [], bodyParts: ['HEAD'], viewPositions: null }]);
-    const ct: SeriesFacts = { modality: 'CT', bodyPart: 'HEAD', viewPosition: null, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', imageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'] };
+    const r = new ModelRegistry(
+      [pkg('ct-head', ['CT'])],
+      [],
+      [{ modelId: 'ct-head', modalities: ['CT'], sopClassUids: null, excludeImageTypes: [], bodyParts: ['HEAD'], viewPositions: null }],
+    );
+    const ct: SeriesFacts = {
+      modality: 'CT',
+      bodyPart: 'HEAD',
+      viewPosition: null,
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+      imageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+    };
     expect(r.route(ct)).toHaveLength(1);
     expect(r.route({ ...ct, bodyPart: 'ABDOMEN' })).toEqual([]);
   });

@@ -51,7 +51,9 @@ export function ruleFromCard(card: ModelCard): RoutingRule {
   const sop = a.sopClassUids ?? [...a.modalities.flatMap((m) => DEFAULT_SOP_CLASSES[m] ?? []), SECONDARY_CAPTURE];
   return {
     modelId: card.id,
-    modalities: a.modalities, sopClassUids: sop, excludeImageTypes: a.excludeImageTypes ?? ['LOCALIZER'],
+    modalities: a.modalities,
+    sopClassUids: sop,
+    excludeImageTypes: a.excludeImageTypes ?? ['LOCALIZER'],
     // A volume model names its body part in the card: a head CT model must not read a chest CT.
     bodyParts: card.volume && a.bodyParts.length ? a.bodyParts : null,
     viewPositions: null,

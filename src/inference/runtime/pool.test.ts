@@ -11,7 +11,15 @@ describe('InferencePool on the tiny seeded model', () => {
   beforeAll(async () => {
     tiny = makeTinyPackage();
     const pkg = await loadModelPackage(tiny.dir);
-    pool = await InferencePool.start({ models: [specOf(pkg.onnxPath)], workers: 1, intraOpThreads: 1, maxBatch: 4, jobTimeoutMs: 2000, crashOnValue: -999, hangOnValue: -777 });
+    pool = await InferencePool.start({
+      models: [specOf(pkg.onnxPath)],
+      workers: 1,
+      intraOpThreads: 1,
+      maxBatch: 4,
+      jobTimeoutMs: 2000,
+      crashOnValue: -999,
+      hangOnValue: -777,
+    });
   });
   afterAll(async () => pool.close());
 
@@ -33,7 +41,8 @@ describe('InferencePool on the tiny seeded model', () => {
   it('batches concurrent jobs and splits the outputs back per image', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => pool.infer('tiny-cxr', dims(), input())));
     expect(Math.max(...results.map((r) => r.batchSize))).toBeGreaterThan(1);
-    for (const r of results) expect([...(r.outputs.probs?.data ?? [])].map((v) => v.toFixed(5))).toEqual(tiny.expected.probs.map((v) => v.toFixed(5)));
+    for (const r of results)
+      expect([...(r.outputs.probs?.data ?? [])].map((v) => v.toFixed(5))).toEqual(tiny.expected.probs.map((v) => v.toFixed(5)));
   });
 
   it('survives a job that kills its worker: only that job fails, the others in its batch succeed', async () => {

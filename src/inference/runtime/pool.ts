@@ -86,7 +86,8 @@ export class InferencePool {
   /** Prepares (when it is an image) and scores one input in a worker thread. */
   run(modelId: string, input: ImageInput): Promise<JobResult> {
     if (this.closed) return Promise.reject(new ReadfirstError('unavailable', 'inference pool is closed'));
-    if (!this.opts.models.some((m) => m.id === modelId)) return Promise.reject(new ReadfirstError('not-found', `model ${modelId} is not loaded`));
+    if (!this.opts.models.some((m) => m.id === modelId))
+      return Promise.reject(new ReadfirstError('not-found', `model ${modelId} is not loaded`));
     return new Promise<JobResult>((resolve, reject) => {
       this.queue.push({ modelId, input, enqueuedAt: performance.now(), solo: false, resolve, reject });
       this.dispatch();
@@ -107,7 +108,12 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const init: WorkerInit = { models: this.opts.models, intraOpThreads: this.opts.intraOpThreads, spinning: this.opts.spinning ?? false, nice: this.opts.nice ?? 0 };
+    const init: WorkerInit = {
+      models: this.opts.models,
+      intraOpThreads: this.opts.intraOpThreads,
+      spinning: this.opts.spinning ?? false,
+      nice: this.opts.nice ?? 0,
+    };
     if (this.opts.crashOnValue !== undefined) init.crashOnValue = this.opts.crashOnValue;
     if (this.opts.hangOnValue !== undefined) init.hangOnValue = this.opts.hangOnValue;
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
@@ -190,7 +196,7 @@ export class InferencePool {
     const jobs = [first];
     if (first.solo) return jobs;
     const key = batchKey(first.input);
-    for (let i = 0; i < this.queue.length && jobs.length < this.opts.maxBatch; ) {
+    for (let i = 0; i < this.queue.length && jobs.length < this.opts.maxBatch;) {
       const j = this.queue[i];
       if (j && !j.solo && j.modelId === first.modelId && batchKey(j.input) === key) {
         jobs.push(j);
@@ -207,7 +213,10 @@ export class InferencePool {
       const first = jobs[0];
       if (!first) return;
       const id = this.nextBatchId++;
-      const timer = setTimeout(() => this.replace(slot, new ReadfirstError('timeout', `inference timed out after ${this.opts.jobTimeoutMs} ms`)), this.opts.jobTimeoutMs);
+      const timer = setTimeout(
+        () => this.replace(slot, new ReadfirstError('timeout', `inference timed out after ${this.opts.jobTimeoutMs} ms`)),
+        this.opts.jobTimeoutMs,
+      );
       timer.unref();
       slot.batch = { id, jobs, startedAt: performance.now(), timer };
       const req: RunRequest = { type: 'run', batchId: id, modelId: first.modelId, items: jobs.map((j) => j.input) };

@@ -44,10 +44,13 @@ async function load(): Promise<void> {
       executionMode: 'sequential',
       // Spinning intra-op threads busy-wait between ops; on a small shared CPU they steal the
       // cores that decode and preprocessing need, so they yield instead.
-      extra: { session: { intra_op: { allow_spinning: init.spinning ? '1' : '0' }, inter_op: { allow_spinning: init.spinning ? '1' : '0' } } },
+      extra: {
+        session: { intra_op: { allow_spinning: init.spinning ? '1' : '0' }, inter_op: { allow_spinning: init.spinning ? '1' : '0' } },
+      },
     });
     for (const name of m.outputNames)
-      if (!session.outputNames.includes(name)) throw new Error(`model ${m.id} has no output "${name}" (has ${session.outputNames.join(', ')})`);
+      if (!session.outputNames.includes(name))
+        throw new Error(`model ${m.id} has no output "${name}" (has ${session.outputNames.join(', ')})`);
     if (!session.inputNames.includes(m.inputName))
       throw new Error(`model ${m.id} has no input "${m.inputName}" (has ${session.inputNames.join(', ')})`);
     sessions.set(m.id, { session, spec: m });
@@ -56,7 +59,8 @@ async function load(): Promise<void> {
 
 function testHooks(first: number | undefined): void {
   if (init.crashOnValue !== undefined && first === init.crashOnValue) process.exit(3);
-  if (init.hangOnValue !== undefined && first === init.hangOnValue) for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  if (init.hangOnValue !== undefined && first === init.hangOnValue)
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
 
 async function run(req: RunRequest): Promise<void> {
@@ -90,7 +94,10 @@ async function run(req: RunRequest): Promise<void> {
       batch.set(r.tensor, i * per);
     });
     const t0 = performance.now();
-    const results = await entry.session.run({ [entry.spec.inputName]: new ort.Tensor('float32', batch, [ready.length, ...first.dims]) }, entry.spec.outputNames);
+    const results = await entry.session.run(
+      { [entry.spec.inputName]: new ort.Tensor('float32', batch, [ready.length, ...first.dims]) },
+      entry.spec.outputNames,
+    );
     inferMs = performance.now() - t0;
     for (const name of entry.spec.outputNames) {
       const t = results[name];

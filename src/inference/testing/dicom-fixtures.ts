@@ -68,7 +68,10 @@ export function jpeg2000Copy(sample: string, name: string): string {
   const columns = Number(parsed.dict['00280011']?.Value?.[0]);
   const pgm = join(fixtureDir, `${name}.pgm`);
   const j2k = join(fixtureDir, `${name}.j2k`);
-  writeFileSync(pgm, Buffer.concat([Buffer.from(`P5\n${columns} ${rows}\n255\n`), Buffer.from(pixelBytes(parsed.dict).subarray(0, rows * columns))]));
+  writeFileSync(
+    pgm,
+    Buffer.concat([Buffer.from(`P5\n${columns} ${rows}\n255\n`), Buffer.from(pixelBytes(parsed.dict).subarray(0, rows * columns))]),
+  );
   execFileSync('opj_compress', ['-i', pgm, '-o', j2k], { stdio: 'ignore' });
   const code = readFileSync(j2k);
   const even = Buffer.concat([code, Buffer.alloc(code.length % 2)]);

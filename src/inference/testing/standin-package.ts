@@ -6,7 +6,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEBIAN_PYTHON, tinyCard } from './tiny-package.ts';
 
-const KEYS = ['atelectasis', 'cardiomegaly', 'consolidation', 'edema', 'effusion', 'emphysema', 'fibrosis', 'hernia', 'infiltration', 'mass', 'nodule', 'pleural_thickening', 'pneumonia', 'pneumothorax'];
+const KEYS = [
+  'atelectasis',
+  'cardiomegaly',
+  'consolidation',
+  'edema',
+  'effusion',
+  'emphysema',
+  'fibrosis',
+  'hernia',
+  'infiltration',
+  'mass',
+  'nodule',
+  'pleural_thickening',
+  'pneumonia',
+  'pneumothorax',
+];
 const FEATURES = 192;
 
 /**
@@ -17,7 +32,9 @@ export function makeStandinPackage(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rf-standin-model-'));
   const script = join(dirname(fileURLToPath(import.meta.url)), 'standin_model.py');
   execFileSync(DEBIAN_PYTHON, [script, dir, String(KEYS.length)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const sha256 = createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex');
+  const sha256 = createHash('sha256')
+    .update(readFileSync(join(dir, 'model.onnx')))
+    .digest('hex');
   const card = tinyCard(224, sha256, new Array<number>(FEATURES).fill(0));
   const template = card.findings[0];
   if (!template) throw new Error('tiny card has no findings');

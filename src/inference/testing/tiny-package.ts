@@ -97,7 +97,9 @@ export function makeTinyPackage(opts: TinyOptions = {}): TinyPackage {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as TinyExpected;
-  const sha256 = createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex');
+  const sha256 = createHash('sha256')
+    .update(readFileSync(join(dir, 'model.onnx')))
+    .digest('hex');
   const card = tinyCard(size, sha256, expected.features);
   opts.card?.(card);
   writeFileSync(join(dir, 'model.json'), JSON.stringify(card, null, 2));

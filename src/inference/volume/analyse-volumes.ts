@@ -29,7 +29,16 @@ async function storeSliceHeatmaps(deps: StudyAnalysisDeps, resultId: string, mod
     };
     const ids = { grey: randomUUID(), colour: randomUUID() };
     for (const kind of ['grey', 'colour'] as const)
-      await deps.results.saveHeatmap({ id: ids[kind], resultId, findingKey: f.key, kind, rows: summary.rows, columns: summary.columns, png: Buffer.alloc(0), source });
+      await deps.results.saveHeatmap({
+        id: ids[kind],
+        resultId,
+        findingKey: f.key,
+        kind,
+        rows: summary.rows,
+        columns: summary.columns,
+        png: Buffer.alloc(0),
+        source,
+      });
     f.heatmap = ids;
   }
 }
@@ -65,7 +74,13 @@ export async function analyseVolumes(deps: StudyAnalysisDeps, studyUid: string):
     for (const model of models) {
       const c = model.pkg.card;
       const done = existing.some(
-        (r) => r.seriesInstanceUid === series.seriesInstanceUid && r.sopInstanceUid === null && r.model?.modelId === c.id && r.model.modelVersion === c.version && r.status !== 'failed' && r.volume?.instanceCount === instances.length,
+        (r) =>
+          r.seriesInstanceUid === series.seriesInstanceUid &&
+          r.sopInstanceUid === null &&
+          r.model?.modelId === c.id &&
+          r.model.modelVersion === c.version &&
+          r.status !== 'failed' &&
+          r.volume?.instanceCount === instances.length,
       );
       if (done) continue;
       const id = randomUUID();
@@ -74,7 +89,18 @@ export async function analyseVolumes(deps: StudyAnalysisDeps, studyUid: string):
         score = await scoreVolume(deps.engine.runPrepared.bind(deps.engine), c, instances, deps.instanceFiles);
         await storeSliceHeatmaps(deps, id, model, score);
       } catch (e) {
-        score = { status: 'failed', statusReason: errorMessage(e), summary: null, findings: [], unclaimedFindings: [], perSlice: {}, keySlices: [], cams: new Map(), timings: { headersMs: 0, decodeMs: 0, queueMs: 0, inferMs: 0, totalMs: 0 }, peakRssBytes: 0 };
+        score = {
+          status: 'failed',
+          statusReason: errorMessage(e),
+          summary: null,
+          findings: [],
+          unclaimedFindings: [],
+          perSlice: {},
+          keySlices: [],
+          cams: new Map(),
+          timings: { headersMs: 0, decodeMs: 0, queueMs: 0, inferMs: 0, totalMs: 0 },
+          peakRssBytes: 0,
+        };
       }
       const t = score.timings;
       const result: InferenceResult = {
@@ -87,8 +113,17 @@ export async function analyseVolumes(deps: StudyAnalysisDeps, studyUid: string):
         model: { modelId: c.id, modelName: c.name, modelVersion: c.version, modelSha256: c.sha256, shadow: model.shadow },
         findings: score.findings,
         unclaimedFindings: score.unclaimedFindings,
-        gate: score.status === 'not-analysable' ? { passed: false, reason: score.refusal ?? 'not-analysable', message: score.statusReason ?? '' } : null,
-        timings: { queueMs: Math.round(t.queueMs), decodeMs: Math.round(t.decodeMs), preprocessMs: Math.round(t.headersMs), inferMs: Math.round(t.inferMs), totalMs: Math.round(t.totalMs) },
+        gate:
+          score.status === 'not-analysable'
+            ? { passed: false, reason: score.refusal ?? 'not-analysable', message: score.statusReason ?? '' }
+            : null,
+        timings: {
+          queueMs: Math.round(t.queueMs),
+          decodeMs: Math.round(t.decodeMs),
+          preprocessMs: Math.round(t.headersMs),
+          inferMs: Math.round(t.inferMs),
+          totalMs: Math.round(t.totalMs),
+        },
         inputSha256: null,
         createdAt: deps.now(),
         aiGenerated: true,

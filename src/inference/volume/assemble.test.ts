@@ -67,7 +67,12 @@ describe('volume assembly from generated series with known geometry', () => {
   });
 
   it('leaves a localiser out of the volume and counts it', () => {
-    const scout = series({ sopPrefix: '2.25.7', slices: 1, orientation: [0, 1, 0, 0, 0, -1], imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] });
+    const scout = series({
+      sopPrefix: '2.25.7',
+      slices: 1,
+      orientation: [0, 1, 0, 0, 0, -1],
+      imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'],
+    });
     const out = assembleVolume(headersOf([...scout, ...series()]));
     expect(out).toMatchObject({ ok: true, plan: { excludedLocalizers: 1 } });
   });

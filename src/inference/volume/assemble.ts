@@ -77,13 +77,18 @@ export function assembleVolume(headers: readonly SliceHeader[], limits: VolumeLi
   const localizer = (h: SliceHeader): boolean => h.imageType.includes('LOCALIZER');
   const planes = headers.filter((h) => !localizer(h));
   const excludedLocalizers = headers.length - planes.length;
-  if (planes.length === 0 && headers.length > 0) return refuse('only-localizers', `the series holds only ${headers.length} localiser image(s)`);
-  if (planes.length < limits.minSlices) return refuse('too-few-slices', `${planes.length} slice(s); the model needs at least ${limits.minSlices}`);
+  if (planes.length === 0 && headers.length > 0)
+    return refuse('only-localizers', `the series holds only ${headers.length} localiser image(s)`);
+  if (planes.length < limits.minSlices)
+    return refuse('too-few-slices', `${planes.length} slice(s); the model needs at least ${limits.minSlices}`);
   const first = planes[0];
   if (!first) return refuse('too-few-slices', 'no slices');
   const missing = planes.filter((h) => !h.position || !h.orientation || !h.pixelSpacing);
   if (missing.length)
-    return refuse('missing-geometry', `${missing.length} of ${planes.length} slice(s) lack ImagePositionPatient, ImageOrientationPatient or PixelSpacing`);
+    return refuse(
+      'missing-geometry',
+      `${missing.length} of ${planes.length} slice(s) lack ImagePositionPatient, ImageOrientationPatient or PixelSpacing`,
+    );
   const orientation = first.orientation as NonNullable<SliceHeader['orientation']>;
   const mixed = planes.find((h) => (h.orientation ?? []).some((v, i) => Math.abs(v - (orientation[i] ?? 0)) > 1e-3));
   if (mixed) return refuse('mixed-orientations', 'the slices do not share one ImageOrientationPatient');
@@ -92,7 +97,8 @@ export function assembleVolume(headers: readonly SliceHeader[], limits: VolumeLi
   const stacks = new Set(planes.map((h) => h.stackId ?? ''));
   if (stacks.size > 1) return refuse('several-acquisitions', `the series holds ${stacks.size} stacks (StackID)`);
   const times = new Set(planes.map((h) => h.temporalPosition ?? 0));
-  if (times.size > 1) return refuse('several-acquisitions', `the series holds ${times.size} temporal positions: a time series, not one volume`);
+  if (times.size > 1)
+    return refuse('several-acquisitions', `the series holds ${times.size} temporal positions: a time series, not one volume`);
 
   const row: Vec3 = [orientation[0], orientation[1], orientation[2]];
   const col: Vec3 = [orientation[3], orientation[4], orientation[5]];
@@ -101,7 +107,9 @@ export function assembleVolume(headers: readonly SliceHeader[], limits: VolumeLi
   const normal: Vec3 = [n[0] / len, n[1] / len, n[2] / len];
   const sorted = planes
     .map((h) => ({ h, d: dot(h.position as Vec3, normal) }))
-    .sort((a, b) => a.d - b.d || (a.h.instanceNumber ?? 0) - (b.h.instanceNumber ?? 0) || a.h.sopInstanceUid.localeCompare(b.h.sopInstanceUid));
+    .sort(
+      (a, b) => a.d - b.d || (a.h.instanceNumber ?? 0) - (b.h.instanceNumber ?? 0) || a.h.sopInstanceUid.localeCompare(b.h.sopInstanceUid),
+    );
   const gaps: number[] = [];
   for (let i = 1; i < sorted.length; i++) gaps.push((sorted[i]?.d ?? 0) - (sorted[i - 1]?.d ?? 0));
   // Tilt first: a tilted acquisition is the cause, uneven gaps are often only its symptom.
@@ -110,13 +118,16 @@ export function assembleVolume(headers: readonly SliceHeader[], limits: VolumeLi
   const along = sub(lastPos, firstPos);
   const cos = norm(along) > 0 ? Math.min(1, Math.abs(dot(along, normal)) / norm(along)) : 1;
   const tilt = Math.max((Math.acos(cos) * 180) / Math.PI, Math.abs(first.gantryTilt));
-  if (tilt > limits.maxTiltDegrees) return refuse('gantry-tilt', `gantry tilt of ${round(tilt, 1)}° (the model allows ${limits.maxTiltDegrees}°)`);
+  if (tilt > limits.maxTiltDegrees)
+    return refuse('gantry-tilt', `gantry tilt of ${round(tilt, 1)}° (the model allows ${limits.maxTiltDegrees}°)`);
   const dupes = gaps.filter((g) => Math.abs(g) < 1e-3).length;
   if (dupes) {
     const acquisitions = new Set(planes.map((h) => h.acquisitionNumber ?? 0));
-    if (acquisitions.size > 1) return refuse('several-acquisitions', `${acquisitions.size} acquisitions overlap in one series (AcquisitionNumber)`);
+    if (acquisitions.size > 1)
+      return refuse('several-acquisitions', `${acquisitions.size} acquisitions overlap in one series (AcquisitionNumber)`);
     const kinds = new Set(planes.map((h) => h.imageType.join('\\')));
-    if (kinds.size > 1) return refuse('several-acquisitions', `${kinds.size} image types share slice positions (${[...kinds].slice(0, 3).join('; ')})`);
+    if (kinds.size > 1)
+      return refuse('several-acquisitions', `${kinds.size} image types share slice positions (${[...kinds].slice(0, 3).join('; ')})`);
     return refuse('duplicate-slices', `${dupes} slice position(s) occur more than once`);
   }
   const step = median(gaps);
@@ -135,7 +146,12 @@ export function assembleVolume(headers: readonly SliceHeader[], limits: VolumeLi
   return {
     ok: true,
     plan: {
-      slices: sorted.map(({ h, d }) => ({ sopInstanceUid: h.sopInstanceUid, frameIndex: h.frameIndex, offsetMm: round(d - origin, 3), header: h })),
+      slices: sorted.map(({ h, d }) => ({
+        sopInstanceUid: h.sopInstanceUid,
+        frameIndex: h.frameIndex,
+        offsetMm: round(d - origin, 3),
+        header: h,
+      })),
       rows: first.rows,
       columns: first.columns,
       spacing: [pr, pc, round(step, 4)],

@@ -40,7 +40,10 @@ export async function prepareVolume(req: PrepareRequest, post: Post, credit: () 
         fileOf.set(`${h.sopInstanceUid}|${h.frameIndex}`, file);
       }
     } catch (e) {
-      post({ type: 'refused', outcome: { ok: false, reason: 'missing-geometry', message: `an instance of the series is unreadable: ${errorMessage(e)}` } });
+      post({
+        type: 'refused',
+        outcome: { ok: false, reason: 'missing-geometry', message: `an instance of the series is unreadable: ${errorMessage(e)}` },
+      });
       return;
     }
   }
@@ -88,7 +91,9 @@ export async function prepareVolume(req: PrepareRequest, post: Post, credit: () 
     const values = await modalityPlane(cachedBytes, slice.header);
     if (spec.windows) {
       const out = new Float32Array(channels * planeSize);
-      spec.windows.forEach((w, c) => out.set(resizePlane(applyWindow(values, w), plan.columns, plan.rows, spec.width, spec.height), c * planeSize));
+      spec.windows.forEach((w, c) =>
+        out.set(resizePlane(applyWindow(values, w), plan.columns, plan.rows, spec.width, spec.height), c * planeSize),
+      );
       await emit(builder.push(out));
     } else {
       mrPlanes.push(resizePlane(values, plan.columns, plan.rows, spec.width, spec.height));
@@ -100,7 +105,11 @@ export async function prepareVolume(req: PrepareRequest, post: Post, credit: () 
     const sample = new Float32Array(mrPlanes.reduce((n, p) => n + Math.ceil(p.length / 7), 0));
     let k = 0;
     for (const p of mrPlanes) for (let i = 0; i < p.length; i += 7) sample[k++] = p[i] as number;
-    const stats = bodyMaskStats(sample.subarray(0, k), spec.mr.type === 'percentile' ? spec.mr.low : 1, spec.mr.type === 'percentile' ? spec.mr.high : 99);
+    const stats = bodyMaskStats(
+      sample.subarray(0, k),
+      spec.mr.type === 'percentile' ? spec.mr.low : 1,
+      spec.mr.type === 'percentile' ? spec.mr.high : 99,
+    );
     for (const p of mrPlanes) await emit(builder.push(normalizeMr(p, spec.mr, stats)));
   }
   post({ type: 'done', decodeMs: performance.now() - tDecode, peakRssBytes: peakRss });

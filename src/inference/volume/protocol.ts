@@ -41,4 +41,7 @@ export type PrepareReply =
   | { type: 'read'; index: number };
 
 /** Engine → worker: `credit` lets the worker send that many more slabs; `file` answers a `read`. */
-export type PrepareControl = { type: 'credit'; n: number } | { type: 'file'; index: number; bytes: Uint8Array } | { type: 'file-error'; index: number; message: string };
+export type PrepareControl =
+  | { type: 'credit'; n: number }
+  | { type: 'file'; index: number; bytes: Uint8Array }
+  | { type: 'file-error'; index: number; message: string };

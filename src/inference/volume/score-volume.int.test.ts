@@ -18,7 +18,15 @@ describe('a CT series through the 2.5D pipeline test model', () => {
   let n = 0;
   const write = (o: Partial<CtSeriesOptions>, order?: (i: number, len: number) => number): string[] => {
     n++;
-    const slices = makeCtSeries({ studyUid: `2.25.77.${n}`, seriesUid: `2.25.77.${n}.1`, sopPrefix: `2.25.77.${n}.1.1`, slices: 16, rows: 96, columns: 96, ...o });
+    const slices = makeCtSeries({
+      studyUid: `2.25.77.${n}`,
+      seriesUid: `2.25.77.${n}.1`,
+      sopPrefix: `2.25.77.${n}.1.1`,
+      slices: 16,
+      rows: 96,
+      columns: 96,
+      ...o,
+    });
     const files = slices.map((s) => {
       const p = join(dir, `${n}-${s.index}.dcm`);
       writeFileSync(p, s.bytes);
@@ -27,11 +35,23 @@ describe('a CT series through the 2.5D pipeline test model', () => {
     return order ? files.map((_, i) => files[order(i, files.length)] as string) : files;
   };
   const run = (files: string[]): Promise<VolumeScore> =>
-    scoreVolume(engine.runPrepared.bind(engine), pkg.card, files.map((filePath) => ({ filePath })), { read: (f) => readFile(f.filePath) });
+    scoreVolume(
+      engine.runPrepared.bind(engine),
+      pkg.card,
+      files.map((filePath) => ({ filePath })),
+      { read: (f) => readFile(f.filePath) },
+    );
 
   beforeAll(async () => {
     pkg = await loadModelPackage(DEMO);
-    engine = await InferenceEngine.start({ packages: [pkg], testModels: [pkg.card.id], workers: 1, intraOpThreads: 1, maxBatch: 4, jobTimeoutMs: 30_000 });
+    engine = await InferenceEngine.start({
+      packages: [pkg],
+      testModels: [pkg.card.id],
+      workers: 1,
+      intraOpThreads: 1,
+      maxBatch: 4,
+      jobTimeoutMs: 30_000,
+    });
   });
   afterAll(async () => {
     await engine.close();
@@ -43,7 +63,13 @@ describe('a CT series through the 2.5D pipeline test model', () => {
     expect(pkg.card.applicability.routeByDefault).toBe(false);
     const plain = await InferenceEngine.start({ packages: [pkg], workers: 1, intraOpThreads: 1, maxBatch: 1, jobTimeoutMs: 5000 });
     try {
-      const ct = { modality: 'CT', bodyPart: 'HEAD', viewPosition: null, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', imageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'] };
+      const ct = {
+        modality: 'CT',
+        bodyPart: 'HEAD',
+        viewPosition: null,
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+        imageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+      };
       expect(plain.registry.route(ct)).toEqual([]);
       expect(engine.registry.route(ct).map((m) => m.pkg.card.id)).toEqual(['ct-phantom-demo']);
       await expect(plain.runPrepared(pkg.card.id, [3, 128, 128], new Float32Array(3 * 128 * 128))).rejects.toThrow(/not loaded/);

@@ -11,7 +11,11 @@ import type { PrepareControl, PrepareReply, PrepareRequest, PrepareSpec, VolumeS
 import { resolveWindow } from './windows.ts';
 
 /** Runs one prepared input on the model's ONNX Runtime session (the engine's worker pool). */
-export type RunPrepared = (modelId: string, dims: number[], data: Float32Array) => Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }>;
+export type RunPrepared = (
+  modelId: string,
+  dims: number[],
+  data: Float32Array,
+) => Promise<{ outputs: Record<string, OutputTensor>; queueMs: number; inferMs: number }>;
 
 /** The slice that drove a finding: where the viewer opens, and the heat-map's plane. */
 export interface KeySlice {
@@ -77,7 +81,12 @@ export function aggregate(probs: readonly number[], a: VolumeSpec['aggregation']
  * series finding as the card declares, and each finding keeps its key slice and that slice's
  * CAM. A series that cannot be assembled is "not analysable" with the reason, never scored.
  */
-export async function scoreVolume(run: RunPrepared, card: ModelCard, files: readonly StoredFile[], instanceFiles: Pick<InstanceFiles, 'read'>): Promise<VolumeScore> {
+export async function scoreVolume(
+  run: RunPrepared,
+  card: ModelCard,
+  files: readonly StoredFile[],
+  instanceFiles: Pick<InstanceFiles, 'read'>,
+): Promise<VolumeScore> {
   const volume = card.volume;
   const t0 = performance.now();
   const score: VolumeScore = {
@@ -119,7 +128,12 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
         for (const f of card.findings) {
           const p = probs[f.index] ?? 0;
           const prev = bestCam.get(f.key);
-          if (!prev || p > prev.p) bestCam.set(f.key, { p, sliceIndex: index, cam: { width: w, height: h, data: cam.data.slice(f.index * h * w, (f.index + 1) * h * w) } });
+          if (!prev || p > prev.p)
+            bestCam.set(f.key, {
+              p,
+              sliceIndex: index,
+              cam: { width: w, height: h, data: cam.data.slice(f.index * h * w, (f.index + 1) * h * w) },
+            });
         }
       }
     } catch (e) {
@@ -198,7 +212,14 @@ export async function scoreVolume(run: RunPrepared, card: ModelCard, files: read
     (f.claimed ? score.findings : score.unclaimedFindings).push(findingResult(f, agg.probability));
     for (const i of agg.slices) {
       const s = summary.slices[i];
-      if (s) score.keySlices.push({ findingKey: f.key, sliceIndex: i, sopInstanceUid: s.sopInstanceUid, frameIndex: s.frameIndex, probability: perSlice[i] ?? NaN });
+      if (s)
+        score.keySlices.push({
+          findingKey: f.key,
+          sliceIndex: i,
+          sopInstanceUid: s.sopInstanceUid,
+          frameIndex: s.frameIndex,
+          probability: perSlice[i] ?? NaN,
+        });
     }
     const cam = bestCam.get(f.key);
     if (cam) score.cams.set(f.key, { sliceIndex: cam.sliceIndex, cam: cam.cam });

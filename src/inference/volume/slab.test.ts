@@ -32,7 +32,13 @@ describe('2.5D slabs', () => {
   it('resizes a plane bilinearly, keeping a constant plane constant and the mean of a ramp', () => {
     const flat = resizePlane(new Float32Array(16).fill(3), 4, 4, 2, 2);
     expect(Array.from(flat)).toEqual([3, 3, 3, 3]);
-    const ramp = resizePlane(Float32Array.from({ length: 16 }, (_, i) => i % 4), 4, 4, 2, 2);
+    const ramp = resizePlane(
+      Float32Array.from({ length: 16 }, (_, i) => i % 4),
+      4,
+      4,
+      2,
+      2,
+    );
     expect(Array.from(ramp)).toEqual([0.5, 2.5, 0.5, 2.5]);
   });
 });

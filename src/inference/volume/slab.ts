@@ -58,7 +58,8 @@ export class SlabBuilder {
     if (this.ring.length > 2 * this.context + 1) this.ring.shift();
     this.pushed++;
     const out: Slab[] = [];
-    while (this.emitted < this.total && (this.pushed - 1 >= this.emitted + this.context || this.pushed === this.total)) out.push(this.build(this.emitted++));
+    while (this.emitted < this.total && (this.pushed - 1 >= this.emitted + this.context || this.pushed === this.total))
+      out.push(this.build(this.emitted++));
     return out;
   }
 

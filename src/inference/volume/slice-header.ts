@@ -86,7 +86,8 @@ export function readSliceHeaders(bytes: Uint8Array): SliceHeader[] {
   if (!sopInstanceUid) throw new ReadfirstError('not-analysable', 'instance has no SOPInstanceUID', { reason: 'unreadable' });
   const rows = dictNumber(d, '00280010');
   const columns = dictNumber(d, '00280011');
-  if (rows === null || columns === null) throw new ReadfirstError('not-analysable', 'instance has no Rows/Columns', { reason: 'unreadable' });
+  if (rows === null || columns === null)
+    throw new ReadfirstError('not-analysable', 'instance has no Rows/Columns', { reason: 'unreadable' });
   const common = {
     sopInstanceUid,
     seriesInstanceUid: dictString(d, '0020000E'),

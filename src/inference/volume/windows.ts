@@ -76,10 +76,19 @@ export function bodyMaskStats(samples: Float32Array, low = 1, high = 99): Intens
 }
 
 /** Applies an MR normalisation with a series' statistics. */
-export function normalizeMr(values: Float32Array, n: MrNormalization, stats: IntensityStats, out = new Float32Array(values.length)): Float32Array {
+export function normalizeMr(
+  values: Float32Array,
+  n: MrNormalization,
+  stats: IntensityStats,
+  out = new Float32Array(values.length),
+): Float32Array {
   if (n.type === 'z-score') {
     for (let i = 0; i < values.length; i++) out[i] = ((values[i] as number) - stats.mean) / stats.sd;
     return out;
   }
-  return applyWindow(values, { name: 'percentile', center: (stats.low + stats.high) / 2, width: Math.max(1e-6, stats.high - stats.low) }, out);
+  return applyWindow(
+    values,
+    { name: 'percentile', center: (stats.low + stats.high) / 2, width: Math.max(1e-6, stats.high - stats.low) },
+    out,
+  );
 }

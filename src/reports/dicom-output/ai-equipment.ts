@@ -28,7 +28,11 @@ export function aiDeviceOf(model: ModelProvenance, manufacturer = DEFAULT_MANUFA
  * Purpose of reference "Processing Algorithm" as IHE AI Results (AIR, Rev 1.1, 6.5.3.2) defines
  * it for AI-generated objects, pending a DICOM code.
  */
-export const PROCESSING_ALGORITHM = { CodeValue: 'Newcode1', CodingSchemeDesignator: '99IHE', CodeMeaning: 'Processing Algorithm' } as const;
+export const PROCESSING_ALGORITHM = {
+  CodeValue: 'Newcode1',
+  CodingSchemeDesignator: '99IHE',
+  CodeMeaning: 'Processing Algorithm',
+} as const;
 
 /** General Equipment (PS3.3 C.7.5.1) of the output; the device UID goes in the Contributing Equipment, where the IOD has it. */
 export function generalEquipment(d: AiDevice): Record<string, unknown> {

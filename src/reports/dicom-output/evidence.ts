@@ -10,13 +10,17 @@ export function evidenceSequence(a: ModelAnalysis, only?: ReadonlySet<string>): 
     const img = a.images.get(r.sopInstanceUid ?? '');
     if (!img || (only && !only.has(img.sopInstanceUid))) continue;
     const refs = bySeries.get(img.seriesInstanceUid) ?? [];
-    if (!refs.some((x) => x.ReferencedSOPInstanceUID === img.sopInstanceUid)) refs.push({ ReferencedSOPClassUID: img.sopClassUid, ReferencedSOPInstanceUID: img.sopInstanceUid });
+    if (!refs.some((x) => x.ReferencedSOPInstanceUID === img.sopInstanceUid))
+      refs.push({ ReferencedSOPClassUID: img.sopClassUid, ReferencedSOPInstanceUID: img.sopInstanceUid });
     bySeries.set(img.seriesInstanceUid, refs);
   }
   return [
     {
       StudyInstanceUID: a.studyInstanceUid,
-      ReferencedSeriesSequence: [...bySeries].map(([SeriesInstanceUID, ReferencedSOPSequence]) => ({ SeriesInstanceUID, ReferencedSOPSequence })),
+      ReferencedSeriesSequence: [...bySeries].map(([SeriesInstanceUID, ReferencedSOPSequence]) => ({
+        SeriesInstanceUID,
+        ReferencedSOPSequence,
+      })),
     },
   ];
 }

@@ -10,7 +10,8 @@ export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export function writePart10(natural: Record<string, unknown>): Buffer {
   const sopClassUid = natural.SOPClassUID;
   const sopInstanceUid = natural.SOPInstanceUID;
-  if (typeof sopClassUid !== 'string' || typeof sopInstanceUid !== 'string') throw new Error('writePart10: SOPClassUID and SOPInstanceUID are required');
+  if (typeof sopClassUid !== 'string' || typeof sopInstanceUid !== 'string')
+    throw new Error('writePart10: SOPClassUID and SOPInstanceUID are required');
   const meta = DicomMetaDictionary.denaturalizeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: sopClassUid,

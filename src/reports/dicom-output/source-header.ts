@@ -44,7 +44,8 @@ export function readSourceImage(bytes: Uint8Array): SourceImage {
   const sopClassUid = text(ds.SOPClassUID);
   const sopInstanceUid = text(ds.SOPInstanceUID);
   const seriesInstanceUid = text(ds.SeriesInstanceUID);
-  if (!sopClassUid || !sopInstanceUid || !seriesInstanceUid || !text(ds.StudyInstanceUID)) throw new Error('source image lacks its SOP class, SOP instance, series or study UID');
+  if (!sopClassUid || !sopInstanceUid || !seriesInstanceUid || !text(ds.StudyInstanceUID))
+    throw new Error('source image lacks its SOP class, SOP instance, series or study UID');
   const patientStudy: Record<string, unknown> = {};
   for (const k of PATIENT_STUDY_KEYWORDS) if (ds[k] !== undefined) patientStudy[k] = ds[k];
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -31,7 +31,13 @@ export const study: StudyRecord = {
   completedAt: 1_767_000_010_000,
 };
 
-const model = { modelId: 'readfirst-cxr', modelName: 'readfirst chest X-ray', modelVersion: '0.5.0', modelSha256: 'a'.repeat(64), shadow: false };
+const model = {
+  modelId: 'readfirst-cxr',
+  modelName: 'readfirst chest X-ray',
+  modelVersion: '0.5.0',
+  modelSha256: 'a'.repeat(64),
+  shadow: false,
+};
 const finding = (key: string, code: string, probability: number, positive: boolean) => ({
   key,
   display: key,
@@ -56,12 +62,20 @@ export const results: InferenceResult[] = [1, 2].map((n) => ({
 
 describe('FHIR R4 report of an analysed study', () => {
   beforeAll(() => {
-    for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f) as Bundle);
+    for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'])
+      indexStructureDefinitionBundle(readJson(f) as Bundle);
   });
 
   it('passes the @medplum/core validator, each resource and the bundles', () => {
     const { resources } = fhirReportResources({ study, results });
-    expect(resources.map((r) => r.resourceType)).toEqual(['Patient', 'ImagingStudy', 'Device', 'Observation', 'Observation', 'DiagnosticReport']);
+    expect(resources.map((r) => r.resourceType)).toEqual([
+      'Patient',
+      'ImagingStudy',
+      'Device',
+      'Observation',
+      'Observation',
+      'DiagnosticReport',
+    ]);
     for (const r of resources) expect(validateResource(r), r.resourceType).toEqual([]);
     expect(validateResource(fhirReportBundle({ study, results }))).toEqual([]);
     expect(validateResource(fhirTransactionBundle({ study, results }))).toEqual([]);
@@ -85,13 +99,18 @@ describe('FHIR R4 report of an analysed study', () => {
 
   it('gives stable ids, so a re-analysis updates the same resources', () => {
     const ids = (rs: Resource[]): Array<string | undefined> => rs.map((r) => r.id);
-    expect(ids(fhirReportResources({ study, results }).resources)).toEqual(ids(fhirReportResources({ study, results: [...results].reverse() }).resources));
+    expect(ids(fhirReportResources({ study, results }).resources)).toEqual(
+      ids(fhirReportResources({ study, results: [...results].reverse() }).resources),
+    );
   });
 
   it('reports a study no model could read without observations, and never a shadow model', () => {
-    const none = fhirReportResources({ study, results: [{ ...results[0]!, status: 'not-analysable', statusReason: 'lateral view', findings: [], model: null }] });
+    const none = fhirReportResources({
+      study,
+      results: [{ ...results[0]!, status: 'not-analysable', statusReason: 'lateral view', findings: [], model: null }],
+    });
     expect(none.resources.map((r) => r.resourceType)).toEqual(['Patient', 'ImagingStudy', 'DiagnosticReport']);
-    expect((none.report).conclusion).toContain('lateral view');
+    expect(none.report.conclusion).toContain('lateral view');
     const shadow = fhirReportResources({ study, results: results.map((r) => ({ ...r, model: { ...model, shadow: true } })) });
     expect(shadow.report.result).toEqual([]);
   });

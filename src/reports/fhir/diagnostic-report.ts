@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Bundle, BundleEntry, DiagnosticReport, Device, ImagingStudy, Observation, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  DiagnosticReport,
+  Device,
+  ImagingStudy,
+  Observation,
+  Patient,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { StudyRecord } from '../../dicom/dicom-store.ts';
 import type { FindingResult, InferenceResult, ModelProvenance } from '../../inference/result.ts';
 
@@ -43,7 +53,10 @@ function dicomDateTime(da: string | null, tm: string | null): string | undefined
 
 function patientOf(s: StudyRecord): Patient {
   const [family, given] = (s.patientName ?? '').split('^');
-  const birth = s.patientBirthDate && /^\d{8}$/.test(s.patientBirthDate) ? `${s.patientBirthDate.slice(0, 4)}-${s.patientBirthDate.slice(4, 6)}-${s.patientBirthDate.slice(6, 8)}` : undefined;
+  const birth =
+    s.patientBirthDate && /^\d{8}$/.test(s.patientBirthDate)
+      ? `${s.patientBirthDate.slice(0, 4)}-${s.patientBirthDate.slice(4, 6)}-${s.patientBirthDate.slice(6, 8)}`
+      : undefined;
   return {
     resourceType: 'Patient',
     id: fhirId('pat', s.patientKey),
@@ -99,7 +112,13 @@ function strongest(results: readonly InferenceResult[], key: string): { result: 
   return best;
 }
 
-function observationOf(study: StudyRecord, patient: Patient, ims: ImagingStudy, device: Device, best: { result: InferenceResult; finding: FindingResult }): Observation {
+function observationOf(
+  study: StudyRecord,
+  patient: Patient,
+  ims: ImagingStudy,
+  device: Device,
+  best: { result: InferenceResult; finding: FindingResult },
+): Observation {
   const { result, finding } = best;
   const positive = finding.decisions.some((d) => d.positive);
   return {
@@ -116,19 +135,29 @@ function observationOf(study: StudyRecord, patient: Patient, ims: ImagingStudy, 
     derivedFrom: [ref(ims)],
     note: [{ text: `${AI_NOTE} Image ${result.sopInstanceUid ?? 'study'}.` }],
     component: finding.decisions.map((d) => ({
-      code: { coding: [{ system: READFIRST_SYSTEM, code: `operating-point:${d.name}` }], text: `${d.name} operating point: threshold ${d.threshold}, sensitivity ${d.sensitivity}, specificity ${d.specificity}` },
+      code: {
+        coding: [{ system: READFIRST_SYSTEM, code: `operating-point:${d.name}` }],
+        text: `${d.name} operating point: threshold ${d.threshold}, sensitivity ${d.sensitivity}, specificity ${d.specificity}`,
+      },
       valueBoolean: d.positive,
     })),
   };
 }
 
 /** What the report says in words: the positive findings per model, or why nothing was analysed. */
-function conclusionOf(study: StudyRecord, analysed: readonly InferenceResult[], all: readonly InferenceResult[], observations: readonly Observation[]): string {
+function conclusionOf(
+  study: StudyRecord,
+  analysed: readonly InferenceResult[],
+  all: readonly InferenceResult[],
+  observations: readonly Observation[],
+): string {
   if (analysed.length === 0) {
     const why = all.map((r) => r.statusReason ?? r.status).filter((s) => s !== '');
     return `No AI result for study ${study.accessionNumber ?? study.studyInstanceUid}: ${why.length > 0 ? [...new Set(why)].join('; ') : 'no model read it'}. ${AI_NOTE}`;
   }
-  const positive = observations.filter((o) => o.interpretation?.[0]?.coding?.[0]?.code === 'POS').map((o) => `${o.code.text ?? ''} ${o.valueQuantity?.value ?? ''}`);
+  const positive = observations
+    .filter((o) => o.interpretation?.[0]?.coding?.[0]?.code === 'POS')
+    .map((o) => `${o.code.text ?? ''} ${o.valueQuantity?.value ?? ''}`);
   const models = [...new Set(analysed.map((r) => `${r.model?.modelName ?? '?'} ${r.model?.modelVersion ?? '?'}`))].join(', ');
   return `${positive.length > 0 ? `AI flags: ${positive.join(', ')}` : 'AI flags no finding'} (model ${models}). ${AI_NOTE}`;
 }
@@ -162,7 +191,9 @@ export function fhirReportResources(input: FhirReportInput): { report: Diagnosti
   const report: DiagnosticReport = {
     resourceType: 'DiagnosticReport',
     id: fhirId('dr', study.studyInstanceUid),
-    ...(study.accessionNumber ? { identifier: [{ type: { coding: [{ system: V2_0203, code: 'ACSN' }] }, value: study.accessionNumber }] } : {}),
+    ...(study.accessionNumber
+      ? { identifier: [{ type: { coding: [{ system: V2_0203, code: 'ACSN' }] }, value: study.accessionNumber }] }
+      : {}),
     status: 'preliminary',
     category: [{ coding: [{ system: V2_0074, code: 'RAD', display: 'Radiology' }] }],
     code: { coding: [{ system: LOINC, code: '18748-4', display: 'Diagnostic imaging study' }], text: 'AI triage result' },
@@ -178,7 +209,11 @@ export function fhirReportResources(input: FhirReportInput): { report: Diagnosti
 /** A `collection` Bundle of the report and everything it references (for files and `readfirst analyse`). */
 export function fhirReportBundle(input: FhirReportInput): Bundle {
   const { resources } = fhirReportResources(input);
-  return { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ fullUrl: `urn:readfirst:${resource.resourceType}/${resource.id ?? ''}`, resource })) };
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: resources.map((resource) => ({ fullUrl: `urn:readfirst:${resource.resourceType}/${resource.id ?? ''}`, resource })),
+  };
 }
 
 /** A `transaction` Bundle that creates or updates each resource by id (PUT), for pushing to a FHIR server. */

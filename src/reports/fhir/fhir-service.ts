@@ -43,17 +43,33 @@ export function createFhirService(deps: FhirServiceDeps) {
     const body = {
       resourceType: 'Bundle',
       type: 'transaction',
-      entry: resources.map((resource: Resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` } })),
+      entry: resources.map((resource: Resource) => ({
+        resource,
+        request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` },
+      })),
     };
     const res = await fetch(deps.config.pushUrl.replace(/\/+$/, ''), {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(deps.config.pushToken ? { authorization: `Bearer ${deps.config.pushToken}` } : {}) },
+      headers: {
+        'content-type': 'application/fhir+json',
+        accept: 'application/fhir+json',
+        ...(deps.config.pushToken ? { authorization: `Bearer ${deps.config.pushToken}` } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
     if (!res.ok) throw new Error(`FHIR server answered ${res.status}`);
   };
-  const loop = deps.config.pushUrl ? new PushLoop({ queue, clock: deps.clock, logger: log, deliver, maxAttempts: deps.config.pushMaxAttempts, backoffMs: deps.config.pushBackoffMs }) : undefined;
+  const loop = deps.config.pushUrl
+    ? new PushLoop({
+        queue,
+        clock: deps.clock,
+        logger: log,
+        deliver,
+        maxAttempts: deps.config.pushMaxAttempts,
+        backoffMs: deps.config.pushBackoffMs,
+      })
+    : undefined;
 
   /** Regenerates a study's resources from its stored results (and queues its push). */
   const refresh = async (studyInstanceUid: string): Promise<Resource[]> => {

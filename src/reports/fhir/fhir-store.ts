@@ -29,7 +29,10 @@ export class FhirStore {
   }
 
   async read(resourceType: string, id: string): Promise<Resource | undefined> {
-    const rows = await this.db.query<{ body: string }>('SELECT body FROM fhir_resource WHERE resource_type = $1 AND id = $2', [resourceType, id]);
+    const rows = await this.db.query<{ body: string }>('SELECT body FROM fhir_resource WHERE resource_type = $1 AND id = $2', [
+      resourceType,
+      id,
+    ]);
     return rows[0] ? (JSON.parse(rows[0].body) as Resource) : undefined;
   }
 
@@ -44,12 +47,17 @@ export class FhirStore {
     add('id', s.id);
     add('study_uid', s.studyInstanceUid);
     add('patient_id', s.patientId);
-    const rows = await this.db.query<{ body: string }>(`SELECT body FROM fhir_resource WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id LIMIT ${Math.max(1, Math.floor(s.limit))}`, params);
+    const rows = await this.db.query<{ body: string }>(
+      `SELECT body FROM fhir_resource WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id LIMIT ${Math.max(1, Math.floor(s.limit))}`,
+      params,
+    );
     return rows.map((r) => JSON.parse(r.body) as Resource);
   }
 
   async studyResources(studyInstanceUid: string): Promise<Resource[]> {
-    const rows = await this.db.query<{ body: string }>('SELECT body FROM fhir_resource WHERE study_uid = $1 ORDER BY resource_type, id', [studyInstanceUid]);
+    const rows = await this.db.query<{ body: string }>('SELECT body FROM fhir_resource WHERE study_uid = $1 ORDER BY resource_type, id', [
+      studyInstanceUid,
+    ]);
     return rows.map((r) => JSON.parse(r.body) as Resource);
   }
 }

@@ -53,19 +53,35 @@ describe('FHIR: served at /fhir and pushed to a FHIR server with retries', () =>
     });
   });
   const tiny = makeTinyPackage({ size: 32, card: (c) => void (c.findings[1]!.operatingPoints[0]!.threshold = 0) });
-  const chest = deriveStudy('fhir-pa', `${STUDY_ROOT}.1`, { '00185101': ['CS', 'PA'], '00180015': ['CS', 'CHEST'], '00100020': ['LO', 'FHIR-P1'] });
+  const chest = deriveStudy('fhir-pa', `${STUDY_ROOT}.1`, {
+    '00185101': ['CS', 'PA'],
+    '00180015': ['CS', 'CHEST'],
+    '00100020': ['LO', 'FHIR-P1'],
+  });
 
   beforeAll(async () => {
-    for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f) as Bundle);
+    for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'])
+      indexStructureDefinitionBundle(readJson(f) as Bundle);
     await new Promise<void>((r) => ehr.listen(0, '127.0.0.1', r));
     const ehrUrl = `http://127.0.0.1:${(ehr.address() as AddressInfo).port}/fhir`;
     app = await startTestAppWith(
-      { 'inference.modelDirs': [tiny.dir], 'inference.intraOpThreads': 1, 'ingest.quietPeriodMs': 100, 'dimse.enabled': false, 'fhir.pushUrl': ehrUrl, 'fhir.pushBackoffMs': 50 },
+      {
+        'inference.modelDirs': [tiny.dir],
+        'inference.intraOpThreads': 1,
+        'ingest.quietPeriodMs': 100,
+        'dimse.enabled': false,
+        'fhir.pushUrl': ehrUrl,
+        'fhir.pushBackoffMs': 50,
+      },
       wire,
     );
     base = `http://127.0.0.1:${app.httpPort()}`;
     await app.services.security.users.create({ username: 'ehr-reader', password: 'ehr reader password', roles: ['radiologist'] });
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ehr-reader', password: 'ehr reader password' }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ehr-reader', password: 'ehr reader password' }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const analysed = new Promise<void>((r) => app.ctx.bus.on('study.analysed', (e) => void (e.studyInstanceUid === chest.uid && r())));
     await app.services.dicom.ingest.storeBuffer(readFileSync(chest.path), 'import');

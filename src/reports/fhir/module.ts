@@ -22,7 +22,14 @@ export const fhirModule = defineModule({
   name: 'fhir',
   migrations: fhirMigrations,
   async start(ctx, deps: FhirDeps) {
-    const fhir = createFhirService({ db: ctx.db, bus: ctx.bus, clock: ctx.clock, logger: ctx.logger.child({ mod: 'fhir' }), ...deps, config: ctx.config.fhir });
+    const fhir = createFhirService({
+      db: ctx.db,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      logger: ctx.logger.child({ mod: 'fhir' }),
+      ...deps,
+      config: ctx.config.fhir,
+    });
     const provides: FhirServices = { fhir };
     return { provides, routes: fhirRoutes(fhir.store), close: () => fhir.close() };
   },

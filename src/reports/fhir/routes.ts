@@ -62,7 +62,8 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
   };
   const typeOf = (req: FastifyRequest): ResourceType => {
     const { type } = req.params as { type: ResourceType };
-    if (!(type in FHIR_SEARCH)) throw new ReadfirstError('not-found', `readfirst serves no ${type} resources (it serves ${Object.keys(FHIR_SEARCH).join(', ')})`);
+    if (!(type in FHIR_SEARCH))
+      throw new ReadfirstError('not-found', `readfirst serves no ${type} resources (it serves ${Object.keys(FHIR_SEARCH).join(', ')})`);
     return type;
   };
   const read = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
@@ -76,7 +77,9 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
     const type = typeOf(req);
     const q = req.query as Record<string, string | string[] | undefined>;
     const allowed = FHIR_SEARCH[type] ?? [];
-    for (const k of Object.keys(q)) if (!allowed.includes(k)) throw new ReadfirstError('invalid-input', `search parameter ${k} is not supported on ${type} (supported: ${allowed.join(', ')})`);
+    for (const k of Object.keys(q))
+      if (!allowed.includes(k))
+        throw new ReadfirstError('invalid-input', `search parameter ${k} is not supported on ${type} (supported: ${allowed.join(', ')})`);
     const count = Number(first(q._count) ?? 100);
     if (!Number.isInteger(count) || count < 1) throw new ReadfirstError('invalid-input', '_count must be a positive integer');
     const patient = first(q.patient) ?? first(q.subject);
@@ -90,12 +93,30 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
       ...(patient ? { patientId: await patientIdOf(patient) } : {}),
       ...(study ? { studyInstanceUid: study } : {}),
     });
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: found.length, entry: found.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } })) };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: found.length,
+      entry: found.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } })),
+    };
     return reply.header('content-type', FHIR_JSON).send(bundle);
   };
   return [
-    { method: 'GET', url: '/fhir/metadata', access: ACCESS.fhirRead, summary: 'FHIR CapabilityStatement', handler: async (_req, reply) => reply.header('content-type', FHIR_JSON).send(capability()) },
-    { method: 'GET', url: '/fhir/:type/:id', access: ACCESS.fhirRead, phi: true, summary: 'FHIR read (DiagnosticReport, Observation, ImagingStudy, Device, Patient)', handler: read },
+    {
+      method: 'GET',
+      url: '/fhir/metadata',
+      access: ACCESS.fhirRead,
+      summary: 'FHIR CapabilityStatement',
+      handler: async (_req, reply) => reply.header('content-type', FHIR_JSON).send(capability()),
+    },
+    {
+      method: 'GET',
+      url: '/fhir/:type/:id',
+      access: ACCESS.fhirRead,
+      phi: true,
+      summary: 'FHIR read (DiagnosticReport, Observation, ImagingStudy, Device, Patient)',
+      handler: read,
+    },
     { method: 'GET', url: '/fhir/:type', access: ACCESS.fhirRead, phi: true, summary: 'FHIR search by study or patient', handler: search },
   ];
 }

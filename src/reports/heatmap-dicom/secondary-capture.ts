@@ -35,7 +35,9 @@ export async function blendedRgb(input: HeatmapInput): Promise<{ rgb: Buffer; ro
   const scale = Math.min(1, MAX_CAPTURE_SIDE / Math.max(frame.columns, frame.rows));
   const columns = Math.max(1, Math.round(frame.columns * scale));
   const rows = Math.max(1, Math.round(frame.rows * scale));
-  const composed = await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), { raw: { width: frame.columns, height: frame.rows, channels: 1 } })
+  const composed = await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), {
+    raw: { width: frame.columns, height: frame.rows, channels: 1 },
+  })
     .toColourspace('srgb')
     .composite([{ input: overlay }])
     .png()
@@ -81,14 +83,17 @@ export async function buildHeatmapSc(a: ModelAnalysis, input: HeatmapInput, opts
     ContentDate: at.date,
     ContentTime: at.time,
     ImageType: ['DERIVED', 'SECONDARY'],
-    DerivationDescription: `${label} (class activation map of ${a.model.modelName} ${a.model.modelVersion}); AI-generated, not a diagnosis`.slice(0, 1024),
+    DerivationDescription:
+      `${label} (class activation map of ${a.model.modelName} ${a.model.modelVersion}); AI-generated, not a diagnosis`.slice(0, 1024),
     ImageComments: label.slice(0, 10240),
     BurnedInAnnotation: 'NO',
     SourceImageSequence: [
       {
         ReferencedSOPClassUID: img.sopClassUid,
         ReferencedSOPInstanceUID: img.sopInstanceUid,
-        PurposeOfReferenceCodeSequence: [{ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' }],
+        PurposeOfReferenceCodeSequence: [
+          { CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' },
+        ],
       },
     ],
     SamplesPerPixel: 3,
@@ -105,5 +110,13 @@ export async function buildHeatmapSc(a: ModelAnalysis, input: HeatmapInput, opts
     // PixelData's dictionary VR is "OB or OW"; 8-bit samples are OB (PS3.5 8.2).
     _vrMap: { PixelData: 'OB' },
   };
-  return { kind: 'heatmap', sopClassUid: SECONDARY_CAPTURE, sopInstanceUid, seriesInstanceUid, studyInstanceUid: a.studyInstanceUid, bytes: writePart10(natural), description: `heat-map ${input.finding.key}` };
+  return {
+    kind: 'heatmap',
+    sopClassUid: SECONDARY_CAPTURE,
+    sopInstanceUid,
+    seriesInstanceUid,
+    studyInstanceUid: a.studyInstanceUid,
+    bytes: writePart10(natural),
+    description: `heat-map ${input.finding.key}`,
+  };
 }

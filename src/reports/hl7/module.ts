@@ -34,11 +34,21 @@ export const hl7OutModule = defineModule({
       const study = await deps.studies.getStudy(studyInstanceUid);
       if (!study) throw new Error('study no longer stored');
       const results = await deps.results.listForStudy(studyInstanceUid);
-      const controlId = createHash('sha256').update(`${studyInstanceUid}|${results.map((r) => r.id).join(',')}`).digest('hex').slice(0, 20);
+      const controlId = createHash('sha256')
+        .update(`${studyInstanceUid}|${results.map((r) => r.id).join(',')}`)
+        .digest('hex')
+        .slice(0, 20);
       const msg = oruR01(study, results, { ...cfg, controlId, at: ctx.clock.now() });
       await sendOverMllp(cfg.oru.host, cfg.oru.port, msg, cfg.oru.ackTimeoutMs);
     };
-    const loop = new PushLoop({ queue, clock: ctx.clock, logger: log, deliver, maxAttempts: cfg.oru.maxAttempts, backoffMs: cfg.oru.backoffMs });
+    const loop = new PushLoop({
+      queue,
+      clock: ctx.clock,
+      logger: log,
+      deliver,
+      maxAttempts: cfg.oru.maxAttempts,
+      backoffMs: cfg.oru.backoffMs,
+    });
     const off = ctx.bus.on('study.analysed', async (e) => {
       await queue.enqueue(e.studyInstanceUid, ctx.clock.now());
       loop.kick();

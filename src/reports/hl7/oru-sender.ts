@@ -13,7 +13,8 @@ export async function sendOverMllp(host: string, port: number, msg: Hl7Message, 
   try {
     const ack = await client.sendAndWait(msg, { timeoutMs: ackTimeoutMs });
     const code = ack.getSegment('MSA')?.getComponent(1, 1) ?? '';
-    if (!ACCEPTED.has(code)) throw new Error(`ORU refused with ${code || 'no MSA'}: ${ack.getSegment('MSA')?.getField(3).toString() ?? ''}`);
+    if (!ACCEPTED.has(code))
+      throw new Error(`ORU refused with ${code || 'no MSA'}: ${ack.getSegment('MSA')?.getField(3).toString() ?? ''}`);
   } finally {
     await client.close().catch(() => undefined);
   }

@@ -3,7 +3,14 @@ import { aiDeviceOf, contributingEquipment, dicomDateTime, generalEquipment } fr
 import { evidenceSequence } from '../dicom-output/evidence.ts';
 import { writePart10 } from '../dicom-output/part10.ts';
 import { stableUid } from '../dicom-output/uid.ts';
-import { analysisKey, type ModelAnalysis, OUTPUT_SERIES_NUMBER, outputSeriesUid, patientStudyOf, primaryDecision } from '../model-analysis.ts';
+import {
+  analysisKey,
+  type ModelAnalysis,
+  OUTPUT_SERIES_NUMBER,
+  outputSeriesUid,
+  patientStudyOf,
+  primaryDecision,
+} from '../model-analysis.ts';
 import type { OutputObject } from '../output-object.ts';
 import { codeItem, container, code, imageItem, textItem } from '../sr/content-items.ts';
 import { CODES } from '../sr/codes.ts';
@@ -62,11 +69,28 @@ export function buildKos(a: ModelAnalysis, opts: { manufacturer?: string } = {})
     ContentDate: at.date,
     ContentTime: at.time,
     CurrentRequestedProcedureEvidenceSequence: evidenceSequence(a, only),
-    ...container(null, OF_INTEREST, [
-      codeItem('HAS CONCEPT MOD', CODES.language, CODES.englishUs),
-      textItem('CONTAINS', KEY_OBJECT_DESCRIPTION, `AI-generated (${a.model.modelName} ${a.model.modelVersion}), not a diagnosis: ${summary}`.slice(0, 1024)),
-      ...images,
-    ], { ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '2010' }] }),
+    ...container(
+      null,
+      OF_INTEREST,
+      [
+        codeItem('HAS CONCEPT MOD', CODES.language, CODES.englishUs),
+        textItem(
+          'CONTAINS',
+          KEY_OBJECT_DESCRIPTION,
+          `AI-generated (${a.model.modelName} ${a.model.modelVersion}), not a diagnosis: ${summary}`.slice(0, 1024),
+        ),
+        ...images,
+      ],
+      { ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '2010' }] },
+    ),
   };
-  return { kind: 'kos', sopClassUid: KEY_OBJECT_SELECTION, sopInstanceUid, seriesInstanceUid, studyInstanceUid: a.studyInstanceUid, bytes: writePart10(natural), description: 'key object selection (positive images)' };
+  return {
+    kind: 'kos',
+    sopClassUid: KEY_OBJECT_SELECTION,
+    sopInstanceUid,
+    seriesInstanceUid,
+    studyInstanceUid: a.studyInstanceUid,
+    bytes: writePart10(natural),
+    description: 'key object selection (positive images)',
+  };
 }

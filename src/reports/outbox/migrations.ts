@@ -38,4 +38,6 @@ CREATE INDEX outbox_delivery_due ON outbox_delivery (destination, state, next_at
  * and one delivery row per object and destination, so each is delivered exactly once and its
  * retries survive a restart.
  */
-export const outboxMigrations: readonly Migration[] = [{ id: 'reports-001-outbox', sql: { sqlite: objectTable('BLOB'), postgres: objectTable('BYTEA') } }];
+export const outboxMigrations: readonly Migration[] = [
+  { id: 'reports-001-outbox', sql: { sqlite: objectTable('BLOB'), postgres: objectTable('BYTEA') } },
+];

@@ -6,11 +6,29 @@ import { type OutboxObject, OutboxStore } from './outbox-store.ts';
 const T0 = Date.UTC(2026, 11, 1, 8);
 
 function dicomObject(id: string, study = '1.2.3'): OutboxObject {
-  return { id, studyInstanceUid: study, kind: 'sr', contentType: 'application/dicom', sopClassUid: '1.2.840.10008.5.1.4.1.1.88.34', seriesInstanceUid: `${study}.9`, description: 'sr', body: Buffer.from(`DICM-${id}`) };
+  return {
+    id,
+    studyInstanceUid: study,
+    kind: 'sr',
+    contentType: 'application/dicom',
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.88.34',
+    seriesInstanceUid: `${study}.9`,
+    description: 'sr',
+    body: Buffer.from(`DICM-${id}`),
+  };
 }
 
 function urgency(study: string, value: string): OutboxObject {
-  return { id: `urgency:${study}`, studyInstanceUid: study, kind: 'urgency', contentType: 'application/json', sopClassUid: null, seriesInstanceUid: null, description: 'urgency', body: Buffer.from(JSON.stringify({ urgency: value })) };
+  return {
+    id: `urgency:${study}`,
+    studyInstanceUid: study,
+    kind: 'urgency',
+    contentType: 'application/json',
+    sopClassUid: null,
+    seriesInstanceUid: null,
+    description: 'urgency',
+    body: Buffer.from(JSON.stringify({ urgency: value })),
+  };
 }
 
 describe.each(testDbs)('outbox store contract ($name)', (impl) => {
@@ -61,7 +79,17 @@ describe.each(testDbs)('outbox store contract ($name)', (impl) => {
     await store.markFailed(retry, 'still down', null);
     expect(await store.claimDue('pacs', T0 + 10_000_000, 60_000, 10)).toEqual([]);
     const counts = await store.destinationCounts();
-    expect(counts).toEqual([{ destination: 'pacs', pending: 0, delivered: 1, failed: 1, lastError: 'still down', lastAttemptAt: T0 + 2_000, lastDeliveredAt: T0 + 10 }]);
+    expect(counts).toEqual([
+      {
+        destination: 'pacs',
+        pending: 0,
+        delivered: 1,
+        failed: 1,
+        lastError: 'still down',
+        lastAttemptAt: T0 + 2_000,
+        lastDeliveredAt: T0 + 10,
+      },
+    ]);
     expect(await store.retryFailed('pacs', T0 + 20)).toBe(1);
     expect((await store.claimDue('pacs', T0 + 20, 60_000, 10)).map((c) => [c.object.id, c.attempt])).toEqual([['1.2', 1]]);
   });
@@ -83,7 +111,7 @@ describe.each(testDbs)('outbox store contract ($name)', (impl) => {
     expect((await store.deliveries({ destination: 'orthanc' }))[0]?.state).toBe('pending');
   });
 
-  it('lists a study\'s objects and deliveries', async () => {
+  it("lists a study's objects and deliveries", async () => {
     const { store } = await open();
     await store.enqueue(dicomObject('1.1', 'A'), ['pacs'], T0);
     await store.enqueue(dicomObject('2.1', 'B'), ['pacs'], T0 + 1);

@@ -80,7 +80,9 @@ export class OutboxStore {
    */
   async enqueue(o: OutboxObject, destinations: readonly string[], now: number): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const existing = await queryOne<{ version: number; body: Uint8Array }>(tx, 'SELECT version, body FROM outbox_object WHERE id = $1', [o.id]);
+      const existing = await queryOne<{ version: number; body: Uint8Array }>(tx, 'SELECT version, body FROM outbox_object WHERE id = $1', [
+        o.id,
+      ]);
       let version = existing ? num(existing.version) : 1;
       if (!existing) {
         await tx.run(
@@ -90,8 +92,17 @@ export class OutboxStore {
         );
       } else if (o.kind === 'urgency' && !Buffer.from(existing.body).equals(o.body)) {
         version += 1;
-        await tx.run('UPDATE outbox_object SET body = $1, description = $2, version = $3, updated_at = $4 WHERE id = $5', [o.body, o.description, version, now, o.id]);
-        await tx.run(`UPDATE outbox_delivery SET object_version = $1, state = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL, last_error = NULL WHERE object_id = $3`, [version, now, o.id]);
+        await tx.run('UPDATE outbox_object SET body = $1, description = $2, version = $3, updated_at = $4 WHERE id = $5', [
+          o.body,
+          o.description,
+          version,
+          now,
+          o.id,
+        ]);
+        await tx.run(
+          `UPDATE outbox_delivery SET object_version = $1, state = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL, last_error = NULL WHERE object_id = $3`,
+          [version, now, o.id],
+        );
       }
       for (const d of destinations)
         await tx.run(
@@ -143,12 +154,19 @@ export class OutboxStore {
 
   /** Puts a destination's given-up deliveries back in the queue (an administrator's retry). */
   async retryFailed(destination: string, now: number): Promise<number> {
-    return this.db.run(`UPDATE outbox_delivery SET state = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL WHERE destination = $2 AND state = 'failed'`, [now, destination]);
+    return this.db.run(
+      `UPDATE outbox_delivery SET state = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL WHERE destination = $2 AND state = 'failed'`,
+      [now, destination],
+    );
   }
 
   /** Epoch ms of the earliest pending attempt of a destination, or null when nothing is pending. */
   async nextDueAt(destination: string): Promise<number | null> {
-    const r = await queryOne<{ t: unknown }>(this.db, `SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < next_attempt_at THEN next_attempt_at ELSE lease_until END) AS t FROM outbox_delivery WHERE destination = $1 AND state = 'pending'`, [destination]);
+    const r = await queryOne<{ t: unknown }>(
+      this.db,
+      `SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < next_attempt_at THEN next_attempt_at ELSE lease_until END) AS t FROM outbox_delivery WHERE destination = $1 AND state = 'pending'`,
+      [destination],
+    );
     return numOrNull(r?.t);
   }
 
@@ -172,7 +190,9 @@ export class OutboxStore {
   }
 
   async objectsOfStudy(studyInstanceUid: string): Promise<OutboxObject[]> {
-    return (await this.db.query('SELECT * FROM outbox_object WHERE study_instance_uid = $1 ORDER BY created_at, id', [studyInstanceUid])).map(objectOf);
+    return (
+      await this.db.query('SELECT * FROM outbox_object WHERE study_instance_uid = $1 ORDER BY created_at, id', [studyInstanceUid])
+    ).map(objectOf);
   }
 
   async getObject(id: string): Promise<OutboxObject | undefined> {
@@ -197,7 +217,15 @@ export class OutboxStore {
         `SELECT last_error FROM outbox_delivery WHERE destination = $1 AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1`,
         [text(r.destination)],
       );
-      out.push({ destination: text(r.destination), pending: num(r.pending), delivered: num(r.delivered), failed: num(r.failed), lastError: err?.last_error ?? null, lastAttemptAt: numOrNull(r.last_attempt_at), lastDeliveredAt: numOrNull(r.last_delivered_at) });
+      out.push({
+        destination: text(r.destination),
+        pending: num(r.pending),
+        delivered: num(r.delivered),
+        failed: num(r.failed),
+        lastError: err?.last_error ?? null,
+        lastAttemptAt: numOrNull(r.last_attempt_at),
+        lastDeliveredAt: numOrNull(r.last_delivered_at),
+      });
     }
     return out;
   }

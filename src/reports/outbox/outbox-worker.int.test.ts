@@ -9,8 +9,24 @@ import { backoffDelay, OutboxWorker, type OutboxWorkerConfig } from './outbox-wo
 import { type OutboxObject, OutboxStore } from './outbox-store.ts';
 
 const sqlite = testDbs.find((d) => d.name === 'sqlite');
-const obj = (id: string): OutboxObject => ({ id, studyInstanceUid: '1.2.3', kind: 'sr', contentType: 'application/dicom', sopClassUid: '1.2.840.10008.5.1.4.1.1.88.34', seriesInstanceUid: '1.2.3.9', description: 'sr', body: Buffer.from(`object ${id}`) });
-const CONFIG: OutboxWorkerConfig = { maxAttempts: 4, backoffMs: 1_000, maxBackoffMs: 4_000, pollMs: 60_000, leaseMs: 30_000, batchSize: 10 };
+const obj = (id: string): OutboxObject => ({
+  id,
+  studyInstanceUid: '1.2.3',
+  kind: 'sr',
+  contentType: 'application/dicom',
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.88.34',
+  seriesInstanceUid: '1.2.3.9',
+  description: 'sr',
+  body: Buffer.from(`object ${id}`),
+});
+const CONFIG: OutboxWorkerConfig = {
+  maxAttempts: 4,
+  backoffMs: 1_000,
+  maxBackoffMs: 4_000,
+  pollMs: 60_000,
+  leaseMs: 30_000,
+  batchSize: 10,
+};
 
 /** A STOW-RS peer whose answer the test sets: down (503), refusing one object (409 + FailedSOPSequence), or storing. */
 let mode: 'down' | 'refuse-1.2' | 'store' = 'down';
@@ -20,14 +36,25 @@ function peer(): Server {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const ids = [...Buffer.concat(chunks).toString('latin1').matchAll(/object ([0-9.]+)/g)].map((m) => m[1] ?? '');
+      const ids = [
+        ...Buffer.concat(chunks)
+          .toString('latin1')
+          .matchAll(/object ([0-9.]+)/g),
+      ].map((m) => m[1] ?? '');
       posts.push(ids);
       if (mode === 'down') return void res.writeHead(503).end();
       const ref = (uid: string): Record<string, unknown> => ({ '00081155': { vr: 'UI', Value: [uid] } });
       const refused: string[] = mode === 'refuse-1.2' ? ids.filter((i) => i === '1.2') : [];
       const stored = ids.filter((i) => !refused.includes(i));
       res.writeHead(refused.length ? 202 : 200, { 'content-type': 'application/dicom+json' });
-      res.end(JSON.stringify({ '00081199': { vr: 'SQ', Value: stored.map(ref) }, ...(refused.length ? { '00081198': { vr: 'SQ', Value: refused.map((u) => ({ ...ref(u), '00081197': { vr: 'US', Value: [0xa900] } })) } } : {}) }));
+      res.end(
+        JSON.stringify({
+          '00081199': { vr: 'SQ', Value: stored.map(ref) },
+          ...(refused.length
+            ? { '00081198': { vr: 'SQ', Value: refused.map((u) => ({ ...ref(u), '00081197': { vr: 'US', Value: [0xa900] } })) } }
+            : {}),
+        }),
+      );
     });
   });
 }
@@ -54,7 +81,14 @@ describe('outbox worker over a real STOW-RS peer (back-off, give-up, restart)', 
       const clock = new ManualClock();
       const store = new OutboxStore(db);
       const logger = createLogger('silent');
-      const make = (): OutboxWorker => new OutboxWorker({ store, senders: [stowRsSender({ id: 'pacs', url, headers: {}, timeoutMs: 5_000 })], clock, logger, config: CONFIG });
+      const make = (): OutboxWorker =>
+        new OutboxWorker({
+          store,
+          senders: [stowRsSender({ id: 'pacs', url, headers: {}, timeoutMs: 5_000 })],
+          clock,
+          logger,
+          config: CONFIG,
+        });
       mode = 'down';
       posts.length = 0;
       await store.enqueue(obj('1.1'), ['pacs'], clock.now());
@@ -104,7 +138,13 @@ describe('outbox worker over a real STOW-RS peer (back-off, give-up, restart)', 
     try {
       const clock = new ManualClock();
       const store = new OutboxStore(db);
-      const worker = new OutboxWorker({ store, senders: [stowRsSender({ id: 'pacs', url, headers: {}, timeoutMs: 5_000 })], clock, logger: createLogger('silent'), config: CONFIG });
+      const worker = new OutboxWorker({
+        store,
+        senders: [stowRsSender({ id: 'pacs', url, headers: {}, timeoutMs: 5_000 })],
+        clock,
+        logger: createLogger('silent'),
+        config: CONFIG,
+      });
       mode = 'refuse-1.2';
       await store.enqueue(obj('1.1'), ['pacs'], clock.now());
       await store.enqueue(obj('1.2'), ['pacs'], clock.now());
@@ -125,7 +165,9 @@ describe('outbox worker over a real STOW-RS peer (back-off, give-up, restart)', 
       }
       const last = (await store.deliveries()).find((d) => d.objectId === '1.3');
       expect(last).toMatchObject({ state: 'failed', attempts: CONFIG.maxAttempts, lastError: 'STOW-RS HTTP 503' });
-      expect(await store.destinationCounts()).toEqual([expect.objectContaining({ destination: 'pacs', delivered: 1, failed: 2, pending: 0 })]);
+      expect(await store.destinationCounts()).toEqual([
+        expect.objectContaining({ destination: 'pacs', delivered: 1, failed: 2, pending: 0 }),
+      ]);
       await worker.close();
     } finally {
       await handle.cleanup();

@@ -110,7 +110,10 @@ export class OutboxWorker {
     const wait = Math.max(paused, due === null ? this.deps.config.pollMs : Math.max(0, Math.min(this.deps.config.pollMs, due - now)));
     if (this.closed) return;
     this.timers.get(id)?.cancel();
-    this.timers.set(id, this.deps.clock.setTimer(wait, () => this.kick(id)));
+    this.timers.set(
+      id,
+      this.deps.clock.setTimer(wait, () => this.kick(id)),
+    );
   }
 
   private async run(sender: DestinationSender): Promise<void> {
@@ -121,7 +124,14 @@ export class OutboxWorker {
       if (!batch.length) return;
       let results: Map<string, SendResult>;
       try {
-        results = await sender.send(batch.map((c) => ({ id: c.object.id, contentType: c.object.contentType, studyInstanceUid: c.object.studyInstanceUid, body: c.object.body })));
+        results = await sender.send(
+          batch.map((c) => ({
+            id: c.object.id,
+            contentType: c.object.contentType,
+            studyInstanceUid: c.object.studyInstanceUid,
+            body: c.object.body,
+          })),
+        );
       } catch (e) {
         results = new Map(batch.map((c) => [c.object.id, { ok: false, error: errorMessage(e), retry: true }]));
       }
@@ -140,7 +150,10 @@ export class OutboxWorker {
         const giveUp = !r.retry || c.attempt >= config.maxAttempts;
         await store.markFailed(c, r.error, giveUp ? null : now + backoffDelay(config, c.attempt));
         this.deps.observer?.attempt(sender.id, giveUp ? 'failed' : 'retry');
-        this.deps.logger.warn({ destination: sender.id, object: c.object.id, kind: c.object.kind, attempt: c.attempt, error: r.error, givenUp: giveUp }, 'write-back attempt failed');
+        this.deps.logger.warn(
+          { destination: sender.id, object: c.object.id, kind: c.object.kind, attempt: c.attempt, error: r.error, givenUp: giveUp },
+          'write-back attempt failed',
+        );
       }
       const h = this.health.get(sender.id);
       if (h) {

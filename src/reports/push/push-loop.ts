@@ -58,9 +58,15 @@ export class PushLoop {
           await this.o.queue.delivered(item.key, this.o.clock.now());
         } catch (err) {
           const attempt = item.attempts + 1;
-          const retryAt = attempt >= this.o.maxAttempts ? undefined : this.o.clock.now() + Math.min(MAX_BACKOFF_MS, this.o.backoffMs * 2 ** (attempt - 1));
+          const retryAt =
+            attempt >= this.o.maxAttempts
+              ? undefined
+              : this.o.clock.now() + Math.min(MAX_BACKOFF_MS, this.o.backoffMs * 2 ** (attempt - 1));
           await this.o.queue.failed(item.key, errorMessage(err), this.o.clock.now(), retryAt);
-          this.o.logger.warn({ channel: this.o.queue.channel, attempt, giveUp: retryAt === undefined, err: errorMessage(err) }, 'push attempt failed');
+          this.o.logger.warn(
+            { channel: this.o.queue.channel, attempt, giveUp: retryAt === undefined, err: errorMessage(err) },
+            'push attempt failed',
+          );
         }
       }
     }

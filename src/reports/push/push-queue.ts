@@ -39,13 +39,19 @@ export class PushQueue {
   }
 
   async nextAt(): Promise<number | undefined> {
-    const rows = await this.db.query<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM report_push WHERE channel = $1 AND state = 'pending'`, [this.channel]);
+    const rows = await this.db.query<{ t: number | null }>(
+      `SELECT MIN(next_at) AS t FROM report_push WHERE channel = $1 AND state = 'pending'`,
+      [this.channel],
+    );
     const t = rows[0]?.t;
     return t === null || t === undefined ? undefined : Number(t);
   }
 
   async delivered(key: string, at: number): Promise<void> {
-    await this.db.run(`UPDATE report_push SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = $3 WHERE channel = $1 AND item_key = $2`, [this.channel, key, at]);
+    await this.db.run(
+      `UPDATE report_push SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = $3 WHERE channel = $1 AND item_key = $2`,
+      [this.channel, key, at],
+    );
   }
 
   /** Records a failed attempt; `retryAt` undefined gives up (state 'failed'). */

@@ -44,5 +44,13 @@ export function buildSr(a: ModelAnalysis, opts: { manufacturer?: string } = {}):
     CurrentRequestedProcedureEvidenceSequence: evidenceSequence(a),
     ...tid1500Content(a, device),
   };
-  return { kind: 'sr', sopClassUid: COMPREHENSIVE_3D_SR, sopInstanceUid, seriesInstanceUid, studyInstanceUid: a.studyInstanceUid, bytes: writePart10(natural), description: 'TID 1500 measurement report' };
+  return {
+    kind: 'sr',
+    sopClassUid: COMPREHENSIVE_3D_SR,
+    sopInstanceUid,
+    seriesInstanceUid,
+    studyInstanceUid: a.studyInstanceUid,
+    bytes: writePart10(natural),
+    description: 'TID 1500 measurement report',
+  };
 }

@@ -9,7 +9,8 @@ export interface Code {
   CodeMeaning: string;
 }
 
-export type RelationshipType = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'INFERRED FROM' | 'HAS ACQ CONTEXT' | 'SELECTED FROM';
+export type RelationshipType =
+  'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'INFERRED FROM' | 'HAS ACQ CONTEXT' | 'SELECTED FROM';
 
 export type ContentItem = Record<string, unknown>;
 
@@ -44,8 +45,17 @@ function item(rel: RelationshipType | null, valueType: string, concept: Code | n
   };
 }
 
-export function container(rel: RelationshipType | null, concept: Code, children: readonly ContentItem[], extra: ContentItem = {}): ContentItem {
-  return item(rel, 'CONTAINER', concept, { ContinuityOfContent: 'SEPARATE', ...extra, ...(children.length ? { ContentSequence: [...children] } : {}) });
+export function container(
+  rel: RelationshipType | null,
+  concept: Code,
+  children: readonly ContentItem[],
+  extra: ContentItem = {},
+): ContentItem {
+  return item(rel, 'CONTAINER', concept, {
+    ContinuityOfContent: 'SEPARATE',
+    ...extra,
+    ...(children.length ? { ContentSequence: [...children] } : {}),
+  });
 }
 
 export function codeItem(rel: RelationshipType, concept: Code, value: Code, children: readonly ContentItem[] = []): ContentItem {
@@ -67,5 +77,7 @@ export function numItem(rel: RelationshipType, concept: Code, value: number, uni
 }
 
 export function imageItem(rel: RelationshipType, concept: Code | null, sopClassUid: string, sopInstanceUid: string): ContentItem {
-  return item(rel, 'IMAGE', concept, { ReferencedSOPSequence: [{ ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid }] });
+  return item(rel, 'IMAGE', concept, {
+    ReferencedSOPSequence: [{ ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid }],
+  });
 }

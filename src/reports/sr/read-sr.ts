@@ -36,14 +36,17 @@ function str(v: unknown): string {
 
 function codeOf(v: unknown): Code | undefined {
   const c = seq(v)[0];
-  return c ? { CodeValue: str(c.CodeValue), CodingSchemeDesignator: str(c.CodingSchemeDesignator), CodeMeaning: str(c.CodeMeaning) } : undefined;
+  return c
+    ? { CodeValue: str(c.CodeValue), CodingSchemeDesignator: str(c.CodingSchemeDesignator), CodeMeaning: str(c.CodeMeaning) }
+    : undefined;
 }
 
 function conceptOf(item: Ds): Code | undefined {
   return codeOf(item.ConceptNameCodeSequence);
 }
 
-const same = (a: Code | undefined, b: Code): boolean => !!a && a.CodeValue === b.CodeValue && a.CodingSchemeDesignator === b.CodingSchemeDesignator;
+const same = (a: Code | undefined, b: Code): boolean =>
+  !!a && a.CodeValue === b.CodeValue && a.CodingSchemeDesignator === b.CodingSchemeDesignator;
 
 function children(item: Ds): Ds[] {
   return seq(item.ContentSequence);
@@ -69,7 +72,12 @@ function findingOf(group: Ds): SrFinding | null {
         present: same(codeOf(i.ConceptCodeSequence), CODES.present),
       };
     });
-  return { code, sopInstanceUid: str(seq(image.ReferencedSOPSequence)[0]?.ReferencedSOPInstanceUID), probability: numValue(prob), decisions };
+  return {
+    code,
+    sopInstanceUid: str(seq(image.ReferencedSOPSequence)[0]?.ReferencedSOPInstanceUID),
+    probability: numValue(prob),
+    decisions,
+  };
 }
 
 /** Parses a TID 1500 SR written by readfirst (or shaped like it) back into findings. */

@@ -4,7 +4,13 @@ import type { FindingResult, InferenceResult, ModelProvenance } from '../../infe
 import { readSourceImage } from '../dicom-output/source-header.ts';
 import type { ModelAnalysis } from '../model-analysis.ts';
 
-export const FIXTURE_MODEL: ModelProvenance = { modelId: 'tiny-cxr', modelName: 'tiny test model', modelVersion: '0.0.1', modelSha256: 'ab'.repeat(32), shadow: false };
+export const FIXTURE_MODEL: ModelProvenance = {
+  modelId: 'tiny-cxr',
+  modelName: 'tiny test model',
+  modelVersion: '0.0.1',
+  modelSha256: 'ab'.repeat(32),
+  shadow: false,
+};
 
 /** A finding with the tiny card's two operating points (0.3 high-sensitivity, 0.5 balanced). */
 export function fixtureFinding(key: string, code: string, display: string, probability: number): FindingResult {
@@ -35,12 +41,25 @@ export function fixtureAnalysis(): { analysis: ModelAnalysis; imageBytes: Buffer
     sopInstanceUid: img.sopInstanceUid,
     status: 'analysed',
     model: FIXTURE_MODEL,
-    findings: [fixtureFinding('pneumothorax', '36118008', 'Pneumothorax', 0.62), fixtureFinding('effusion', '60046008', 'Pleural effusion', 0.4), fixtureFinding('cardiomegaly', '8186001', 'Cardiomegaly', 0.1)],
+    findings: [
+      fixtureFinding('pneumothorax', '36118008', 'Pneumothorax', 0.62),
+      fixtureFinding('effusion', '60046008', 'Pleural effusion', 0.4),
+      fixtureFinding('cardiomegaly', '8186001', 'Cardiomegaly', 0.1),
+    ],
     gate: null,
     timings: null,
     inputSha256: null,
     createdAt: 0,
     aiGenerated: true,
   };
-  return { analysis: { studyInstanceUid: study, model: FIXTURE_MODEL, results: [result], images: new Map([[img.sopInstanceUid, img]]), createdAt: Date.UTC(2026, 11, 1, 8, 0, 0) }, imageBytes };
+  return {
+    analysis: {
+      studyInstanceUid: study,
+      model: FIXTURE_MODEL,
+      results: [result],
+      images: new Map([[img.sopInstanceUid, img]]),
+      createdAt: Date.UTC(2026, 11, 1, 8, 0, 0),
+    },
+    imageBytes,
+  };
 }

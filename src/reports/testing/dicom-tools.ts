@@ -18,7 +18,11 @@ export function dciodvfy(bytes: Uint8Array): { iod: string; errors: string[]; ou
   if (r.error) throw new Error(`dciodvfy could not run (apt-get install dicom3tools): ${r.error.message}`);
   const output = `${r.stdout}${r.stderr}`;
   const lines = output.split('\n');
-  return { iod: lines.find((l) => /^[A-Za-z0-9]+$/.test(l.trim()))?.trim() ?? '', errors: lines.filter((l) => l.startsWith('Error')), output };
+  return {
+    iod: lines.find((l) => /^[A-Za-z0-9]+$/.test(l.trim()))?.trim() ?? '',
+    errors: lines.filter((l) => l.startsWith('Error')),
+    output,
+  };
 }
 
 /** dsrdump (dcmtk) of an SR or KOS, with codes printed. */

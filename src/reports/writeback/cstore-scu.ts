@@ -50,21 +50,34 @@ export function cStoreSender(cfg: DimseDestinationConfig): DestinationSender {
         request.on('response', (response: InstanceType<typeof dimse.responses.CStoreResponse>) => {
           const status = response.getStatus();
           if (isStored(status)) results.set(item.id, { ok: true });
-          else results.set(item.id, { ok: false, error: `C-STORE status 0x${status.toString(16).padStart(4, '0')}`, retry: (status & 0xff00) === 0xa700 });
+          else
+            results.set(item.id, {
+              ok: false,
+              error: `C-STORE status 0x${status.toString(16).padStart(4, '0')}`,
+              retry: (status & 0xff00) === 0xa700,
+            });
         });
         client.addRequest(request);
       }
       if (results.size === items.length) return results;
       const failure = await new Promise<string | null>((resolve) => {
         let error: string | null = null;
-        client.on('associationRejected', (r: { result?: number; reason?: number }) => (error = `association rejected (result ${r.result ?? '?'}, reason ${r.reason ?? '?'})`));
+        client.on(
+          'associationRejected',
+          (r: { result?: number; reason?: number }) =>
+            (error = `association rejected (result ${r.result ?? '?'}, reason ${r.reason ?? '?'})`),
+        );
         client.on('networkError', (e: Error) => (error = `network error: ${e.message}`));
         client.on('closed', () => resolve(error));
         // dcmjs-dimse leaves Nagle on: each PDU of a large object then waits for the peer's delayed
         // ACK (about 40 ms per 16 KiB PDU). Its Client keeps the socket on `network` (not typed).
         client.on('connected', () => (client as unknown as { network?: { socket?: Socket } }).network?.socket?.setNoDelay(true));
         try {
-          client.send(cfg.host, cfg.port, cfg.callingAeTitle, cfg.calledAeTitle, { connectTimeout: cfg.timeoutMs, associationTimeout: cfg.timeoutMs, pduTimeout: cfg.timeoutMs });
+          client.send(cfg.host, cfg.port, cfg.callingAeTitle, cfg.calledAeTitle, {
+            connectTimeout: cfg.timeoutMs,
+            associationTimeout: cfg.timeoutMs,
+            pduTimeout: cfg.timeoutMs,
+          });
         } catch (e) {
           resolve(`send failed: ${errorMessage(e)}`);
         }

@@ -6,9 +6,20 @@ import type { OutboxObserver } from '../outbox/outbox-worker.ts';
  * (read from the outbox at scrape time, so they are right after a restart) and whether the
  * destination's last attempt reached it.
  */
-export function createWritebackMetrics(registry: Registry, source: { counts(): Promise<{ destination: string; pending: number; delivered: number; failed: number }[]>; up(): { id: string; up: boolean | null }[] }): OutboxObserver {
+export function createWritebackMetrics(
+  registry: Registry,
+  source: {
+    counts(): Promise<{ destination: string; pending: number; delivered: number; failed: number }[]>;
+    up(): { id: string; up: boolean | null }[];
+  },
+): OutboxObserver {
   const registers = [registry];
-  const attempts = new Counter({ name: 'readfirst_writeback_attempts_total', help: 'Write-back attempts by destination and outcome (delivered, retry, failed = given up)', labelNames: ['destination', 'outcome'], registers });
+  const attempts = new Counter({
+    name: 'readfirst_writeback_attempts_total',
+    help: 'Write-back attempts by destination and outcome (delivered, retry, failed = given up)',
+    labelNames: ['destination', 'outcome'],
+    registers,
+  });
   new Gauge({
     name: 'readfirst_writeback_deliveries',
     help: 'Outbox deliveries by destination and state (pending, delivered, failed)',
@@ -16,7 +27,8 @@ export function createWritebackMetrics(registry: Registry, source: { counts(): P
     registers,
     async collect() {
       this.reset();
-      for (const c of await source.counts()) for (const state of ['pending', 'delivered', 'failed'] as const) this.set({ destination: c.destination, state }, c[state]);
+      for (const c of await source.counts())
+        for (const state of ['pending', 'delivered', 'failed'] as const) this.set({ destination: c.destination, state }, c[state]);
     },
   });
   new Gauge({

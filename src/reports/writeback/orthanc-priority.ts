@@ -36,9 +36,16 @@ export function urgencyValue(n: UrgencyNotice): string {
  */
 export function orthancPrioritySender(cfg: OrthancPriorityConfig): DestinationSender {
   const base = cfg.url.replace(/\/+$/, '');
-  const headers: Record<string, string> = cfg.username ? { authorization: `Basic ${Buffer.from(`${cfg.username}:${cfg.password}`).toString('base64')}` } : {};
+  const headers: Record<string, string> = cfg.username
+    ? { authorization: `Basic ${Buffer.from(`${cfg.username}:${cfg.password}`).toString('base64')}` }
+    : {};
   const call = async (method: string, path: string, body: string): Promise<Response> =>
-    fetch(`${base}${path}`, { method, headers: { ...headers, 'content-type': 'text/plain' }, body, signal: AbortSignal.timeout(cfg.timeoutMs) });
+    fetch(`${base}${path}`, {
+      method,
+      headers: { ...headers, 'content-type': 'text/plain' },
+      body,
+      signal: AbortSignal.timeout(cfg.timeoutMs),
+    });
   return {
     id: cfg.id,
     async send(items: readonly SendItem[]): Promise<Map<string, SendResult>> {
@@ -57,9 +64,18 @@ export function orthancPrioritySender(cfg: OrthancPriorityConfig): DestinationSe
             results.set(item.id, { ok: false, error: 'study not in Orthanc (yet)', retry: true });
             continue;
           }
-          const put = await call('PUT', `/studies/${encodeURIComponent(found.ID)}/metadata/${encodeURIComponent(cfg.metadataName)}`, urgencyValue(notice));
+          const put = await call(
+            'PUT',
+            `/studies/${encodeURIComponent(found.ID)}/metadata/${encodeURIComponent(cfg.metadataName)}`,
+            urgencyValue(notice),
+          );
           if (put.ok) results.set(item.id, { ok: true });
-          else results.set(item.id, { ok: false, error: `metadata HTTP ${put.status}: ${(await put.text()).slice(0, 200)}`, retry: put.status >= 500 });
+          else
+            results.set(item.id, {
+              ok: false,
+              error: `metadata HTTP ${put.status}: ${(await put.text()).slice(0, 200)}`,
+              retry: put.status >= 500,
+            });
         } catch (e) {
           for (const [id, r] of allFailed([item], `Orthanc priority: ${errorMessage(e)}`)) results.set(id, r);
         }

@@ -1,5 +1,6 @@
 /** What one attempt to send one object to one destination came to. */
-export type SendResult = { ok: true } | { ok: false; error: string; /** False when retrying cannot help (the peer refused this object itself). */ retry: boolean };
+export type SendResult =
+  { ok: true } | { ok: false; error: string; /** False when retrying cannot help (the peer refused this object itself). */ retry: boolean };
 
 /** One object handed to a sender: its outbox id and body. */
 export interface SendItem {

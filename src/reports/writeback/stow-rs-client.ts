@@ -16,7 +16,11 @@ export function multipartRelated(parts: readonly Buffer[]): { body: Buffer; cont
   const boundary = `readfirst-${randomBytes(12).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${p.length}\r\n\r\n`, 'latin1'), p, Buffer.from('\r\n', 'latin1'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${p.length}\r\n\r\n`, 'latin1'),
+      p,
+      Buffer.from('\r\n', 'latin1'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`, 'latin1'));
   return { body: Buffer.concat(chunks), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
@@ -73,10 +77,16 @@ export function stowRsSender(cfg: StowDestinationConfig): DestinationSender {
         const stored = sopUidsIn(json, '00081199');
         const failed = sopUidsIn(json, '00081198');
         for (const g of group) {
-          if (failed.has(g.id)) results.set(g.id, { ok: false, error: `STOW-RS ${res.status}: ${failed.get(g.id) || 'refused'}`, retry: false });
+          if (failed.has(g.id))
+            results.set(g.id, { ok: false, error: `STOW-RS ${res.status}: ${failed.get(g.id) || 'refused'}`, retry: false });
           else if (stored.has(g.id) || (res.ok && !json?.['00081199'])) results.set(g.id, { ok: true });
           else if (res.ok) results.set(g.id, { ok: false, error: `STOW-RS ${res.status}: object not in the response`, retry: true });
-          else results.set(g.id, { ok: false, error: `STOW-RS HTTP ${res.status}`, retry: res.status >= 500 || res.status === 408 || res.status === 429 });
+          else
+            results.set(g.id, {
+              ok: false,
+              error: `STOW-RS HTTP ${res.status}`,
+              retry: res.status >= 500 || res.status === 408 || res.status === 429,
+            });
         }
       }
       return results;

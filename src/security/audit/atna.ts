@@ -26,7 +26,9 @@ const EVENTS: Record<AuditAction, { id: Code; type?: Code; action: 'C' | 'R' | '
 };
 
 function esc(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c).split('')
+  return s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+    .split('')
     .filter((c) => c.charCodeAt(0) >= 0x20 || c === '\t' || c === '\n' || c === '\r')
     .join('');
 }
@@ -58,7 +60,12 @@ export function atnaMessage(r: AuditRecord, auditSourceId = 'readfirst'): string
     ev.type ? code('EventTypeCode', ev.type) : '',
     `</EventIdentification>`,
     `<ActiveParticipant UserID="${esc(r.actor)}" UserIsRequestor="true"${isAddress ? ` NetworkAccessPointID="${esc(r.source)}" NetworkAccessPointTypeCode="2"` : ''}>`,
-    r.actorRoles ? r.actorRoles.split(',').map((role) => code('RoleIDCode', { code: role, system: 'readfirst-role', text: role })).join('') : '',
+    r.actorRoles
+      ? r.actorRoles
+          .split(',')
+          .map((role) => code('RoleIDCode', { code: role, system: 'readfirst-role', text: role }))
+          .join('')
+      : '',
     `</ActiveParticipant>`,
     `<ActiveParticipant UserID="${esc(auditSourceId)}" UserIsRequestor="false">${code('RoleIDCode', dcm('110153', 'Source Role ID'))}</ActiveParticipant>`,
     `<AuditSourceIdentification AuditSourceID="${esc(auditSourceId)}">${code('AuditSourceTypeCode', { code: '4', system: 'DCM', text: 'Application Server Process' })}</AuditSourceIdentification>`,

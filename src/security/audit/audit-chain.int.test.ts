@@ -30,7 +30,9 @@ describe.each(testDbs)('the audit chain on $name', (t) => {
     cleanup = undefined;
   });
 
-  async function seeded(n = 10): Promise<{ db: Db; log: AuditLog; key: Buffer; verify: () => Promise<ReturnType<typeof verifyAuditChain>> }> {
+  async function seeded(
+    n = 10,
+  ): Promise<{ db: Db; log: AuditLog; key: Buffer; verify: () => Promise<ReturnType<typeof verifyAuditChain>> }> {
     const handle = await t.open();
     cleanup = () => handle.cleanup();
     const key = randomBytes(32);
@@ -78,11 +80,15 @@ describe.each(testDbs)('the audit chain on $name', (t) => {
 
   it('reports two swapped entries as reordered, each by its sequence number', async () => {
     const { db, verify } = await seeded();
-    const row = async (seq: number): Promise<Record<string, unknown>> => (await db.query(`SELECT ${COLUMNS} FROM audit_log WHERE seq = $1`, [seq]))[0] ?? {};
+    const row = async (seq: number): Promise<Record<string, unknown>> =>
+      (await db.query(`SELECT ${COLUMNS} FROM audit_log WHERE seq = $1`, [seq]))[0] ?? {};
     const a = await row(3);
     const b = await row(4);
-    const set = `UPDATE audit_log SET ${COLUMNS.split(', ').map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE seq = $13`;
-    const values = (r: Record<string, unknown>): Array<string | number> => COLUMNS.split(', ').map((c) => (c === 'at' ? Number(r[c]) : String(r[c])));
+    const set = `UPDATE audit_log SET ${COLUMNS.split(', ')
+      .map((c, i) => `${c} = $${i + 1}`)
+      .join(', ')} WHERE seq = $13`;
+    const values = (r: Record<string, unknown>): Array<string | number> =>
+      COLUMNS.split(', ').map((c) => (c === 'at' ? Number(r[c]) : String(r[c])));
     await db.run(set, [...values(b), 3]);
     await db.run(set, [...values(a), 4]);
     const v = await verify();
@@ -99,8 +105,12 @@ describe.each(testDbs)('the audit chain on $name', (t) => {
     expect(xml.match(/<AuditMessage>/g)).toHaveLength(3);
     expect(xml).toContain('<EventID csd-code="110114" codeSystemName="DCM" originalText="User Authentication"/>');
     expect(xml).toContain('<EventID csd-code="110103" codeSystemName="DCM" originalText="DICOM Instances Accessed"/>');
-    expect(xml).toMatch(/<ActiveParticipant UserID="user2" UserIsRequestor="true" NetworkAccessPointID="10.0.0.1" NetworkAccessPointTypeCode="2">/);
-    expect(xml).toMatch(/<ParticipantObjectIdentification ParticipantObjectID="P2" ParticipantObjectTypeCode="1" ParticipantObjectTypeCodeRole="1">/);
+    expect(xml).toMatch(
+      /<ActiveParticipant UserID="user2" UserIsRequestor="true" NetworkAccessPointID="10.0.0.1" NetworkAccessPointTypeCode="2">/,
+    );
+    expect(xml).toMatch(
+      /<ParticipantObjectIdentification ParticipantObjectID="P2" ParticipantObjectTypeCode="1" ParticipantObjectTypeCodeRole="1">/,
+    );
     expect(xml).toContain('ParticipantObjectID="1.2.3.2"');
   });
 });

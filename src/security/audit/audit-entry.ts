@@ -54,6 +54,17 @@ export const GENESIS = '0'.repeat(64);
  * The sequence number is not hashed: a gap is reported as a deletion, a link mismatch as a move.
  */
 export function entryHash(key: Buffer, prevHash: string, e: AuditEvent): string {
-  const fields = [e.at, e.action, e.outcome, e.actor, e.actorRoles, e.source, e.objectType, e.objectId, e.patientId, JSON.stringify(e.detail)];
+  const fields = [
+    e.at,
+    e.action,
+    e.outcome,
+    e.actor,
+    e.actorRoles,
+    e.source,
+    e.objectType,
+    e.objectId,
+    e.patientId,
+    JSON.stringify(e.detail),
+  ];
   return createHmac('sha256', key).update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
 }

@@ -99,13 +99,29 @@ export class AuditLog {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const head = (await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'))[0];
+          const head = (
+            await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
+          )[0];
           const seq = head ? Number(head.seq) + 1 : 1;
           const prevHash = head?.hash ?? GENESIS;
           const hash = entryHash(this.key, prevHash, event);
           await tx.run(
             'INSERT INTO audit_log (seq, at, action, outcome, actor, actor_roles, source, object_type, object_id, patient_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
-            [seq, event.at, event.action, event.outcome, event.actor, event.actorRoles, event.source, event.objectType, event.objectId, event.patientId, JSON.stringify(event.detail), prevHash, hash],
+            [
+              seq,
+              event.at,
+              event.action,
+              event.outcome,
+              event.actor,
+              event.actorRoles,
+              event.source,
+              event.objectType,
+              event.objectId,
+              event.patientId,
+              JSON.stringify(event.detail),
+              prevHash,
+              hash,
+            ],
           );
           return { ...event, seq, prevHash, hash };
         });
@@ -139,7 +155,9 @@ export class AuditLog {
   async *all(pageSize = 5_000): AsyncGenerator<AuditRecord> {
     let after = 0;
     for (;;) {
-      const rows = (await this.db.query<AuditRow>(`SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT ${pageSize}`, [after])).map(toRecord);
+      const rows = (await this.db.query<AuditRow>(`SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT ${pageSize}`, [after])).map(
+        toRecord,
+      );
       for (const r of rows) yield r;
       const last = rows[rows.length - 1];
       if (!last || rows.length < pageSize) return;

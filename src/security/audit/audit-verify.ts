@@ -31,7 +31,8 @@ export function verifyAuditChain(records: readonly AuditRecord[], key: Buffer): 
   for (const r of sorted) {
     byHash.set(r.hash, r);
     byPrev.set(r.prevHash, r);
-    if (entryHash(key, r.prevHash, r) !== r.hash) problems.push({ kind: 'edited', seq: r.seq, message: `entry ${r.seq} was edited: its content no longer matches its hash` });
+    if (entryHash(key, r.prevHash, r) !== r.hash)
+      problems.push({ kind: 'edited', seq: r.seq, message: `entry ${r.seq} was edited: its content no longer matches its hash` });
   }
   // The order the chain itself gives: segments that start at the genesis hash or after a missing entry.
   const chainOrder: AuditRecord[] = [];
@@ -58,11 +59,21 @@ export function verifyAuditChain(records: readonly AuditRecord[], key: Buffer): 
     const a = sorted[i - 1];
     const b = sorted[i];
     if (a && b && b.seq !== a.seq + 1 && byHash.has(b.prevHash)) {
-      problems.push({ kind: 'deleted', afterSeq: a.seq, beforeSeq: b.seq, message: `entries ${a.seq + 1}-${b.seq - 1} are missing (sequence gap)` });
+      problems.push({
+        kind: 'deleted',
+        afterSeq: a.seq,
+        beforeSeq: b.seq,
+        message: `entries ${a.seq + 1}-${b.seq - 1} are missing (sequence gap)`,
+      });
     }
   }
   if (sorted[0] && sorted[0].seq !== 1 && sorted[0].prevHash === GENESIS) {
-    problems.push({ kind: 'deleted', afterSeq: null, beforeSeq: sorted[0].seq, message: `entries 1-${sorted[0].seq - 1} are missing (sequence gap at the start)` });
+    problems.push({
+      kind: 'deleted',
+      afterSeq: null,
+      beforeSeq: sorted[0].seq,
+      message: `entries 1-${sorted[0].seq - 1} are missing (sequence gap at the start)`,
+    });
   }
   for (let i = 0; i < sorted.length; i++) {
     const atSeq = sorted[i];

@@ -52,7 +52,9 @@ export function auditedAction(route: RouteDef, method: string): AuditAction | nu
   if (named) return named;
   if (route.phi) {
     if (method === 'POST') return 'instances.stored';
-    return /\/studies(\/:study\/(series|instances))?$|\/series$|\/instances$/.test(route.url) && !route.url.includes(':instance') ? 'phi.query' : 'phi.view';
+    return /\/studies(\/:study\/(series|instances))?$|\/series$|\/instances$/.test(route.url) && !route.url.includes(':instance')
+      ? 'phi.query'
+      : 'phi.view';
   }
   return method === 'GET' ? null : 'api.change';
 }
@@ -64,11 +66,11 @@ export function auditedAction(route: RouteDef, method: string): AuditAction | nu
  * "audit recording stopped" condition a security officer must see.
  */
 export class Auditor {
-  constructor(
-    private readonly deps: { log: AuditLog; clock: Clock; logger: Logger; ports: () => Partial<AuditPorts> },
-  ) {}
+  constructor(private readonly deps: { log: AuditLog; clock: Clock; logger: Logger; ports: () => Partial<AuditPorts> }) {}
 
-  async record(e: Omit<AuditEvent, 'at' | 'patientId' | 'detail'> & { patientId?: string; detail?: Record<string, unknown> }): Promise<void> {
+  async record(
+    e: Omit<AuditEvent, 'at' | 'patientId' | 'detail'> & { patientId?: string; detail?: Record<string, unknown> },
+  ): Promise<void> {
     let patientId = e.patientId ?? '';
     try {
       if (!patientId && e.objectType === 'study' && e.objectId) patientId = (await this.deps.ports().patientOfStudy?.(e.objectId)) ?? '';
@@ -105,10 +107,28 @@ export class Auditor {
           const m = await this.deps.ports().modelOfResult?.(id);
           if (m && !models.some((x) => x.id === m.id && x.version === m.version)) models.push(m);
         }
-        await this.record({ action: 'ai.result', outcome: e.status === 'failed' ? 'failure' : 'success', actor: 'system', actorRoles: '', source: 'readfirst', objectType: 'study', objectId: e.studyInstanceUid, detail: { status: e.status, resultIds: e.resultIds, models } });
+        await this.record({
+          action: 'ai.result',
+          outcome: e.status === 'failed' ? 'failure' : 'success',
+          actor: 'system',
+          actorRoles: '',
+          source: 'readfirst',
+          objectType: 'study',
+          objectId: e.studyInstanceUid,
+          detail: { status: e.status, resultIds: e.resultIds, models },
+        });
       }),
       bus.on('verdict.recorded', async (e) => {
-        await this.record({ action: 'verdict.recorded', outcome: 'success', actor: 'system', actorRoles: '', source: 'readfirst', objectType: 'study', objectId: e.studyInstanceUid, detail: { resultId: e.resultId, model: { id: e.modelId, version: e.modelVersion } } });
+        await this.record({
+          action: 'verdict.recorded',
+          outcome: 'success',
+          actor: 'system',
+          actorRoles: '',
+          source: 'readfirst',
+          objectType: 'study',
+          objectId: e.studyInstanceUid,
+          detail: { resultId: e.resultId, model: { id: e.modelId, version: e.modelVersion } },
+        });
       }),
     ];
   }

@@ -131,7 +131,11 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
     app = await startTestApp({ 'dimse.enabled': false });
     const first = everyAttributeFile(study, series, sops[0] ?? '', 'MRN-SECRET-1');
     probes = first.probes;
-    const files = [first.bytes, everyAttributeFile(study, series, sops[1] ?? '', 'MRN-SECRET-1').bytes, everyAttributeFile(laterStudy, '1.2.826.0.1.3680043.10.9.6', '1.2.826.0.1.3680043.10.9.7', 'MRN-SECRET-1').bytes];
+    const files = [
+      first.bytes,
+      everyAttributeFile(study, series, sops[1] ?? '', 'MRN-SECRET-1').bytes,
+      everyAttributeFile(laterStudy, '1.2.826.0.1.3680043.10.9.6', '1.2.826.0.1.3680043.10.9.7', 'MRN-SECRET-1').bytes,
+    ];
     for (const f of files) expect((await app.services.dicom.ingest.storeBuffer(f, 'import')).outcome).toBe('stored');
     const signed: Reading = {
       id: 'r1',
@@ -160,7 +164,12 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
     };
     out = mkdtempSync(join(tmpdir(), 'rf-export-'));
     const summary = await exportDeidentified(
-      { studies: app.services.dicom.studies, files: app.services.dicom.files, signedReadings: async (uid) => (uid === study ? [signed] : []), logger: createLogger('silent') },
+      {
+        studies: app.services.dicom.studies,
+        files: app.services.dicom.files,
+        signedReadings: async (uid) => (uid === study ? [signed] : []),
+        logger: createLogger('silent'),
+      },
       out,
       { source: 'site-a', pseudonyms: new Pseudonyms() },
     );
@@ -168,7 +177,11 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
   });
   afterAll(async () => app.close());
 
-  const exported = (): string[] => execFileSync('find', [join(out, 'dicom'), '-name', '*.dcm'], { encoding: 'utf8' }).trim().split('\n').sort();
+  const exported = (): string[] =>
+    execFileSync('find', [join(out, 'dicom'), '-name', '*.dcm'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .sort();
 
   it('removes, empties, replaces or keeps each attribute of Table E.1-1 as the profile says (checked with dcmdump)', async () => {
     const [file] = exported().filter((f) => readFileSync(f).includes(Buffer.from('MODIFIED')));
@@ -187,7 +200,9 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
             // Z allows a dummy too (E.1.1): PatientName carries the export's pseudonym, like PatientID.
             return has && (v === null || v === '' || (p.vr === 'SQ' && v === '0') || (p.tag === '00100010' && /^RF[0-9A-F]{12}$/.test(v)));
           case 'dummy':
-            return p.vr === 'SQ' ? has : has && v !== null && !/secret/i.test(v) && !v.includes('20240315') && !v.includes('1.2.826.0.1.3680043.10.1.');
+            return p.vr === 'SQ'
+              ? has
+              : has && v !== null && !/secret/i.test(v) && !v.includes('20240315') && !v.includes('1.2.826.0.1.3680043.10.1.');
           case 'uid':
             // A sequence under U keeps its items, whose UIDs are replaced (NESTED-SECRET checked below).
             return p.vr === 'SQ' ? has : has && v !== null && /^2\.25\.\d+$/.test(v);
@@ -244,7 +259,12 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
     }
     const py = execFileSync(
       '/usr/bin/python3',
-      ['-c', 'import sys; from training import data as D; rows = D.read_source(sys.argv[1], sys.argv[2]); img, hw = D.load_image(rows[0]["path"]); print(len(rows), rows[0]["sex"], rows[0]["age"], img.shape)', dirname(out), basename(out)],
+      [
+        '-c',
+        'import sys; from training import data as D; rows = D.read_source(sys.argv[1], sys.argv[2]); img, hw = D.load_image(rows[0]["path"]); print(len(rows), rows[0]["sex"], rows[0]["age"], img.shape)',
+        dirname(out),
+        basename(out),
+      ],
       { cwd: join(import.meta.dirname, '../../..'), encoding: 'utf8' },
     );
     expect(py.trim()).toMatch(/^2 F 45\.0 \(\d+, \d+\)$/);
@@ -253,7 +273,8 @@ describe('readfirst export --deidentify (DICOM PS3.15 E.1, modified dates, patie
 
 describe('burned-in annotation', () => {
   it('holds back objects that say YES, and secondary captures or ultrasound that do not say NO', () => {
-    const d = (tags: Record<string, string>): DcmjsDict => Object.fromEntries(Object.entries(tags).map(([t, v]) => [t, { vr: 'CS', Value: [v] }]));
+    const d = (tags: Record<string, string>): DcmjsDict =>
+      Object.fromEntries(Object.entries(tags).map(([t, v]) => [t, { vr: 'CS', Value: [v] }]));
     expect(mayHaveBurnedInText(d({ '00280301': 'YES', '00080060': 'DX' }))).toBe(true);
     expect(mayHaveBurnedInText(d({ '00080060': 'US' }))).toBe(true);
     expect(mayHaveBurnedInText(d({ '00080060': 'US', '00280301': 'NO' }))).toBe(false);

@@ -146,7 +146,11 @@ export function markDeidentified(dict: DcmjsDict): void {
   dict['00120063'] = { vr: 'LO', Value: ['readfirst export: PS3.15 Basic Profile, Modified Dates, Patient Characteristics'] };
   dict['00120064'] = {
     vr: 'SQ',
-    Value: DEID_METHOD_CODES.map((c) => ({ '00080100': { vr: 'SH', Value: [c.code] }, '00080102': { vr: 'SH', Value: ['DCM'] }, '00080104': { vr: 'LO', Value: [c.meaning] } })),
+    Value: DEID_METHOD_CODES.map((c) => ({
+      '00080100': { vr: 'SH', Value: [c.code] },
+      '00080102': { vr: 'SH', Value: ['DCM'] },
+      '00080104': { vr: 'LO', Value: [c.meaning] },
+    })),
   };
   dict['00280303'] = { vr: 'CS', Value: ['MODIFIED'] };
 }

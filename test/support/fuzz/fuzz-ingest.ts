@@ -44,21 +44,50 @@ function peakRssMb(pid: number | undefined): number {
  * associations (batches of 50), then counts crashes (the process died), hangs (a request over 10 s),
  * 5xx answers, what was stored or refused, and good files that are not in the store afterwards.
  */
-export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: number; log?: (s: string) => void; keepHungDir?: string }): Promise<FuzzReport> {
+export async function fuzzIngest(opts: {
+  n: number;
+  seed: number;
+  goodEvery?: number;
+  log?: (s: string) => void;
+  keepHungDir?: string;
+}): Promise<FuzzReport> {
   const log = opts.log ?? (() => undefined);
   const rng = new Rng(opts.seed);
   const goodEvery = opts.goodEvery ?? 10;
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-fuzz-'));
   const scuDir = mkdtempSync(join(tmpdir(), 'rf-fuzz-scu-'));
   const emptyModels = mkdtempSync(join(tmpdir(), 'rf-fuzz-models-'));
-  const hostile = [deepSequence(5_000), deepSequence(40), manyElements(3_000), Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff])];
+  const hostile = [
+    deepSequence(5_000),
+    deepSequence(40),
+    manyElements(3_000),
+    Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]),
+  ];
   const seeds = [makeInstance({ rows: 32, columns: 32 }).bytes, makeInstance({ rows: 17, columns: 23 }).bytes];
-  const report: FuzzReport = { inputs: 0, good: 0, viaStow: 0, viaDimse: 0, crashes: 0, hangs: 0, http5xx: 0, stored: 0, quarantinedOrRefused: 0, goodLost: 0, peakRssMb: 0, slowestRequestMs: 0 };
+  const report: FuzzReport = {
+    inputs: 0,
+    good: 0,
+    viaStow: 0,
+    viaDimse: 0,
+    crashes: 0,
+    hangs: 0,
+    http5xx: 0,
+    stored: 0,
+    quarantinedOrRefused: 0,
+    goodLost: 0,
+    peakRssMb: 0,
+    slowestRequestMs: 0,
+  };
   const goodSops: string[] = [];
   let server: ServerProcess | undefined;
   try {
     // No model: the fuzzer measures ingest, and analysis of the good files would only add CPU time.
-    server = await startServerProcess({ READFIRST_DATA_DIR: dataDir, READFIRST_DIMSE_ALLOWED_CALLING_AE_TITLES: 'FUZZ', READFIRST_LOG_LEVEL: 'error', READFIRST_INFERENCE_MODEL_DIRS: emptyModels });
+    server = await startServerProcess({
+      READFIRST_DATA_DIR: dataDir,
+      READFIRST_DIMSE_ALLOWED_CALLING_AE_TITLES: 'FUZZ',
+      READFIRST_LOG_LEVEL: 'error',
+      READFIRST_INFERENCE_MODEL_DIRS: emptyModels,
+    });
     const token = await serviceTokenForDataDir(dataDir);
     const base = `http://127.0.0.1:${server.httpPort}`;
     const next = (): Buffer => {
@@ -87,7 +116,11 @@ export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: nu
         mkdirSync(dir);
         files.forEach((f, i) => writeFileSync(join(dir, `${i}.dcm`), f));
         // storescu reads each file first and skips what it cannot parse: what it sends, the SCP must survive.
-        const r = await runDcmtk('storescu', ['-v', '-aet', 'FUZZ', '-aec', 'READFIRST', '-nh', '+sd', '127.0.0.1', String(server.dimsePort), dir], HANG_MS * 3);
+        const r = await runDcmtk(
+          'storescu',
+          ['-v', '-aet', 'FUZZ', '-aec', 'READFIRST', '-nh', '+sd', '127.0.0.1', String(server.dimsePort), dir],
+          HANG_MS * 3,
+        );
         if (r.code === -1) {
           report.hangs++;
           // Keep the inputs of a hung association to reproduce it.
@@ -97,15 +130,24 @@ export async function fuzzIngest(opts: { n: number; seed: number; goodEvery?: nu
           }
         }
         rmSync(dir, { recursive: true, force: true });
-        report.stored += r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => l.includes('Received Store Response (Success)')).length;
-        report.quarantinedOrRefused += r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => /Received Store Response \((?!Success)/.test(l)).length;
+        report.stored += r.stdout
+          .split('\n')
+          .concat(r.stderr.split('\n'))
+          .filter((l) => l.includes('Received Store Response (Success)')).length;
+        report.quarantinedOrRefused += r.stdout
+          .split('\n')
+          .concat(r.stderr.split('\n'))
+          .filter((l) => /Received Store Response \((?!Success)/.test(l)).length;
       } else {
         report.viaStow += size;
         const { boundary, body } = buildMultipart(files.map((f) => ({ contentType: 'application/dicom', body: f })));
         try {
           const res = await fetch(`${base}/dicom-web/studies`, {
             method: 'POST',
-            headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, authorization: `Bearer ${token}` },
+            headers: {
+              'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+              authorization: `Bearer ${token}`,
+            },
             body,
             signal: AbortSignal.timeout(HANG_MS),
           });

@@ -26,7 +26,14 @@ export type MutationKind = 'bitflip' | 'overwrite' | 'truncate' | 'length' | 'sy
 
 const KINDS: readonly MutationKind[] = ['bitflip', 'overwrite', 'truncate', 'length', 'syntax', 'splice', 'duplicate-range'];
 
-const SYNTAXES = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.999', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.5'];
+const SYNTAXES = [
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.999',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.5',
+];
 
 /** Where the data set starts (after preamble, DICM and the meta group), or 132 when unknown. */
 function datasetStart(b: Buffer): number {

@@ -14,7 +14,12 @@ const n = arg('n', 10_000);
 const seed = arg('seed', 1);
 const t0 = Date.now();
 const keep = process.argv.indexOf('--keep-hung');
-const r = await fuzzIngest({ n, seed, log: (s) => process.stderr.write(`${s}\n`), ...(keep >= 0 && process.argv[keep + 1] ? { keepHungDir: process.argv[keep + 1] } : {}) });
+const r = await fuzzIngest({
+  n,
+  seed,
+  log: (s) => process.stderr.write(`${s}\n`),
+  ...(keep >= 0 && process.argv[keep + 1] ? { keepHungDir: process.argv[keep + 1] } : {}),
+});
 const rows: Array<[string, string | number]> = [
   ['inputs', r.inputs],
   ['  good files among them', r.good],

@@ -129,7 +129,11 @@ export async function stow(base: string, files: readonly Buffer[], headers: Reco
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   const res = await fetch(`${base}/dicom-web/studies`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json', ...headers },
+    headers: {
+      'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+      accept: 'application/dicom+json',
+      ...headers,
+    },
     body: Buffer.concat(parts),
   });
   if (res.status !== 200) throw new Error(`STOW-RS answered ${res.status}: ${await res.text()}`);

@@ -31,12 +31,17 @@ function testModel(pneumothorax: number, o: ModelOptions = {}): string {
     size: 32,
     card: (c) => {
       // Seeded weights: effusion ≈ 0.46 and cardiomegaly ≈ 0.77 on both samples, pneumothorax below 1.
-      for (const f of c.findings) for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? pneumothorax : p.name === 'balanced' ? 0.4 : 0.3;
+      for (const f of c.findings)
+        for (const p of f.operatingPoints) p.threshold = f.key === 'pneumothorax' ? pneumothorax : p.name === 'balanced' ? 0.4 : 0.3;
       if (o.minPatientAgeYears !== undefined) c.applicability.minPatientAgeYears = o.minPatientAgeYears;
       // The first output (≈ 0.75) as the model's "no finding" summary, positive beside the pathologies.
       const first = c.findings[0];
       if (o.noFindingOutput && first) {
-        Object.assign(first, { key: 'no_finding', display: 'No finding', code: { system: 'http://snomed.info/sct', code: '281900007', display: 'No abnormality detected' } });
+        Object.assign(first, {
+          key: 'no_finding',
+          display: 'No finding',
+          code: { system: 'http://snomed.info/sct', code: '281900007', display: 'No abnormality detected' },
+        });
         for (const p of first.operatingPoints) p.threshold = 0.3;
       }
     },
@@ -60,15 +65,29 @@ export async function readingRoom(
   const model = testModel(opts.pneumothoraxThreshold ?? 1, opts.model);
   const config = opts.config ?? {};
   let stowToken = '';
-  const server = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '300', READFIRST_INFERENCE_MODEL_DIRS: model, READFIRST_INFERENCE_INTRA_OP_THREADS: '1', ...config }, (h) => {
-    h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
-    stowToken = h.cli(['token', 'create', '--account', 'e2e-modality', '--scope', 'dicomweb:write', '--days', '1']).trim();
-  });
+  const server = await startServer(
+    {
+      READFIRST_INGEST_QUIET_PERIOD_MS: '300',
+      READFIRST_INFERENCE_MODEL_DIRS: model,
+      READFIRST_INFERENCE_INTRA_OP_THREADS: '1',
+      ...config,
+    },
+    (h) => {
+      h.cli(['user', 'add', READER.username, '--password-stdin', '--display-name', READER.displayName], READER.password);
+      stowToken = h.cli(['token', 'create', '--account', 'e2e-modality', '--scope', 'dicomweb:write', '--days', '1']).trim();
+    },
+  );
   useStowToken(server.base, stowToken);
   const cookie = await apiLogin(server.base, READER.username, READER.password);
   const dx = readSample(SAMPLE_DX);
   const copies = Array.from({ length: routineCopies }, (_, i) =>
-    asNewStudy(dx, { patientName: `Routine^Patient${i + 1}`, patientId: `R${i + 1}`, accession: `ACC-R${i + 1}`, priority: 'ROUTINE', institution: 'General Hospital' }),
+    asNewStudy(dx, {
+      patientName: `Routine^Patient${i + 1}`,
+      patientId: `R${i + 1}`,
+      accession: `ACC-R${i + 1}`,
+      priority: 'ROUTINE',
+      institution: 'General Hospital',
+    }),
   );
   // The JPEG file goes in exactly as the modality wrote it (dcmjs would rewrite its fragments).
   const jpeg = readSample(SAMPLE_CR_JPEG);
@@ -101,7 +120,12 @@ export async function readingRoomInBrowser(
 }
 
 /** Waits until every study is on the worklist with one of the AI statuses given. */
-export async function waitListed(base: string, cookie: string, uids: readonly string[], statuses: readonly string[] = ['analysed', 'not-analysable', 'failed']): Promise<void> {
+export async function waitListed(
+  base: string,
+  cookie: string,
+  uids: readonly string[],
+  statuses: readonly string[] = ['analysed', 'not-analysable', 'failed'],
+): Promise<void> {
   await waitFor('studies on the worklist', async () => {
     const list = await apiGet<ListPage>(base, cookie, '/api/worklist?status=all&limit=500');
     return uids.every((u) => list.items.some((i) => i.studyInstanceUid === u && statuses.includes(i.aiStatus))) ? true : undefined;
@@ -110,7 +134,13 @@ export async function waitListed(base: string, cookie: string, uids: readonly st
 
 /** A new DX study, by default ordered STAT: the policy makes it critical whatever the AI says. */
 export async function sendCriticalStudy(base: string, priority = 'STAT'): Promise<string> {
-  const s = asNewStudy(readSample(SAMPLE_DX), { patientName: 'Critical^Arrival', patientId: 'C1', accession: 'ACC-C1', priority, institution: 'General Hospital' });
+  const s = asNewStudy(readSample(SAMPLE_DX), {
+    patientName: 'Critical^Arrival',
+    patientId: 'C1',
+    accession: 'ACC-C1',
+    priority,
+    institution: 'General Hospital',
+  });
   await stow(base, [s.bytes]);
   return s.studyUid;
 }

@@ -78,7 +78,10 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * Starts the real server (`readfirst serve`) in a child process on a free port with a fresh data
  * folder and SQLite store; `config` adds READFIRST_* settings.
  */
-export async function startServer(config: Record<string, string> = {}, before?: (h: Pick<ServerHandle, 'dataDir' | 'env' | 'cli'>) => void | Promise<void>): Promise<ServerHandle> {
+export async function startServer(
+  config: Record<string, string> = {},
+  before?: (h: Pick<ServerHandle, 'dataDir' | 'env' | 'cli'>) => void | Promise<void>,
+): Promise<ServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -98,7 +101,11 @@ export async function startServer(config: Record<string, string> = {}, before?: 
   await before?.({ dataDir, env, cli });
   const base = `http://127.0.0.1:${port}`;
   const boot = async (): Promise<ChildProcess> => {
-    const c: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const c: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (c.exitCode !== null) throw new Error(`server exited with ${c.exitCode}`);

@@ -73,5 +73,6 @@ export function filterQuery(f: MonitorFilter): string {
   return q.toString();
 }
 
-export const fetchReport = (f: MonitorFilter): Promise<{ report: DashboardReport; charts: DashboardChart[] }> => api('GET', `/api/monitor/report?${filterQuery(f)}`);
+export const fetchReport = (f: MonitorFilter): Promise<{ report: DashboardReport; charts: DashboardChart[] }> =>
+  api('GET', `/api/monitor/report?${filterQuery(f)}`);
 export const fetchModels = (): Promise<{ models: ModelVersion[] }> => api('GET', '/api/monitor/models');

@@ -1,9 +1,19 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { type Addendum, COMMUNICATION_METHODS, type CommunicationMethod, type CriticalCommunication } from '../../../src/reading/reading.ts';
+import {
+  type Addendum,
+  COMMUNICATION_METHODS,
+  type CommunicationMethod,
+  type CriticalCommunication,
+} from '../../../src/reading/reading.ts';
 import { api, errorText } from '../shell/api.ts';
 
-const METHOD_NAMES: Record<CommunicationMethod, string> = { phone: 'Phone', 'in-person': 'In person', 'secure-message': 'Secure message', page: 'Page' };
+const METHOD_NAMES: Record<CommunicationMethod, string> = {
+  phone: 'Phone',
+  'in-person': 'In person',
+  'secure-message': 'Secure message',
+  page: 'Page',
+};
 
 /**
  * After signing: addenda to the signed report, and the critical-result communication log (who
@@ -46,14 +56,19 @@ export function AfterSigningPanel({ uid }: { uid: string }): preact.JSX.Element 
         <span>New addendum</span>
         <textarea name="addendum" rows={3} value={text.value} onInput={(e) => (text.value = e.currentTarget.value)} />
       </label>
-      <button type="button" disabled={text.value.trim() === ''} onClick={() => run(api('POST', `/api/readings/${uid}/addenda`, { text: text.value }).then(() => (text.value = '')))}>
+      <button
+        type="button"
+        disabled={text.value.trim() === ''}
+        onClick={() => run(api('POST', `/api/readings/${uid}/addenda`, { text: text.value }).then(() => (text.value = '')))}
+      >
         Sign addendum
       </button>
       <h3>Critical result communication</h3>
       <ul class="calls">
         {calls.value.map((c) => (
           <li key={c.id}>
-            {c.finding}: told {c.recipient} ({c.recipientRole}) by {METHOD_NAMES[c.method].toLowerCase()} at {new Date(c.communicatedAt).toLocaleString()}
+            {c.finding}: told {c.recipient} ({c.recipientRole}) by {METHOD_NAMES[c.method].toLowerCase()} at{' '}
+            {new Date(c.communicatedAt).toLocaleString()}
             {c.acknowledgedBy ? `, acknowledged by ${c.acknowledgedBy}` : ', not yet acknowledged'} · logged by {c.recordedBy}
           </li>
         ))}
@@ -88,7 +103,9 @@ export function AfterSigningPanel({ uid }: { uid: string }): preact.JSX.Element 
         <button
           type="button"
           disabled={!f.finding.trim() || !f.recipient.trim() || !f.recipientRole.trim()}
-          onClick={() => run(api('POST', `/api/readings/${uid}/communications`, { ...f, acknowledgedBy: f.acknowledgedBy.trim() || null, note: '' }))}
+          onClick={() =>
+            run(api('POST', `/api/readings/${uid}/communications`, { ...f, acknowledgedBy: f.acknowledgedBy.trim() || null, note: '' }))
+          }
         >
           Log communication
         </button>

@@ -122,7 +122,13 @@ export function setVerdict(uid: string, key: string, verdict: Verdict, comment?:
 
 export function patchReading(
   uid: string,
-  patch: { overall?: Verdict | null; missedFindings?: string[]; report?: StructuredReport; imageProblem?: string | null; readElsewhere?: boolean },
+  patch: {
+    overall?: Verdict | null;
+    missedFindings?: string[];
+    report?: StructuredReport;
+    imageProblem?: string | null;
+    readElsewhere?: boolean;
+  },
 ): Promise<Reading> {
   return save(() => api<Reading>('PATCH', `/api/readings/${uid}`, patch));
 }
@@ -148,7 +154,8 @@ export async function sendReport(uid: string, report: StructuredReport): Promise
 onReconnect(() => {
   const uid = unsentUid;
   const local = uid ? readLocal(uid) : undefined;
-  if (uid && local?.unsent && reading.value?.studyInstanceUid === uid && reading.value.status === 'draft') void sendReport(uid, local.report).catch(() => undefined);
+  if (uid && local?.unsent && reading.value?.studyInstanceUid === uid && reading.value.status === 'draft')
+    void sendReport(uid, local.report).catch(() => undefined);
 });
 
 export async function signReading(uid: string, report: StructuredReport, override?: { reason: string }): Promise<Reading> {

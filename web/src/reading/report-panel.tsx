@@ -1,6 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { RECORDABLE_FINDINGS } from '../../../src/findings/vocabulary.ts';
-import { type StructuredReport, type Verdict, draftText, findings, isPositive, keepLocal, patchReading, pending, reading, restoredNotice, saveError, sendReport } from './reading-state.ts';
+import {
+  type StructuredReport,
+  type Verdict,
+  draftText,
+  findings,
+  isPositive,
+  keepLocal,
+  patchReading,
+  pending,
+  reading,
+  restoredNotice,
+  saveError,
+  sendReport,
+} from './reading-state.ts';
 
 const SECTIONS: Array<[keyof StructuredReport, string, number]> = [
   ['technique', 'Technique', 2],
@@ -70,7 +83,13 @@ export function ReportPanel({ uid, onSign }: Props): preact.JSX.Element | null {
         <legend>Overall verdict</legend>
         {OVERALL.map(([v, label]) => (
           <label key={v} class="radio">
-            <input type="radio" name="overall" value={v} checked={r.overall === v} onChange={() => void patchReading(uid, { overall: v }).catch(() => undefined)} />
+            <input
+              type="radio"
+              name="overall"
+              value={v}
+              checked={r.overall === v}
+              onChange={() => void patchReading(uid, { overall: v }).catch(() => undefined)}
+            />
             {label}
           </label>
         ))}
@@ -80,7 +99,13 @@ export function ReportPanel({ uid, onSign }: Props): preact.JSX.Element | null {
         <fieldset disabled={signed} aria-label="Findings the AI missed">
           {missedChoices.map((f) => (
             <label key={f.key} class="check" title={`SNOMED CT ${f.code.code} ${f.code.display}`}>
-              <input type="checkbox" name="missed" value={f.key} checked={r.missedFindings.includes(f.key)} onChange={(e) => toggleMissed(f.key, e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                name="missed"
+                value={f.key}
+                checked={r.missedFindings.includes(f.key)}
+                onChange={(e) => toggleMissed(f.key, e.currentTarget.checked)}
+              />
               {f.display} <small>SCT {f.code.code}</small>
             </label>
           ))}
@@ -106,25 +131,30 @@ export function ReportPanel({ uid, onSign }: Props): preact.JSX.Element | null {
       {signed ? (
         <p class="signed" role="status">
           Signed by {r.readerName} at {new Date(r.signedAt ?? 0).toLocaleString()} · reading time {Math.round((r.readingMs ?? 0) / 1000)} s
-          {r.signOverride ? ` · signed over unverified AI findings (${r.signOverride.unverified.join(', ')}): ${r.signOverride.reason}` : ''}
+          {r.signOverride
+            ? ` · signed over unverified AI findings (${r.signOverride.unverified.join(', ')}): ${r.signOverride.reason}`
+            : ''}
         </p>
       ) : (
         <>
           {imageBlocked && (
             <div class="blocker" role="alert">
-              <p>
-                An image failed to show: {r.imageProblem?.reason}. Signing is blocked until you confirm you read the study elsewhere.
-              </p>
+              <p>An image failed to show: {r.imageProblem?.reason}. Signing is blocked until you confirm you read the study elsewhere.</p>
               <label class="check">
-                <input type="checkbox" name="read-elsewhere" onChange={(e) => e.currentTarget.checked && void patchReading(uid, { readElsewhere: true }).catch(() => undefined)} />I
-                read this study in another viewer
+                <input
+                  type="checkbox"
+                  name="read-elsewhere"
+                  onChange={(e) => e.currentTarget.checked && void patchReading(uid, { readElsewhere: true }).catch(() => undefined)}
+                />
+                I read this study in another viewer
               </label>
             </div>
           )}
           {waiting.length > 0 && (
             <div class="blocker" data-testid="pending-verdicts">
               <p>
-                The AI flags {waiting.map((f) => f.display).join(', ')}: give each a verdict (<kbd>a</kbd> agree, <kbd>d</kbd> disagree, <kbd>u</kbd> uncertain) before signing.
+                The AI flags {waiting.map((f) => f.display).join(', ')}: give each a verdict (<kbd>a</kbd> agree, <kbd>d</kbd> disagree,{' '}
+                <kbd>u</kbd> uncertain) before signing.
               </p>
               <label class="check">
                 <input type="checkbox" name="override" checked={override} onChange={(e) => setOverride(e.currentTarget.checked)} />

@@ -30,7 +30,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch (e) {
     if (!isNetworkFailure(e)) throw e;
     markLost();
-    throw new ApiError(0, 'offline', 'The server cannot be reached. Your draft is kept on this computer and sent when the connection is back.');
+    throw new ApiError(
+      0,
+      'offline',
+      'The server cannot be reached. Your draft is kept on this computer and sent when the connection is back.',
+    );
   }
   // A 502-504 from a proxy in front of readfirst means the same as no answer.
   if (res.status >= 502 && res.status <= 504) markLost();

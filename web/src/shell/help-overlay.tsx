@@ -6,17 +6,21 @@ export const helpOpen = signal(false);
 
 /** Global: "?" toggles the help overlay, Esc closes it. */
 export function installHelpKey(): void {
-  addEventListener('keydown', (e) => {
-    if (isTyping(e)) return;
-    if (e.key === '?') {
-      helpOpen.value = !helpOpen.value;
-      e.preventDefault();
-    } else if (e.key === 'Escape' && helpOpen.value) {
-      helpOpen.value = false;
-      e.preventDefault();
-      e.stopImmediatePropagation();
-    }
-  }, { capture: true });
+  addEventListener(
+    'keydown',
+    (e) => {
+      if (isTyping(e)) return;
+      if (e.key === '?') {
+        helpOpen.value = !helpOpen.value;
+        e.preventDefault();
+      } else if (e.key === 'Escape' && helpOpen.value) {
+        helpOpen.value = false;
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    },
+    { capture: true },
+  );
 }
 
 /** The keyboard shortcuts, as a modal dialog. */

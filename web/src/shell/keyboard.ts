@@ -2,7 +2,12 @@
 export function isTyping(e: KeyboardEvent): boolean {
   const t = e.target;
   if (!(t instanceof HTMLElement)) return false;
-  return t.isContentEditable || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || (t instanceof HTMLInputElement && t.type !== 'checkbox' && t.type !== 'radio');
+  return (
+    t.isContentEditable ||
+    t instanceof HTMLTextAreaElement ||
+    t instanceof HTMLSelectElement ||
+    (t instanceof HTMLInputElement && t.type !== 'checkbox' && t.type !== 'radio')
+  );
 }
 
 /** The shortcuts, shown in the help overlay (?) and implemented by each page. */

@@ -33,7 +33,8 @@ export function initCornerstone(): Promise<void> {
     coreInit();
     loaderInit({ maxWebWorkers: 1 });
     toolsInit();
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool, EllipticalROITool, ArrowAnnotateTool, StackScrollTool]) addTool(tool);
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool, EllipticalROITool, ArrowAnnotateTool, StackScrollTool])
+      addTool(tool);
   })();
   return ready;
 }
@@ -66,7 +67,8 @@ export function setLeftTool(tool: LeftTool): void {
     const b: Array<{ mouseButton: number }> = [];
     if (toolName === TOOL_NAMES[tool]) b.push({ mouseButton: ToolEnums.MouseBindings.Primary });
     if (toolName === TOOL_NAMES.pan) b.push({ mouseButton: ToolEnums.MouseBindings.Auxiliary });
-    if (toolName === TOOL_NAMES.zoom) b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, ...(wheelScrolls ? [] : [{ mouseButton: ToolEnums.MouseBindings.Wheel }]));
+    if (toolName === TOOL_NAMES.zoom)
+      b.push({ mouseButton: ToolEnums.MouseBindings.Secondary }, ...(wheelScrolls ? [] : [{ mouseButton: ToolEnums.MouseBindings.Wheel }]));
     if (toolName === STACK_SCROLL && wheelScrolls) b.push({ mouseButton: ToolEnums.MouseBindings.Wheel });
     return b;
   };
@@ -96,12 +98,21 @@ export function createPanes(elements: readonly HTMLDivElement[], sync: boolean, 
   const engine = new RenderingEngine(ENGINE_ID);
   const ids = elements.map((_, i) => `pane-${i}`);
   engine.setViewports(
-    elements.map((element, i) => ({ viewportId: ids[i] ?? `pane-${i}`, type: Enums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] as Types.Point3 } })),
+    elements.map((element, i) => ({
+      viewportId: ids[i] ?? `pane-${i}`,
+      type: Enums.ViewportType.STACK,
+      element,
+      defaultOptions: { background: [0, 0, 0] as Types.Point3 },
+    })),
   );
   ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
   const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
   group?.addTool(STACK_SCROLL);
-  for (const n of Object.values(TOOL_NAMES)) group?.addTool(n, n === TOOL_NAMES.zoom ? { invert: true } : n === TOOL_NAMES.arrow ? { getTextCallback: (done: (t: string) => void) => done('') } : {});
+  for (const n of Object.values(TOOL_NAMES))
+    group?.addTool(
+      n,
+      n === TOOL_NAMES.zoom ? { invert: true } : n === TOOL_NAMES.arrow ? { getTextCallback: (done: (t: string) => void) => done('') } : {},
+    );
   for (const id of ids) group?.addViewport(id, ENGINE_ID);
   setLeftTool('wl');
   SynchronizerManager.destroySynchronizer(VOI_SYNC);

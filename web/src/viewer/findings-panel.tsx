@@ -1,4 +1,4 @@
-import type { Signal } from "@preact/signals";
+import type { Signal } from '@preact/signals';
 import {
   type FindingResult,
   type Verdict,
@@ -9,24 +9,21 @@ import {
   reading,
   setVerdict,
   summary,
-} from "../reading/reading-state.ts";
+} from '../reading/reading-state.ts';
 
 const pct = (p: number): string => `${(p * 100).toFixed(0)}%`;
 
 function operatingPoints(f: FindingResult): string {
   const passed = f.decisions.filter((d) => d.positive);
-  if (passed.length > 0)
-    return `passed ${passed.map((d) => `${d.name} (≥ ${d.threshold.toFixed(2)})`).join(", ")}`;
+  if (passed.length > 0) return `passed ${passed.map((d) => `${d.name} (≥ ${d.threshold.toFixed(2)})`).join(', ')}`;
   const lowest = Math.min(...f.decisions.map((d) => d.threshold));
-  return Number.isFinite(lowest)
-    ? `below every operating point (lowest ${lowest.toFixed(2)})`
-    : "no operating point";
+  return Number.isFinite(lowest) ? `below every operating point (lowest ${lowest.toFixed(2)})` : 'no operating point';
 }
 
 const VERDICT_BUTTONS: Array<[Verdict, string, string]> = [
-  ["agree", "Agree", "a"],
-  ["disagree", "Disagree", "d"],
-  ["uncertain", "Uncertain", "u"],
+  ['agree', 'Agree', 'a'],
+  ['disagree', 'Disagree', 'd'],
+  ['uncertain', 'Uncertain', 'u'],
 ];
 
 interface Props {
@@ -60,31 +57,18 @@ function Summary(): preact.JSX.Element | null {
   const pos = isPositive(s);
   return (
     <p class="ai-summary" data-testid="ai-summary">
-      AI summary:{" "}
-      {pos && !anyFinding
-        ? "no finding above its operating points"
-        : anyFinding
-          ? "findings flagged (below)"
-          : "no finding flagged"}{" "}
-      · no-finding output {pct(s.probability)}
-      {pos && anyFinding
-        ? " (contradicted by the flagged findings; not a finding to record)"
-        : ""}
+      AI summary:{' '}
+      {pos && !anyFinding ? 'no finding above its operating points' : anyFinding ? 'findings flagged (below)' : 'no finding flagged'} ·
+      no-finding output {pct(s.probability)}
+      {pos && anyFinding ? ' (contradicted by the flagged findings; not a finding to record)' : ''}
     </p>
   );
 }
 
 /** Each AI finding: probability, the operating point it passed, heat-map button, and the verdict. */
-export function FindingsPanel({
-  uid,
-  focused,
-  heatmapKey,
-  signed,
-}: Props): preact.JSX.Element {
+export function FindingsPanel({ uid, focused, heatmapKey, signed }: Props): preact.JSX.Element {
   const list = findings.value;
-  const verdicts = new Map(
-    (reading.value?.verdicts ?? []).map((v) => [v.findingKey, v]),
-  );
+  const verdicts = new Map((reading.value?.verdicts ?? []).map((v) => [v.findingKey, v]));
   if (list.length === 0) return <NotRunReasons />;
   return (
     <>
@@ -96,16 +80,14 @@ export function FindingsPanel({
           return (
             <li
               key={f.key}
-              class={`finding${i === focused.value ? " focused" : ""}${isPositive(f) ? " positive" : ""}`}
+              class={`finding${i === focused.value ? ' focused' : ''}${isPositive(f) ? ' positive' : ''}`}
               data-key={f.key}
-              aria-current={i === focused.value ? "true" : undefined}
+              aria-current={i === focused.value ? 'true' : undefined}
               onClick={() => (focused.value = i)}
             >
               <div class="finding-head">
                 <strong>{f.display}</strong>
-                {isPositive(f) && !v && !signed && (
-                  <span class="needs-verdict">needs your verdict</span>
-                )}
+                {isPositive(f) && !v && !signed && <span class="needs-verdict">needs your verdict</span>}
                 <span class="prob" title="Model probability">
                   {pct(f.probability)}
                 </span>
@@ -114,39 +96,24 @@ export function FindingsPanel({
               <div class="finding-actions">
                 <button
                   type="button"
-                  class={`heat${heatmapKey.value === f.key ? " on" : ""}`}
+                  class={`heat${heatmapKey.value === f.key ? ' on' : ''}`}
                   disabled={!hasMap}
                   aria-pressed={heatmapKey.value === f.key}
-                  title={
-                    hasMap
-                      ? "Show where the model looked (h)"
-                      : "No heat-map for this finding"
-                  }
-                  onClick={() =>
-                    (heatmapKey.value =
-                      heatmapKey.value === f.key ? undefined : f.key)
-                  }
+                  title={hasMap ? 'Show where the model looked (h)' : 'No heat-map for this finding'}
+                  onClick={() => (heatmapKey.value = heatmapKey.value === f.key ? undefined : f.key)}
                 >
                   Heat-map
                 </button>
-                <span
-                  role="group"
-                  aria-label={`Verdict on ${f.display}`}
-                  class="verdicts"
-                >
+                <span role="group" aria-label={`Verdict on ${f.display}`} class="verdicts">
                   {VERDICT_BUTTONS.map(([verdict, label, key]) => (
                     <button
                       key={verdict}
                       type="button"
-                      class={`verdict v-${verdict}${v?.verdict === verdict ? " chosen" : ""}`}
+                      class={`verdict v-${verdict}${v?.verdict === verdict ? ' chosen' : ''}`}
                       aria-pressed={v?.verdict === verdict}
                       aria-keyshortcuts={key}
                       disabled={signed}
-                      onClick={() =>
-                        void setVerdict(uid, f.key, verdict).catch(
-                          () => undefined,
-                        )
-                      }
+                      onClick={() => void setVerdict(uid, f.key, verdict).catch(() => undefined)}
                     >
                       {label}
                     </button>
@@ -160,14 +127,7 @@ export function FindingsPanel({
                   placeholder="Comment (optional)"
                   value={v.comment}
                   disabled={signed}
-                  onChange={(e) =>
-                    void setVerdict(
-                      uid,
-                      f.key,
-                      v.verdict,
-                      e.currentTarget.value,
-                    ).catch(() => undefined)
-                  }
+                  onChange={(e) => void setVerdict(uid, f.key, v.verdict, e.currentTarget.value).catch(() => undefined)}
                 />
               )}
             </li>

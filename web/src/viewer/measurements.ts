@@ -11,7 +11,20 @@ export interface Measurement {
 
 export const measurements = signal<Measurement[]>([]);
 
-type Stats = Record<string, { length?: number; angle?: number; mean?: number; stdDev?: number; area?: number; unit?: string; areaUnit?: string; modalityUnit?: string } | undefined>;
+type Stats = Record<
+  string,
+  | {
+      length?: number;
+      angle?: number;
+      mean?: number;
+      stdDev?: number;
+      area?: number;
+      unit?: string;
+      areaUnit?: string;
+      modalityUnit?: string;
+    }
+  | undefined
+>;
 
 const n = (v: number | undefined, digits = 1): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 
@@ -36,7 +49,7 @@ function refresh(): void {
   const all = annotation.state.getAllAnnotations();
   measurements.value = all.map((a) => {
     const tool = String(a.metadata?.toolName ?? 'annotation');
-    const stats = ((a.data as { cachedStats?: Stats }).cachedStats ?? {});
+    const stats = (a.data as { cachedStats?: Stats }).cachedStats ?? {};
     return { uid: a.annotationUID ?? '', tool, text: describe(tool, stats) };
   });
 }
@@ -47,7 +60,12 @@ let installed = false;
 export function trackMeasurements(): void {
   if (installed) return;
   installed = true;
-  for (const e of [ToolEnums.Events.ANNOTATION_COMPLETED, ToolEnums.Events.ANNOTATION_MODIFIED, ToolEnums.Events.ANNOTATION_REMOVED, ToolEnums.Events.ANNOTATION_ADDED]) {
+  for (const e of [
+    ToolEnums.Events.ANNOTATION_COMPLETED,
+    ToolEnums.Events.ANNOTATION_MODIFIED,
+    ToolEnums.Events.ANNOTATION_REMOVED,
+    ToolEnums.Events.ANNOTATION_ADDED,
+  ]) {
     eventTarget.addEventListener(e, refresh);
   }
 }

@@ -33,7 +33,11 @@ export function PriorsPanel({ uid, compared }: { uid: string; compared: Signal<C
     }
     try {
       const s = await loadStudyImages(p.studyInstanceUid);
-      compared.value = { uid: p.studyInstanceUid, label: [formatDate(p.studyDate), formatTime(p.studyTime)].filter(Boolean).join(' ') || p.studyInstanceUid, ...s };
+      compared.value = {
+        uid: p.studyInstanceUid,
+        label: [formatDate(p.studyDate), formatTime(p.studyTime)].filter(Boolean).join(' ') || p.studyInstanceUid,
+        ...s,
+      };
     } catch (e) {
       error.value = `Cannot open the prior: ${errorText(e)}`;
     }

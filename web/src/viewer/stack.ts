@@ -16,7 +16,8 @@ export interface Stack {
   keySop: string | null;
 }
 
-const dot = (a: readonly number[], b: readonly number[]): number => (a[0] ?? 0) * (b[0] ?? 0) + (a[1] ?? 0) * (b[1] ?? 0) + (a[2] ?? 0) * (b[2] ?? 0);
+const dot = (a: readonly number[], b: readonly number[]): number =>
+  (a[0] ?? 0) * (b[0] ?? 0) + (a[1] ?? 0) * (b[1] ?? 0) + (a[2] ?? 0) * (b[2] ?? 0);
 
 /** Slices in order along the normal of ImageOrientationPatient, as the server assembles them. */
 export function orderSlices(images: readonly StudyImage[]): StudyImage[] {

@@ -6,7 +6,7 @@ export function StudyHeaderBar({ header, item }: { header: StudyHeader | undefin
   const name = header?.patientName ?? item?.patientName?.replace(/\^/g, ' ') ?? '';
   const age = header?.age ?? formatAge(item?.patientAge);
   const fields: Array<[string, string | null | undefined]> = [
-    ['Patient', name ? `${name}${header?.patientId ?? item?.patientId ? ` (${header?.patientId ?? item?.patientId})` : ''}` : null],
+    ['Patient', name ? `${name}${(header?.patientId ?? item?.patientId) ? ` (${header?.patientId ?? item?.patientId})` : ''}` : null],
     ['Sex', header?.sex ?? item?.patientSex],
     ['Age', age],
     ['Date', header ? [header.studyDate, header.studyTime].filter(Boolean).join(' ') : null],
@@ -31,7 +31,17 @@ export function StudyHeaderBar({ header, item }: { header: StudyHeader | undefin
 const thumbUrl = (i: StudyImage): string => `/dicom-web/studies/${i.studyUid}/series/${i.seriesUid}/instances/${i.sopUid}/rendered`;
 
 /** Every image of the study as a thumbnail; a click shows it (a second with Shift shows both). */
-export function Thumbnails({ images, shown, aiSop, onPick }: { images: StudyImage[]; shown: string[]; aiSop: string | null; onPick: (imageIds: string[]) => void }): preact.JSX.Element | null {
+export function Thumbnails({
+  images,
+  shown,
+  aiSop,
+  onPick,
+}: {
+  images: StudyImage[];
+  shown: string[];
+  aiSop: string | null;
+  onPick: (imageIds: string[]) => void;
+}): preact.JSX.Element | null {
   if (images.length === 0) return null;
   return (
     <ol class="thumbs" aria-label={`Images in this study (${images.length})`}>

@@ -7,7 +7,7 @@ const str = (m: DicomJson, tag: string): string | undefined => {
   const v = m[tag]?.Value?.[0];
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'object' && v !== null && 'Alphabetic' in v) return String((v).Alphabetic);
+  if (typeof v === 'object' && v !== null && 'Alphabetic' in v) return String(v.Alphabetic);
   return undefined;
 };
 
@@ -64,7 +64,8 @@ export function formatAge(as: string | null | undefined, birthDate?: string | nu
   return years >= 2 ? `${years} y` : null;
 }
 
-export const formatDate = (d: string | null): string | null => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : d);
+export const formatDate = (d: string | null): string | null =>
+  d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : d;
 export const formatTime = (t: string | null): string | null => (t && /^\d{4}/.test(t) ? `${t.slice(0, 2)}:${t.slice(2, 4)}` : t);
 
 /**
@@ -74,7 +75,10 @@ export const formatTime = (t: string | null): string | null => (t && /^\d{4}/.te
 export async function loadStudyImages(studyUid: string): Promise<{ images: StudyImage[]; header: StudyHeader }> {
   // Metadata added before the loader's init is not found when the image loads (samplesPerPixel).
   const ready = initCornerstone();
-  const res = await fetch(`/dicom-web/studies/${studyUid}/metadata`, { headers: { accept: 'application/dicom+json' }, credentials: 'same-origin' });
+  const res = await fetch(`/dicom-web/studies/${studyUid}/metadata`, {
+    headers: { accept: 'application/dicom+json' },
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw new Error(`study metadata: HTTP ${res.status}`);
   const all = (await res.json()) as DicomJson[];
   await ready;

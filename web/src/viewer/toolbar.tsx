@@ -83,16 +83,33 @@ export function Toolbar({ leftTool, inverted, opacity, win, act }: Props): preac
       </span>
       <label class="wl-num">
         W
-        <input type="number" name="window-width" value={win ? Math.round(win.width) : ''} onChange={(e) => setNumber('width', e.currentTarget.value)} />
+        <input
+          type="number"
+          name="window-width"
+          value={win ? Math.round(win.width) : ''}
+          onChange={(e) => setNumber('width', e.currentTarget.value)}
+        />
       </label>
       <label class="wl-num">
         L
-        <input type="number" name="window-center" value={win ? Math.round(win.center) : ''} onChange={(e) => setNumber('center', e.currentTarget.value)} />
+        <input
+          type="number"
+          name="window-center"
+          value={win ? Math.round(win.center) : ''}
+          onChange={(e) => setNumber('center', e.currentTarget.value)}
+        />
       </label>
       <span class="sep" />
       <label class="opacity">
         Heat-map opacity
-        <input type="range" min={0.1} max={1} step={0.05} value={opacity.value} onInput={(e) => (opacity.value = Number(e.currentTarget.value))} />
+        <input
+          type="range"
+          min={0.1}
+          max={1}
+          step={0.05}
+          value={opacity.value}
+          onInput={(e) => (opacity.value = Number(e.currentTarget.value))}
+        />
       </label>
     </div>
   );

@@ -10,7 +10,20 @@ import { navigate } from '../shell/router.ts';
 import { claimConflict, openStudy } from '../worklist/open-study.ts';
 import { type WorklistItem, claimNext, release } from '../worklist/worklist-api.ts';
 import { items, neighbour } from '../worklist/worklist-state.ts';
-import { CAMERA_MODIFIED, type LeftTool, RENDERED, STACK_NEW_IMAGE, VOI_MODIFIED, createPanes, initCornerstone, scrollTo, setLeftTool, setWindow, showImage, windowOf } from './cornerstone.ts';
+import {
+  CAMERA_MODIFIED,
+  type LeftTool,
+  RENDERED,
+  STACK_NEW_IMAGE,
+  VOI_MODIFIED,
+  createPanes,
+  initCornerstone,
+  scrollTo,
+  setLeftTool,
+  setWindow,
+  showImage,
+  windowOf,
+} from './cornerstone.ts';
 import { FindingsPanel } from './findings-panel.tsx';
 import { HeatmapOverlay } from './heatmap-overlay.ts';
 import { heatmapUrl } from './heatmap-url.ts';
@@ -41,7 +54,12 @@ function handleDecodeRejections(active: () => boolean): () => void {
 /** Release the claim when the page goes away (reload, tab closed); the viewer claims again on open. */
 function releaseOnLeave(uid: string): () => void {
   const onHide = (): void => {
-    void fetch(`/api/worklist/${uid}/release`, { method: 'POST', keepalive: true, credentials: 'same-origin', headers: { 'x-requested-with': 'readfirst' } }).catch(() => undefined);
+    void fetch(`/api/worklist/${uid}/release`, {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { 'x-requested-with': 'readfirst' },
+    }).catch(() => undefined);
   };
   addEventListener('pagehide', onHide);
   return () => removeEventListener('pagehide', onHide);
@@ -126,10 +144,15 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
       ? chosen.value.map((id) => images.find((i) => i.imageId === id)).filter((x): x is StudyImage => x !== undefined)
       : ordered.slice(0, 2);
   // CT and MR series open as one scrollable stack per pane, at the AI's key slice when it has one.
-  const stacks: Array<Stack | null> = panes.map((p) => stackOf(compared.value && p === panes[1] ? compared.value.images : images, p, results.value));
+  const stacks: Array<Stack | null> = panes.map((p) =>
+    stackOf(compared.value && p === panes[1] ? compared.value.images : images, p, results.value),
+  );
   const inStack = (i: number): boolean => stacks[i]?.imageIds.includes(images.find((x) => x.sopUid === aiSop)?.imageId ?? '') ?? false;
   const paneKey = panes.map((p, i) => stacks[i]?.seriesUid ?? p.imageId).join('|');
-  const aiPaneIndex = Math.max(0, panes.findIndex((p, i) => p.sopUid === aiSop || inStack(i)));
+  const aiPaneIndex = Math.max(
+    0,
+    panes.findIndex((p, i) => p.sopUid === aiSop || inStack(i)),
+  );
 
   useEffect(() => {
     if (panes.length === 0) return undefined;
@@ -144,7 +167,11 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
       const elements = paneRefs.slice(0, panes.length).map((r) => r.current);
       if (cancelled || elements.some((e) => !e) || !overlayCanvas.current) return;
       const els = elements as HTMLDivElement[];
-      const created = createPanes(els, panes.length > 1, stacks.some((x) => x !== null));
+      const created = createPanes(
+        els,
+        panes.length > 1,
+        stacks.some((x) => x !== null),
+      );
       destroy = created.destroy;
       vps.current = created.viewports;
       clearMeasurements();
@@ -164,7 +191,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
             slices.value = slices.value.map((s, k) => (k === i ? { index, total: stack.imageIds.length } : s));
             el.dataset.slice = String(index);
             // The heat-map belongs to the key slice only: hidden on every other slice.
-            if (i === aiPane && overlayCanvas.current) overlayCanvas.current.style.visibility = stack.keyIndex === null || stack.keyIndex === index ? 'visible' : 'hidden';
+            if (i === aiPane && overlayCanvas.current)
+              overlayCanvas.current.style.visibility = stack.keyIndex === null || stack.keyIndex === index ? 'visible' : 'hidden';
           });
       });
       slices.value = stacks.map((st) => (st ? { index: st.startIndex, total: st.imageIds.length } : undefined));
@@ -175,7 +203,11 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
           if (!vp) return;
           try {
             const stack = stacks[i];
-            await showImage(vp, stack ? (stack.imageIds[stack.startIndex] ?? p.imageId) : p.imageId, stack ? { imageIds: stack.imageIds, index: stack.startIndex } : undefined);
+            await showImage(
+              vp,
+              stack ? (stack.imageIds[stack.startIndex] ?? p.imageId) : p.imageId,
+              stack ? { imageIds: stack.imageIds, index: stack.startIndex } : undefined,
+            );
             const el = els[i];
             if (el) {
               if (stack) el.dataset.slice = String(stack.startIndex);
@@ -197,7 +229,8 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
       const reason = errors.find((e) => e !== undefined);
       failed = reason !== undefined;
       // A failed image is recorded on the reading: signing then waits for "read elsewhere".
-      if (reason && reading.value?.status === 'draft' && !compared.value) void patchReading(uid, { imageProblem: reason }).catch(() => undefined);
+      if (reason && reading.value?.status === 'draft' && !compared.value)
+        void patchReading(uid, { imageProblem: reason }).catch(() => undefined);
     })().catch((e: unknown) => {
       status.value = `Cannot show this study: ${errorText(e)}`;
     });
@@ -316,7 +349,13 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
               {i === aiPaneIndex && <canvas ref={overlayCanvas} class="heat-overlay" data-testid="heatmap" aria-hidden="true" />}
               <span class="pane-label">{imageName(p, i)}</span>
               {stacks[i] && slices.value[i] && (
-                <StackControls slice={slices.value[i]} keyIndex={stacks[i].keyIndex} modality={stacks[i].modality} onSlice={(n) => goSlice(i, n)} onWindow={act.window} />
+                <StackControls
+                  slice={slices.value[i]}
+                  keyIndex={stacks[i].keyIndex}
+                  modality={stacks[i].modality}
+                  onSlice={(n) => goSlice(i, n)}
+                  onWindow={act.window}
+                />
               )}
               {paneErrors.value[i] && (
                 <p class="viewport-error" role="alert">
@@ -335,15 +374,28 @@ export function ViewerPage({ uid }: { uid: string }): preact.JSX.Element {
             </p>
           )}
         </div>
-        <Thumbnails images={thumbnailImages(images)} shown={panes.map((p) => p.imageId)} aiSop={aiSop} onPick={(ids) => ((compared.value = undefined), (chosen.value = ids))} />
+        <Thumbnails
+          images={thumbnailImages(images)}
+          shown={panes.map((p) => p.imageId)}
+          aiSop={aiSop}
+          onPick={(ids) => ((compared.value = undefined), (chosen.value = ids))}
+        />
       </section>
       <aside class="side" aria-label="AI findings and report">
         <div class="ai-label" role="note">
           <strong>AI-generated: for assistance, not a diagnosis</strong>
-          <span>{model ? `${model.modelName} · version ${model.modelVersion}${model.shadow ? ' · shadow' : ''}` : 'No AI result for this study (reason below)'}</span>
+          <span>
+            {model
+              ? `${model.modelName} · version ${model.modelVersion}${model.shadow ? ' · shadow' : ''}`
+              : 'No AI result for this study (reason below)'}
+          </span>
         </div>
         {/* Only this study's reading: the previous study's findings must never take a key press. */}
-        {ready ? <FindingsPanel uid={uid} focused={focused} heatmapKey={heatmapKey} signed={signed} /> : <p class="muted">Loading the AI result and your reading…</p>}
+        {ready ? (
+          <FindingsPanel uid={uid} focused={focused} heatmapKey={heatmapKey} signed={signed} />
+        ) : (
+          <p class="muted">Loading the AI result and your reading…</p>
+        )}
         {measurements.value.length > 0 && (
           <ul class="measurements" aria-label="Measurements">
             {measurements.value.map((m) => (

@@ -18,7 +18,17 @@ const STATUSES: Array<[Filters['status'], string]> = [
   ['all', 'All'],
 ];
 
-function Select<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: Array<[T, string]>; onChange: (v: T) => void }): preact.JSX.Element {
+function Select<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: Array<[T, string]>;
+  onChange: (v: T) => void;
+}): preact.JSX.Element {
   return (
     <label class="field">
       <span>{label}</span>
@@ -41,8 +51,18 @@ export function FiltersBar(): preact.JSX.Element {
       <SearchBox />
       <Select label="Status" value={f.status} options={STATUSES} onChange={(status) => setFilters({ status })} />
       <Select label="Class" value={f.urgency} options={CLASSES} onChange={(urgency) => setFilters({ urgency })} />
-      <Select label="Modality" value={f.modality} options={[['', 'All'], ...modalities.value.map((m): [string, string] => [m, m])]} onChange={(modality) => setFilters({ modality })} />
-      <Select label="Site" value={f.site} options={[['', 'All'], ...sites.value.map((s): [string, string] => [s, s])]} onChange={(site) => setFilters({ site })} />
+      <Select
+        label="Modality"
+        value={f.modality}
+        options={[['', 'All'], ...modalities.value.map((m): [string, string] => [m, m])]}
+        onChange={(modality) => setFilters({ modality })}
+      />
+      <Select
+        label="Site"
+        value={f.site}
+        options={[['', 'All'], ...sites.value.map((s): [string, string] => [s, s])]}
+        onChange={(site) => setFilters({ site })}
+      />
       <label class="field check">
         <input type="checkbox" checked={f.mine} onChange={(e) => setFilters({ mine: e.currentTarget.checked })} />
         <span>Mine</span>

@@ -32,7 +32,13 @@ export function tierClock(t: ServerTime, localNow: number): { now: number; guard
 const OPEN_STATES: ReadonlySet<WorklistItem['state']> = new Set(['unread', 'in-progress']);
 
 function tierInput(i: WorklistItem): TierInput {
-  return { score: i.score, arrivedAt: i.arrivedAt, studyInstanceUid: i.studyInstanceUid, urgency: i.urgency, open: OPEN_STATES.has(i.state) };
+  return {
+    score: i.score,
+    arrivedAt: i.arrivedAt,
+    studyInstanceUid: i.studyInstanceUid,
+    urgency: i.urgency,
+    open: OPEN_STATES.has(i.state),
+  };
 }
 
 /** The comparator of the server's reading order at local time `localNow`. */

@@ -50,7 +50,9 @@ export function SearchResults({ onOpen }: { onOpen: (uid: string) => void }): pr
             <button type="button" class="search-hit" data-uid={i.studyInstanceUid} onClick={() => onOpen(i.studyInstanceUid)}>
               <UrgencyBadge urgency={i.urgency} />
               <strong>{i.patientName?.replace(/\^/g, ' ') ?? 'Unknown patient'}</strong>
-              <span>{[i.patientId, i.patientSex, formatAge(i.patientAge), i.accessionNumber, i.studyDescription].filter(Boolean).join(' · ')}</span>
+              <span>
+                {[i.patientId, i.patientSex, formatAge(i.patientAge), i.accessionNumber, i.studyDescription].filter(Boolean).join(' · ')}
+              </span>
               <span class="muted">{i.state.replace('-', ' ')}</span>
             </button>
           </li>

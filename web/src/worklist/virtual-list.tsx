@@ -47,7 +47,12 @@ export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, activeIndex
   for (let i = first; i < last; i++) {
     const item = items[i] as T;
     rows.push(
-      <div key={keyOf(item)} class="vrow" role="presentation" style={{ transform: `translateY(${i * rowHeight}px)`, height: `${rowHeight}px` }}>
+      <div
+        key={keyOf(item)}
+        class="vrow"
+        role="presentation"
+        style={{ transform: `translateY(${i * rowHeight}px)`, height: `${rowHeight}px` }}
+      >
         {renderRow(item, i)}
       </div>,
     );

@@ -18,7 +18,11 @@ export interface Page {
 }
 
 /** Pages through `/api/worklist` (100, then 500 a page), handing each page over as it arrives. */
-export async function fetchWorklist(status: StatusFilter, onPage: (page: Page, first: boolean) => void, signal?: AbortSignal): Promise<void> {
+export async function fetchWorklist(
+  status: StatusFilter,
+  onPage: (page: Page, first: boolean) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   let cursor: string | null = null;
   let first = true;
   do {
@@ -44,7 +48,12 @@ export type WorklistEvent =
  * up after an HTTP error answer (a server still starting): then a new one is opened. `onBeat`
  * hears the server's heartbeats (every 5 s). Returns the unsubscribe.
  */
-export function subscribeWorklist(onEvent: (e: WorklistEvent) => void, onOpen: () => void, onError: () => void, onBeat: () => void): () => void {
+export function subscribeWorklist(
+  onEvent: (e: WorklistEvent) => void,
+  onOpen: () => void,
+  onError: () => void,
+  onBeat: () => void,
+): () => void {
   let es: EventSource | undefined;
   let closed = false;
   const open = (): void => {

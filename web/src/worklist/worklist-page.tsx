@@ -13,10 +13,23 @@ import { signal } from '@preact/signals';
 
 export const ROW_HEIGHT = 64;
 
-const CLASS_WORD: Record<WorklistItem['urgency'], string> = { critical: 'critical', urgent: 'urgent', routine: 'routine', 'likely-normal': 'likely normal' };
+const CLASS_WORD: Record<WorklistItem['urgency'], string> = {
+  critical: 'critical',
+  urgent: 'urgent',
+  routine: 'routine',
+  'likely-normal': 'likely normal',
+};
 /** What a screen reader hears when the keyboard selects a row. */
 function rowName(i: WorklistItem): string {
-  return [CLASS_WORD[i.urgency], i.patientName?.replace(/\^/g, ' ').trim(), i.studyDescription, i.accessionNumber, i.state.replace('-', ' ')].filter(Boolean).join(', ');
+  return [
+    CLASS_WORD[i.urgency],
+    i.patientName?.replace(/\^/g, ' ').trim(),
+    i.studyDescription,
+    i.accessionNumber,
+    i.state.replace('-', ' '),
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 const openError = signal('');
 
@@ -29,13 +42,19 @@ function open(uid: string): void {
 /** The worklist: most urgent first, live, filtered, keyboard-driven (↑/↓ or j/k, Enter opens). */
 export function WorklistPage(): preact.JSX.Element {
   const list = visible.value;
-  const activeIndex = Math.max(0, list.findIndex((i) => i.studyInstanceUid === selected.value));
+  const activeIndex = Math.max(
+    0,
+    list.findIndex((i) => i.studyInstanceUid === selected.value),
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
       const rows = visible.value;
-      const at = Math.max(0, rows.findIndex((i) => i.studyInstanceUid === selected.value));
+      const at = Math.max(
+        0,
+        rows.findIndex((i) => i.studyInstanceUid === selected.value),
+      );
       const move = (to: number): void => {
         const target = rows[Math.min(rows.length - 1, Math.max(0, to))];
         if (target) selected.value = target.studyInstanceUid;
@@ -84,7 +103,14 @@ export function WorklistPage(): preact.JSX.Element {
         activeIndex={activeIndex}
         keyOf={(i) => i.studyInstanceUid}
         renderRow={(item, index) => (
-          <WorklistRow index={index} item={item} active={index === activeIndex} highlight={highlighted.value.has(item.studyInstanceUid)} me={user} onOpen={open} />
+          <WorklistRow
+            index={index}
+            item={item}
+            active={index === activeIndex}
+            highlight={highlighted.value.has(item.studyInstanceUid)}
+            me={user}
+            onOpen={open}
+          />
         )}
       />
       {list.length === 0 && <p class="empty">No studies match.</p>}

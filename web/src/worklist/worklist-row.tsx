@@ -66,14 +66,15 @@ export function WorklistRow({ index, item, active, highlight, me, onOpen }: Prop
       </span>
       <span class="c-patient" role="gridcell">
         <strong>{patientLine(item)}</strong>
-        <small>
-          {[item.modality, item.studyDescription, item.accessionNumber, item.site].filter(Boolean).join(' · ')}
-        </small>
+        <small>{[item.modality, item.studyDescription, item.accessionNumber, item.site].filter(Boolean).join(' · ')}</small>
       </span>
       <span class="c-wait" role="gridcell">
         <Wait since={item.arrivedAt} />
         {item.overdue && <span class="overdue">overdue</span>}
-        <small>{item.state.replace('-', ' ')}{claimed ? ` · ${claimed}` : ''}</small>
+        <small>
+          {item.state.replace('-', ' ')}
+          {claimed ? ` · ${claimed}` : ''}
+        </small>
       </span>
       <span class="c-reason" role="gridcell" title={item.explanation.join('\n')}>
         {aiLine(item)}

@@ -5,10 +5,33 @@ import { applyEvent, compareItems, highlighted, items, placeItem, resort, setSer
 
 function item(n: number, score: number, urgency: WorklistItem['urgency'] = 'routine'): WorklistItem {
   return {
-    studyInstanceUid: `1.2.${n}`, urgency, score, reason: '', upsPriority: 'MEDIUM', orderPriority: null, aiStatus: 'analysed', modelId: null, modelVersion: null,
-    state: 'unread', claimedBy: null, claimExpiresAt: null, modality: 'DX', site: null, patientSex: null, patientAge: null, studyDescription: null,
-    accessionNumber: null, patientName: null, patientId: null, arrivedAt: n, updatedAt: n, dueAt: n, overdue: false, explanation: [],
-    aiUrgency: null, patientLocation: null,
+    studyInstanceUid: `1.2.${n}`,
+    urgency,
+    score,
+    reason: '',
+    upsPriority: 'MEDIUM',
+    orderPriority: null,
+    aiStatus: 'analysed',
+    modelId: null,
+    modelVersion: null,
+    state: 'unread',
+    claimedBy: null,
+    claimExpiresAt: null,
+    modality: 'DX',
+    site: null,
+    patientSex: null,
+    patientAge: null,
+    studyDescription: null,
+    accessionNumber: null,
+    patientName: null,
+    patientId: null,
+    arrivedAt: n,
+    updatedAt: n,
+    dueAt: n,
+    overdue: false,
+    explanation: [],
+    aiUrgency: null,
+    patientLocation: null,
   };
 }
 
@@ -17,7 +40,12 @@ const MIN = 60_000;
 const MAX_WAIT_MIN = { critical: 30, urgent: 120, routine: 360, 'likely-normal': 360 } as const;
 
 /** A study as the server ranks it: due at arrival plus its class's maximum wait. */
-function study(uid: string, arrivedMinAgo: number, urgency: WorklistItem['urgency'], state: WorklistItem['state'] = 'unread'): WorklistItem {
+function study(
+  uid: string,
+  arrivedMinAgo: number,
+  urgency: WorklistItem['urgency'],
+  state: WorklistItem['state'] = 'unread',
+): WorklistItem {
   const arrivedAt = T - arrivedMinAgo * MIN;
   const dueAt = arrivedAt + MAX_WAIT_MIN[urgency] * MIN;
   return { ...item(0, scoreOfDueAt(dueAt), urgency), studyInstanceUid: uid, arrivedAt, dueAt, state };
@@ -64,10 +92,24 @@ describe('the live worklist order', () => {
 
   it('puts a critical study above everything except protected ones, and a read one below all that wait', () => {
     setServerTime({ at: T, protectedUpTo: T - 400 * MIN });
-    const list = [study('fresh-routine', 5, 'routine'), study('overdue-urgent', 200, 'urgent'), study('read-critical', 1, 'critical', 'read'), study('new-critical', 1, 'critical'), study('protected-normal', 420, 'likely-normal'), study('old-critical', 20, 'critical')];
+    const list = [
+      study('fresh-routine', 5, 'routine'),
+      study('overdue-urgent', 200, 'urgent'),
+      study('read-critical', 1, 'critical', 'read'),
+      study('new-critical', 1, 'critical'),
+      study('protected-normal', 420, 'likely-normal'),
+      study('old-critical', 20, 'critical'),
+    ];
     items.value = list;
     resort();
-    expect(uids(items.value)).toEqual(['protected-normal', 'old-critical', 'new-critical', 'overdue-urgent', 'read-critical', 'fresh-routine']);
+    expect(uids(items.value)).toEqual([
+      'protected-normal',
+      'old-critical',
+      'new-critical',
+      'overdue-urgent',
+      'read-critical',
+      'fresh-routine',
+    ]);
     // A critical study arriving live goes to the top of the critical tier, still under the protected one.
     applyEvent({ type: 'ranked', item: study('stat', 0, 'critical'), position: 2, previousUrgency: null });
     expect(uids(items.value).slice(0, 2)).toEqual(['protected-normal', 'old-critical']);

@@ -2,7 +2,15 @@ import { batch, computed, signal } from '@preact/signals';
 import { markLive, markLost } from '../shell/connection.ts';
 import { loadMe, me } from '../shell/session.ts';
 import { localTime, readingOrderAt, type ServerTime, sortAt } from './reading-order.ts';
-import { type Page, type StatusFilter, type UrgencyClass, type WorklistEvent, type WorklistItem, fetchWorklist, subscribeWorklist } from './worklist-api.ts';
+import {
+  type Page,
+  type StatusFilter,
+  type UrgencyClass,
+  type WorklistEvent,
+  type WorklistItem,
+  fetchWorklist,
+  subscribeWorklist,
+} from './worklist-api.ts';
 
 export interface Filters {
   status: StatusFilter;

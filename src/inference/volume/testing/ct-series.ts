@@ -59,7 +59,9 @@ export function makeCtSeries(o: CtSeriesOptions): CtSlice[] {
   for (let i = from; i < Math.min(to, o.slices); i++) {
     const z = o.offsets?.[i] ?? i * dz;
     const shift = z * tilt;
-    const ipp = [0, 1, 2].map((k) => -((cols * pc) / 2) * (row[k] ?? 0) - ((rows * pr) / 2) * (col[k] ?? 0) + z * (normal[k] ?? 0) + shift * (col[k] ?? 0));
+    const ipp = [0, 1, 2].map(
+      (k) => -((cols * pc) / 2) * (row[k] ?? 0) - ((rows * pr) / 2) * (col[k] ?? 0) + z * (normal[k] ?? 0) + shift * (col[k] ?? 0),
+    );
     const pixels = new Int16Array(rows * cols);
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
