@@ -18,6 +18,7 @@ import { SqlWorklistStore } from '../src/worklist/sql-worklist-store.ts';
 import { makeEntry } from '../src/worklist/test-entries.ts';
 import { launch } from '../web/e2e/support/browser.ts';
 import { READER, sendCriticalStudy } from '../web/e2e/support/scenario.ts';
+import { useStowToken } from '../web/e2e/support/dicom.ts';
 import { ensureWebBuilt, startServer } from '../web/e2e/support/server.ts';
 import { apiLogin } from '../web/e2e/support/session.ts';
 import { join } from 'node:path';
@@ -139,10 +140,14 @@ export async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 10_000);
   ensureWebBuilt();
   let seedMs = 0;
+  let stowToken = '';
   const live = await startServer({ READFIRST_INGEST_QUIET_PERIOD_MS: '200' }, async (h) => {
     h.cli(['user', 'add', READER.username, '--password-stdin'], READER.password);
+    // STOW-RS is a modality's act: the critical study arrives with a dicomweb:write token.
+    stowToken = h.cli(['token', 'create', '--account', 'bench-modality', '--scope', 'dicomweb:write', '--days', '1']).trim();
     seedMs = await seed(h.dataDir, n);
   });
+  useStowToken(live.base, stowToken);
   const context = await launch();
   try {
     const cookie = await apiLogin(live.base, READER.username, READER.password);

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { errorText } from '../shell/api.ts';
-import { formatAge } from '../viewer/study-images.ts';
+import { formatAge } from '../shell/format.ts';
 import { type WorklistItem, searchStudies } from './worklist-api.ts';
 import { UrgencyBadge } from './worklist-row.tsx';
 

@@ -1,5 +1,5 @@
 import { formatWait, now } from '../shell/clock.ts';
-import { formatAge } from '../viewer/study-images.ts';
+import { formatAge } from '../shell/format.ts';
 import type { WorklistItem } from './worklist-api.ts';
 
 const CLASS_LABEL: Record<WorklistItem['urgency'], string> = {
