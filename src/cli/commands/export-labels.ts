@@ -1,25 +1,9 @@
 import type { Reading } from '../../reading/reading.ts';
 import type { LabelRow } from '../../monitor/labels-csv.ts';
+import { FINDING_VOCABULARY } from '../../findings/vocabulary.ts';
 
-/** The finding columns of ../shared/data's labels.csv, in its order (after the six fixed columns). */
-export const LABEL_FINDINGS = [
-  'no_finding',
-  'atelectasis',
-  'cardiomegaly',
-  'consolidation',
-  'edema',
-  'effusion',
-  'emphysema',
-  'fibrosis',
-  'hernia',
-  'infiltration',
-  'mass',
-  'nodule',
-  'pleural_thickening',
-  'pneumonia',
-  'pneumothorax',
-  'covid19',
-] as const;
+/** The finding columns of ../shared/data's labels.csv, in its order: the finding vocabulary's keys. */
+export const LABEL_FINDINGS: readonly string[] = FINDING_VOCABULARY.map((e) => e.key);
 
 export const LABELS_HEADER = ['file', 'sex', 'age', 'view', 'source', 'patient_id', ...LABEL_FINDINGS].join(',');
 
