@@ -1,6 +1,6 @@
 import type { MonitorCase } from './cases.ts';
 import { AGE_BANDS } from './evaluation.ts';
-import { auroc, bootstrapCi, rate, type Rate } from './metrics.ts';
+import { auroc, aurocWithCi, rate, type Rate } from './metrics.ts';
 import { byModelVersion } from './performance.ts';
 
 /**
@@ -150,19 +150,9 @@ function statsOf(
   const missed = diseased.filter((c) => judge(c).normal).length;
   const p = judged.map((c) => judge(c).score);
   const y = judged.map((c) => judge(c).truth as 0 | 1);
-  const a = auroc(p, y);
-  const ci =
-    a === null || !boot
-      ? null
-      : bootstrapCi(
-          judged.length,
-          (idx) =>
-            auroc(
-              idx.map((i) => p[i] ?? NaN),
-              idx.map((i) => y[i] ?? 0),
-            ),
-          { ...boot, clusters: judged.map((c) => c.patientKey) },
-        );
+  const { auroc: a, ci95: ci } = boot
+    ? aurocWithCi(p, y, { ...boot, clusters: judged.map((c) => c.patientKey) })
+    : { auroc: auroc(p, y), ci95: null };
   return {
     studies: members.length,
     diseased: diseased.length,

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../inference/models/model-card.ts';
 import type { LabelRow } from './labels-csv.ts';
-import { auroc, bootstrapCi, ece, rate, sensSpec, type Rate } from './metrics.ts';
+import { aurocWithCi, ece, rate, sensSpec, type Rate } from './metrics.ts';
 
 /** One evaluated image: its labels and what the engine said. */
 export interface ScoredImage {
@@ -88,19 +88,7 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
     const known = analysed.filter((s) => s.row.labels[f.key] === 0 || s.row.labels[f.key] === 1);
     const p = known.map((s) => s.probs[f.key] ?? NaN);
     const y = known.map((s) => s.row.labels[f.key] as 0 | 1);
-    const a = auroc(p, y);
-    const ci =
-      a === null
-        ? null
-        : bootstrapCi(
-            known.length,
-            (idx) =>
-              auroc(
-                idx.map((i) => p[i] ?? NaN),
-                idx.map((i) => y[i] ?? 0),
-              ),
-            { resamples, seed, clusters: known.map((s) => s.row.patientId) },
-          );
+    const { auroc: a, ci95: ci } = aurocWithCi(p, y, { resamples, seed, clusters: known.map((s) => s.row.patientId) });
     return {
       key: f.key,
       display: f.display,
@@ -143,19 +131,7 @@ export function evaluate(card: ModelCard, scored: readonly ScoredImage[], opts: 
     const judged = members.filter((s) => truth(s) !== null);
     const p = judged.map(score);
     const y = judged.map((s) => truth(s) as 0 | 1);
-    const a = auroc(p, y);
-    const ci =
-      a === null
-        ? null
-        : bootstrapCi(
-            judged.length,
-            (idx) =>
-              auroc(
-                idx.map((i) => p[i] ?? NaN),
-                idx.map((i) => y[i] ?? 0),
-              ),
-            { resamples, seed, clusters: judged.map((s) => s.row.patientId) },
-          );
+    const { auroc: a, ci95: ci } = aurocWithCi(p, y, { resamples, seed, clusters: judged.map((s) => s.row.patientId) });
     const diseased = judged.filter((s) => truth(s) === 1);
     return {
       by,

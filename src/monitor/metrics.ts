@@ -183,3 +183,28 @@ export function ece(probs: readonly number[], labels: readonly (0 | 1)[], bins =
   for (const b of reliabilityBins(probs, labels, bins)) if (b.n > 0) e += Math.abs((b.meanPredicted ?? 0) * b.n - b.observed.k);
   return e / probs.length;
 }
+
+/**
+ * AUROC and its clustered percentile-bootstrap 95% CI (patients resampled whole, `opts.clusters`);
+ * the CI is null when the AUROC itself is (one class only).
+ */
+export function aurocWithCi(
+  scores: readonly number[],
+  labels: readonly (0 | 1)[],
+  opts: BootstrapOptions,
+): { auroc: number | null; ci95: [number, number] | null } {
+  const a = auroc(scores, labels);
+  const ci95 =
+    a === null
+      ? null
+      : bootstrapCi(
+          scores.length,
+          (idx) =>
+            auroc(
+              idx.map((i) => scores[i] ?? NaN),
+              idx.map((i) => labels[i] ?? 0),
+            ),
+          opts,
+        );
+  return { auroc: a, ci95 };
+}

@@ -1,7 +1,7 @@
 import { calibrationOf, type Calibration } from './calibration.ts';
 import type { MonitorCase } from './cases.ts';
 import type { TruthSource } from './ground-truth.ts';
-import { auroc, binaryRates, bootstrapCi, confusionAt, type Confusion, type Rate } from './metrics.ts';
+import { aurocWithCi, binaryRates, confusionAt, type Confusion, type Rate } from './metrics.ts';
 
 /** A live figure below what the model card claims. */
 export interface ClaimFlag {
@@ -93,19 +93,11 @@ export function findingPerformance(cases: readonly MonitorCase[], finding: strin
   const y = known.map((c) => c.truth.get(finding)?.value ?? 0);
   const sources: Record<TruthSource, number> = { import: 0, verdict: 0 };
   for (const c of known) sources[c.truth.get(finding)?.source ?? 'import']++;
-  const a = auroc(p, y);
-  const ci =
-    a === null
-      ? null
-      : bootstrapCi(
-          known.length,
-          (idx) =>
-            auroc(
-              idx.map((i) => p[i] ?? NaN),
-              idx.map((i) => y[i] ?? 0),
-            ),
-          { resamples: opts.resamples ?? 1000, seed: opts.seed ?? 20261129, clusters: known.map((c) => c.patientKey) },
-        );
+  const { auroc: a, ci95: ci } = aurocWithCi(p, y, {
+    resamples: opts.resamples ?? 1000,
+    seed: opts.seed ?? 20261129,
+    clusters: known.map((c) => c.patientKey),
+  });
   const cardAuroc = opts.claims?.get(`${model.id}@${model.version}`)?.get(finding) ?? null;
   const points = read.find((c) => c.points[finding]?.length)?.points[finding] ?? [];
   const claimed = read.some((c) => c.claimed.includes(finding));
