@@ -153,8 +153,8 @@ export async function main(args: string[]): Promise<void> {
     },
   });
   const wire = async (m: ModuleRunner) => {
-    const dicom = await m.start(dicomModule, {});
-    await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+    const dicom = await m.start(dicomModule, { accept: true });
+    await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
     return { guard: undefined, dicom };
   };
   const app = await startAppWith(config, wire, { listen: false });

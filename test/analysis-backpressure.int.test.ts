@@ -14,8 +14,8 @@ const STUDY = '1.2.826.0.1.3680043.10.78.1';
 const COUNT = 6;
 
 async function wire(m: ModuleRunner) {
-  const dicom = await m.start(dicomModule, {});
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const dicom = await m.start(dicomModule, { accept: true });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
   return { guard: undefined, dicom, inference };
 }
 

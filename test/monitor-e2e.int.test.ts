@@ -43,8 +43,8 @@ function cli(args: string[], env: Record<string, string>): Promise<string> {
 describe('end to end: labelled images → DICOM → storescu → labels import → report monitor = npm run eval', () => {
   /** Ingest, the real bundled model and monitoring: what this path needs. */
   const wire = async (m: ModuleRunner) => {
-    const dicom = await m.start(dicomModule, {});
-    const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+    const dicom = await m.start(dicomModule, { accept: true });
+    const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
     await m.start(monitorModule, { results: inference.results });
     return { guard: undefined, dicom };
   };

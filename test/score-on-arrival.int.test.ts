@@ -22,8 +22,8 @@ const userOf = (): undefined => undefined;
 
 /** Ingest, inference and triage on the real worklist: no HTTP routes are used. */
 async function wire(m: ModuleRunner) {
-  const dicom = await m.start(dicomModule, {});
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const dicom = await m.start(dicomModule, { accept: true });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
   const policy = await m.start(policyModule, {});
   const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf });
   const { followUps } = await m.start(followUpModule, { userOf });

@@ -9,6 +9,12 @@ import { alertRoutes } from './routes.ts';
 export interface AlertDeps {
   worklist: Pick<WorklistService, 'get'>;
   userOf: UserOf;
+  /**
+   * This process resumes deliveries and escalations left by a restart. Alerts are raised and
+   * delivered where a study turns critical (the process that ranked it); a scaled-out deployment
+   * resumes them on its worker processes only, so the API nodes never send.
+   */
+  deliver: boolean;
 }
 
 export interface AlertServices {
@@ -40,7 +46,7 @@ export const alertsModule = defineModule({
       const { alert, created } = await service.raise(item);
       if (created) logger.warn({ alert: alert.id, study: alert.studyInstanceUid, reason: alert.reason }, 'critical result alert raised');
     });
-    await service.resume();
+    if (deps.deliver) await service.resume();
     const provides: AlertServices = { alerts: service };
     return {
       provides,

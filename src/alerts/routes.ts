@@ -51,9 +51,9 @@ export function alertRoutes(service: AlertService, deps: { bus: EventBus; clock:
           return alert;
         };
         const offs = [
-          bus.on('alert.raised', (e) => stream.send('alert', current(e.alertId))),
-          bus.on('alert.escalated', (e) => stream.send('alert', current(e.alertId))),
-          bus.on('alert.acknowledged', (e) => stream.send('alert', current(e.alertId))),
+          bus.on('alert.raised', (e) => stream.send('alert', current(e.alertId)), { remote: true }),
+          bus.on('alert.escalated', (e) => stream.send('alert', current(e.alertId)), { remote: true }),
+          bus.on('alert.acknowledged', (e) => stream.send('alert', current(e.alertId)), { remote: true }),
         ];
         stream.onClose(() => {
           for (const off of offs) off();

@@ -14,7 +14,10 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
 import { openDb } from '../store/open.ts';
 import type { AppContext } from '../core/module.ts';
-import { type AppServices, wireApp } from './modules.ts';
+import { type AppServices, type WireOptions, wireApp } from './modules.ts';
+import { assertRoleSupported, type Role, type RolePlan, rolePlan } from '../cluster/role.ts';
+import { clusterEventMigrations, PgNotifyBus } from '../cluster/pg-notify-bus.ts';
+import { migrate } from '../store/migrate.ts';
 import { ModuleRunner } from './runner.ts';
 
 /** What a wiring hands back: the services it started (typed, for the CLI and tests) and the HTTP guard. */
@@ -26,7 +29,7 @@ export interface Wired {
 }
 
 /** Starts modules in dependency order, passing each its dependencies explicitly (see modules.ts). */
-export type Wiring<S extends Wired> = (modules: ModuleRunner) => Promise<S>;
+export type Wiring<S extends Wired> = (modules: ModuleRunner, opts: WireOptions) => Promise<S>;
 
 export interface App<S extends Wired = AppServices> {
   ctx: AppContext;
@@ -47,6 +50,8 @@ export interface StartOptions {
   listen?: boolean;
   /** How long shutdown lets in-flight stores and requests finish before it cuts them off (default 5 s). */
   graceMs?: number;
+  /** The process role (`serve --role`, default `all`); a split role needs PostgreSQL (cluster/role.ts). */
+  role?: Role;
 }
 
 const publicOnly: AccessGuard = async (_req, route: RouteDef) => {
@@ -63,6 +68,8 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
   const logger = opts.logger ?? createLogger(config.log.level);
   const dataDir = resolve(config.dataDir);
   const graceMs = opts.graceMs ?? 5000;
+  const plan = rolePlan(opts.role ?? 'all');
+  assertRoleSupported(plan.role, config);
   // One writer per data directory: refuses (naming the holder's pid) before touching the journal.
   const lock = DataDirLock.acquire(dataDir, 'serve');
   let db: Db;
@@ -72,7 +79,18 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     lock.release();
     throw e;
   }
-  const bus = new InMemoryBus((event, err) => logger.error({ err, event }, 'event handler failed'));
+  const onEventError = (event: string, err: unknown): void => logger.error({ err, event }, 'event handler failed');
+  let bus: InMemoryBus | PgNotifyBus;
+  try {
+    // A split role's events cross processes over LISTEN/NOTIFY; one process keeps them in memory.
+    bus = plan.relayed.length
+      ? await startClusterBus(config, db, plan, onEventError, opts.clock ?? systemClock)
+      : new InMemoryBus(onEventError);
+  } catch (e) {
+    await db.close();
+    lock.release();
+    throw e;
+  }
   const ctx: AppContext = { config: { ...config, dataDir }, logger, db, bus, clock: opts.clock ?? systemClock, metrics: new Registry() };
   const runner = new ModuleRunner(ctx);
   const onError = (err: unknown, module: string): void => logger.error({ err, module }, 'module shutdown failed');
@@ -80,6 +98,7 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     try {
       await runner.close(onError);
       await bus.idle();
+      if (bus instanceof PgNotifyBus) await bus.close();
       await db.close();
     } finally {
       lock.release();
@@ -89,8 +108,12 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
   let services: S;
   let closing: Promise<void> | undefined;
   try {
-    services = await wire(runner);
-    http = createHttpServer(runner.routes(), {
+    services = await wire(runner, {
+      plan,
+      graceMs,
+      ...(bus instanceof PgNotifyBus ? { eventsListening: () => bus instanceof PgNotifyBus && bus.listening } : {}),
+    });
+    http = createHttpServer(runner.routes().filter((r) => plan.serves(r)), {
       logger,
       maxUploadBytes: config.http.maxUploadBytes,
       guard: services.guard ?? publicOnly,
@@ -104,7 +127,10 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     await closeAll();
     throw e;
   }
-  logger.info({ http: `${config.http.host}:${config.http.port}`, database: db.dialect, modules: runner.names() }, 'readfirst started');
+  logger.info(
+    { role: plan.role, http: `${config.http.host}:${config.http.port}`, database: db.dialect, modules: runner.names() },
+    'readfirst started',
+  );
   return {
     ctx,
     services,
@@ -131,4 +157,23 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
       return closing;
     },
   };
+}
+
+/** The LISTEN/NOTIFY bus of a split role, on its own table (spilled large events) and channel. */
+async function startClusterBus(
+  config: Config,
+  db: Db,
+  plan: RolePlan,
+  onError: (event: string, err: unknown) => void,
+  clock: Clock,
+): Promise<PgNotifyBus> {
+  await migrate(db, clusterEventMigrations);
+  return PgNotifyBus.start({
+    connectionString: config.databaseUrl,
+    db,
+    channel: config.cluster.channel,
+    relayed: plan.relayed,
+    onError,
+    now: () => clock.now(),
+  });
 }

@@ -1,7 +1,9 @@
 import { alertsModule } from '../alerts/module.ts';
 import { dicomModule } from '../dicom/module.ts';
 import { followUpModule } from '../followup/module.ts';
-import { healthRoutes } from '../http/health.ts';
+import { healthRoutes, Readiness } from '../http/health.ts';
+import { type RolePlan, rolePlan } from '../cluster/role.ts';
+import { jobsModule } from '../jobs/module.ts';
 import { inferenceModule } from '../inference/module.ts';
 import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
 import { ordersModule } from '../orders/module.ts';
@@ -21,12 +23,12 @@ import { worklistModule } from '../worklist/module.ts';
 import { defineModule, type ModuleDef } from '../core/module.ts';
 import type { ModuleRunner } from './runner.ts';
 
-/** `/healthz` and `/metrics` over the shared infrastructure, with the event-loop lag summary. */
+/** `/healthz`, `/readyz` and `/metrics` over the shared infrastructure, with the event-loop lag summary. */
 export const healthModule = defineModule({
   name: 'health',
-  async start(ctx, _deps: Record<never, never>) {
+  async start(ctx, deps: { readiness: Readiness }) {
     const stopLag = startEventLoopLag(ctx.metrics);
-    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics), close: async () => stopLag() };
+    return { provides: {}, routes: healthRoutes(ctx.db, ctx.metrics, deps.readiness), close: async () => stopLag() };
   },
 });
 
@@ -56,19 +58,60 @@ export const appModules: ReadonlyArray<ModuleDef<never, unknown>> = [
   webModule,
 ];
 
+/** Started in addition by the split roles (`serve --role ingest|worker`): analysis as jobs. */
+export const clusterModules: ReadonlyArray<ModuleDef<never, unknown>> = [jobsModule];
+
 /** Every module's migrations, in start order (each module's own ids sort within it). */
 export const allMigrations: readonly Migration[] = appModules.flatMap((m) => m.migrations ?? []);
+
+/** What a process's wiring is told besides its modules: its role, and the event bus's own readiness. */
+export interface WireOptions {
+  plan: RolePlan;
+  /** The LISTEN connection of a split role's bus; undefined in one process. */
+  eventsListening?: () => boolean;
+  /** How long a stopping worker lets its jobs in flight finish. */
+  graceMs?: number;
+}
 
 /**
  * The composition root: starts each module with the services of those before it, passed
  * explicitly and typed. What it returns is what the CLI and tests reach (`app.services`).
  */
-export async function wireApp(m: ModuleRunner) {
+export async function wireApp(m: ModuleRunner, opts: WireOptions = { plan: rolePlan('all') }) {
+  const { plan } = opts;
+  const readiness = new Readiness(plan.role);
   const security = await m.start(securityModule, {});
-  await m.start(healthModule, {});
-  const dicom = await m.start(dicomModule, {});
-  const orders = await m.start(ordersModule, { studies: dicom.studies });
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  await m.start(healthModule, { readiness });
+  const dicom = await m.start(dicomModule, { accept: plan.accept });
+  if (dicom.dimse) readiness.add('dimse', () => (dicom.dimse?.port() ?? 0) > 0 || 'DICOM listener not bound');
+  const orders = await m.start(ordersModule, { studies: dicom.studies, accept: plan.accept });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: plan.scoring });
+  if (plan.scoring !== 'none') {
+    let models: true | string = 'models loading';
+    inference.engine.ready().then(
+      () => (models = true),
+      (e: unknown) => (models = `models failed to load: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    readiness.add('models', () => models);
+  }
+  if (opts.eventsListening) {
+    const listening = opts.eventsListening;
+    readiness.add('events', () => listening() || 'LISTEN connection down (reconnecting)');
+  }
+  if (plan.jobs) {
+    const { jobs } = await m.start(jobsModule, {
+      mode: plan.jobs,
+      studies: dicom.studies,
+      results: inference.results,
+      analysis: inference.analysis,
+      models: inference.models,
+      graceMs: opts.graceMs ?? 5000,
+    });
+    readiness.add('jobs', async () => {
+      await jobs.queued();
+      return true as const;
+    });
+  }
   security.connectAudit({
     patientOfStudy: async (uid) => (await dicom.studies.getStudy(uid))?.patientId ?? null,
     modelOfResult: async (id) => {
@@ -88,8 +131,13 @@ export async function wireApp(m: ModuleRunner) {
     orders: orders.orders,
   });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
-  const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf });
-  const reports = await m.start(reportsModule, { studies: dicom.studies, files: dicom.files, results: inference.results });
+  const { alerts } = await m.start(alertsModule, { worklist, userOf: security.userOf, deliver: plan.deliver });
+  const reports = await m.start(reportsModule, {
+    studies: dicom.studies,
+    files: dicom.files,
+    results: inference.results,
+    deliver: plan.deliver,
+  });
   const monitor = await m.start(monitorModule, { results: inference.results });
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
@@ -97,6 +145,8 @@ export async function wireApp(m: ModuleRunner) {
   const { ups } = await m.start(upsModule, {});
   await m.start(webModule, { root: WEB_DIST });
   return {
+    plan,
+    readiness,
     guard: security.guard,
     routeAudit: security.routeAudit,
     security,

@@ -48,13 +48,17 @@ function hear<E extends EventName>(b: PgNotifyBus, event: E, n = 1, ms = 5000): 
   return new Promise((resolve, reject) => {
     const seen: unknown[] = [];
     const t = setTimeout(() => reject(new Error(`heard ${seen.length} of ${n} ${event}`)), ms);
-    b.on(event, (p) => {
-      seen.push(p);
-      if (seen.length === n) {
-        clearTimeout(t);
-        resolve(seen);
-      }
-    });
+    b.on(
+      event,
+      (p) => {
+        seen.push(p);
+        if (seen.length === n) {
+          clearTimeout(t);
+          resolve(seen);
+        }
+      },
+      { remote: true },
+    );
   });
 }
 
@@ -66,6 +70,9 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     const api = await bus(db, schema, channel, errors);
     const localSeen: unknown[] = [];
     worker.on('worklist.changed', (p) => void localSeen.push(p));
+    // An effect handler (no `remote`) on the API process: it must not hear the worker's events.
+    const effectOnApi: unknown[] = [];
+    api.on('worklist.changed', (p) => void effectOnApi.push(p));
     const remote = hear(api, 'worklist.changed', 2);
     const a = {
       studyInstanceUid: '1.2.3',
@@ -82,6 +89,7 @@ describe('PgNotifyBus (PostgreSQL LISTEN/NOTIFY)', () => {
     // The emitter heard its own events once each (locally), not again through NOTIFY.
     await new Promise((r) => setTimeout(r, 200));
     expect(localSeen).toEqual([a, b]);
+    expect(effectOnApi).toEqual([]);
     expect(errors).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { InMemoryBus, type EventBus, type Handler } from '../events/bus.ts';
+import { InMemoryBus, type EventBus, type Handler, type SubscribeOptions } from '../events/bus.ts';
 import type { EventMap, EventName } from '../events/types.ts';
 import type { Db } from '../store/db.ts';
 import type { Migration } from '../store/migrate.ts';
@@ -49,7 +49,8 @@ export interface PgNotifyBusOptions {
 /**
  * The typed event bus across processes: `emit` delivers to this process's handlers (as the
  * in-memory bus does) and sends a NOTIFY; every other process's LISTEN connection hears it and
- * delivers to its own handlers. Payloads are plain JSON already (events/types.ts), so an API
+ * delivers to its handlers subscribed with `remote` (views: SSE streams, banners; a durable
+ * effect is handled only where its event happened, see SubscribeOptions). Payloads are plain JSON already (events/types.ts), so an API
  * node's SSE streams see a worker's re-rankings unchanged.
  *
  * Delivery across processes is at-most-once: an event sent while a listener's connection is
@@ -57,7 +58,10 @@ export interface PgNotifyBusOptions {
  * client that missed one re-reads the worklist; nothing durable depends on an event.
  */
 export class PgNotifyBus implements EventBus {
+  /** Every handler: hears this process's own events. */
   private readonly local: InMemoryBus;
+  /** Handlers subscribed with `remote`: also hear other processes' events. */
+  private readonly remote: InMemoryBus;
   private readonly origin = randomUUID();
   private readonly relayed: ReadonlySet<EventName>;
   private client: pg.Client | undefined;
@@ -66,6 +70,7 @@ export class PgNotifyBus implements EventBus {
 
   private constructor(private readonly opts: PgNotifyBusOptions) {
     this.local = new InMemoryBus(opts.onError);
+    this.remote = new InMemoryBus(opts.onError);
     this.relayed = new Set(opts.relayed);
   }
 
@@ -127,11 +132,17 @@ export class PgNotifyBus implements EventBus {
       this.opts.onError('listen', e);
       return;
     }
-    this.local.emit(wire.e, wire.p as EventMap[typeof wire.e]);
+    this.remote.emit(wire.e, wire.p as EventMap[typeof wire.e]);
   }
 
-  on<E extends EventName>(event: E, handler: Handler<E>): () => void {
-    return this.local.on(event, handler);
+  on<E extends EventName>(event: E, handler: Handler<E>, opts?: SubscribeOptions): () => void {
+    const offLocal = this.local.on(event, handler);
+    if (!opts?.remote) return offLocal;
+    const offRemote = this.remote.on(event, handler);
+    return () => {
+      offLocal();
+      offRemote();
+    };
   }
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
@@ -158,6 +169,7 @@ export class PgNotifyBus implements EventBus {
   async idle(): Promise<void> {
     while (this.sends.size > 0) await Promise.allSettled([...this.sends]);
     await this.local.idle();
+    await this.remote.idle();
   }
 
   /** Sends what is queued, then ends the LISTEN connection. */

@@ -329,6 +329,38 @@ export const configSchema = z
         auditKeyFile: z.string().default(''),
       })
       .default({}),
+    files: z
+      .object({
+        /**
+         * The instance store: empty: `<dataDir>/files`. A scaled-out deployment points every
+         * process at one shared path (README "Scaling out"); each process keeps its own dataDir.
+         */
+        dir: z.string().default(''),
+      })
+      .default({}),
+    cluster: z
+      .object({
+        /** LISTEN/NOTIFY channel of the deployment's events (one per deployment sharing a database). */
+        channel: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default('readfirst_events'),
+        /** PostgreSQL schema of the job queue (pg-boss). */
+        jobSchema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default('readfirst_jobs'),
+        /** Analysis jobs a worker runs at once; 0: inference.workers × inference.maxBatch. */
+        workerConcurrency: z.number().int().min(0).max(256).default(0),
+        /** Retries after the first attempt, with exponential back-off; then the dead-letter queue. */
+        retryLimit: z.number().int().min(0).max(50).default(3),
+        retryDelaySeconds: z.number().int().min(1).max(3600).default(5),
+        /** Visibility timeout: a job active this long (its worker died) is retried on another worker. */
+        expireInSeconds: z.number().int().min(5).max(86_400).default(120),
+        /** How often an idle worker asks for work (pg-boss's minimum is 0.5 s). */
+        pollingIntervalSeconds: z.number().min(0.5).max(60).default(0.5),
+      })
+      .default({}),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defineModule } from '../core/module.ts';
 import { readTls } from '../http/tls.ts';
 import type { InstanceFiles } from '../files/instance-files.ts';
+import { instanceFilesDir } from '../files/local-instance-files.ts';
 import type { DicomStore } from './dicom-store.ts';
 import { dicomWebRoutes } from './dicomweb/routes.ts';
 import { DimseServer, type DimseService } from './dimse/dimse-server.ts';
@@ -26,6 +27,15 @@ export interface DicomServices {
   completeness: { idle(): Promise<void> };
 }
 
+/** What the composition root decides for this process. */
+export interface DicomDeps {
+  /**
+   * This process takes instances in: the C-STORE SCP and study completeness (a scaled-out API
+   * or worker process reads the shared store, and neither listens nor completes studies).
+   */
+  accept: boolean;
+}
+
 /**
  * The dicom domain: metadata store, instance files, quarantine, the shared ingest path, the
  * C-STORE SCP, DICOMweb (STOW-RS, QIDO-RS, WADO-RS) and study completeness, which hears
@@ -34,11 +44,12 @@ export interface DicomServices {
 export const dicomModule = defineModule({
   name: 'dicom',
   migrations: dicomMigrations,
-  async start(ctx, _deps: Record<never, never>) {
+  async start(ctx, deps: DicomDeps) {
     const logger = ctx.logger.child({ mod: 'dicom' });
     // Recovers acknowledged instances from the ingest journal before accepting anything new.
     const ingest = await createIngest({
       dataDir: ctx.config.dataDir,
+      filesDir: instanceFilesDir(ctx.config),
       db: ctx.db,
       bus: ctx.bus,
       clock: ctx.clock,
@@ -61,9 +72,9 @@ export const dicomModule = defineModule({
     const offStored = ctx.bus.on('instance.stored', (e) => {
       if (!e.duplicate) tracker.touched(e.studyInstanceUid, e.receivedAt);
     });
-    await tracker.start();
+    if (deps.accept) await tracker.start();
     let dimse: DimseServer | undefined;
-    if (ctx.config.dimse.enabled) {
+    if (deps.accept && ctx.config.dimse.enabled) {
       const d = ctx.config.dimse;
       dimse = new DimseServer({
         aeTitle: d.aeTitle,

@@ -2,8 +2,18 @@ import type { EventMap, EventName } from './types.ts';
 
 export type Handler<E extends EventName> = (payload: EventMap[E]) => void | Promise<void>;
 
+/**
+ * `remote`: also hear this event when another process emitted it (a scaled-out deployment's
+ * LISTEN/NOTIFY bus, src/cluster/pg-notify-bus.ts). Only views subscribe so: SSE streams and
+ * banners. A durable effect (a result, an alert, an SR) is handled once, by the process where
+ * its event happened; were every process to handle a relayed event, it would happen N times.
+ */
+export interface SubscribeOptions {
+  remote?: boolean;
+}
+
 export interface EventBus {
-  on<E extends EventName>(event: E, handler: Handler<E>): () => void;
+  on<E extends EventName>(event: E, handler: Handler<E>, opts?: SubscribeOptions): () => void;
   emit<E extends EventName>(event: E, payload: EventMap[E]): void;
   /** Resolves when every handler started so far has settled (for tests and shutdown). */
   idle(): Promise<void>;
@@ -21,7 +31,8 @@ export class InMemoryBus implements EventBus {
 
   constructor(private readonly onError: (event: EventName, error: unknown) => void) {}
 
-  on<E extends EventName>(event: E, handler: Handler<E>): () => void {
+  /** Every event here is this process's own: `opts.remote` changes nothing. */
+  on<E extends EventName>(event: E, handler: Handler<E>, _opts?: SubscribeOptions): () => void {
     let set = this.handlers.get(event);
     if (!set) {
       set = new Set();

@@ -4,6 +4,11 @@ import { ensureDir, syncFiles, writeFileAtomicSync, writeFileDurable } from './d
 import type { InstanceFiles, StoredFile } from './instance-files.ts';
 import type { IngestJournal } from './journal/ingest-journal.ts';
 
+/** The instance store's folder: `files.dir` when set (shared by a scaled-out deployment), else `<dataDir>/files`. */
+export function instanceFilesDir(config: { dataDir: string; files: { dir: string } }): string {
+  return resolve(config.files.dir || join(config.dataDir, 'files'));
+}
+
 /**
  * Instance files on a local folder, kept exactly as received, at
  * `<root>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm`. UIDs are validated

@@ -25,11 +25,18 @@ export const ACCESS = {
 } as const satisfies Record<string, Access>;
 
 /**
- * The only routes that may be `public`: liveness, sign-in, the API description and the web app's
+ * The only routes that may be `public`: liveness, readiness (no patient data), sign-in, the API description and the web app's
  * static files (which hold no patient data; everything they fetch is behind sign-in). A route
  * marked public that is not listed here is refused for everyone (fail closed).
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /healthz', 'POST /api/auth/login', 'GET /openapi.json', 'GET /', 'GET /*']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'POST /api/auth/login',
+  'GET /openapi.json',
+  'GET /',
+  'GET /*',
+]);
 
 export function routeKey(route: { method: HttpMethod; url: string }): string {
   return `${route.method} ${route.url}`;

@@ -86,7 +86,8 @@ export class InferenceEngine {
           m.pkg.card.ood?.output ?? m.pkg.card.outputs.features,
         ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i),
       }));
-    const pool = models.length
+    // No workers (a scaled-out API or ingest process): the registry is listed, nothing is loaded.
+    const pool = models.length && opts.workers > 0
       ? InferencePool.start({
           models,
           workers: opts.workers,

@@ -18,8 +18,8 @@ const STUDY_ROOT = '1.2.826.0.1.3680043.10.1';
 /** Security, dicom and inference only: analysis without triage. */
 async function wire(m: ModuleRunner) {
   const security = await m.start(securityModule, {});
-  const dicom = await m.start(dicomModule, {});
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const dicom = await m.start(dicomModule, { accept: true });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
   return { guard: security.guard, security, dicom, inference };
 }
 

@@ -5,6 +5,28 @@ import type { Logger } from '../log/logger.ts';
 import { AnalysisQueue, type AnalysisJob } from './analysis-queue.ts';
 import { analyseVolumes } from './volume/analyse-volumes.ts';
 import { analyseInstance, studyReading, unreadImages, type StudyAnalysisDeps } from './analyse-study.ts';
+import type { StudyAnalysedEvent } from '../events/types.ts';
+
+type ImageJob = Awaited<ReturnType<typeof unreadImages>>[number];
+
+/**
+ * The completion pass of a study, wherever it runs (score on arrival here, an analysis job on a
+ * worker process, src/jobs/): `readUnread` reads the images still without a reading (deferred by
+ * a full queue, or whose job has not run) and says whether to go on (false: shutting down, the
+ * study is not wholly read, so no final reading is claimed). Then CT and MR series are read
+ * whole (a preparation worker per series), and the study's final reading (`complete`) is returned.
+ */
+export async function finishStudy(
+  deps: StudyAnalysisDeps,
+  studyUid: string,
+  readUnread: (unread: ImageJob[]) => Promise<boolean>,
+): Promise<StudyAnalysedEvent | undefined> {
+  if (!(await readUnread(await unreadImages(deps, studyUid)))) return undefined;
+  await analyseVolumes(deps, studyUid);
+  const reading = await studyReading(deps, studyUid, { sopInstanceUid: null, complete: true });
+  if (reading.resultIds.length === 0) reading.status = 'failed';
+  return reading;
+}
 
 export interface ScoreOnArrivalDeps extends StudyAnalysisDeps {
   bus: EventBus;
@@ -73,16 +95,15 @@ export function startScoreOnArrival(deps: ScoreOnArrivalDeps): ScoreOnArrival {
       ?.catch(failed('image analysis failed', e.studyInstanceUid));
   };
   const onComplete = async (e: StudyCompleteEvent): Promise<void> => {
-    const unread = await unreadImages(deps, e.studyInstanceUid);
-    const settled = await Promise.allSettled(unread.map((job) => queue.put(job)));
-    // Shutting down: the study is not wholly read, so no final reading is claimed. Its unread
-    // images are read when a late instance re-opens it; nothing re-reads them otherwise yet.
-    if (closing) return;
-    for (const s of settled) if (s.status === 'rejected') failed('image analysis failed', e.studyInstanceUid)(s.reason);
-    // CT and MR series are read whole, once complete (a preparation worker per series).
-    await analyseVolumes(deps, e.studyInstanceUid);
-    const reading = await studyReading(deps, e.studyInstanceUid, { sopInstanceUid: null, complete: true });
-    if (reading.resultIds.length === 0) reading.status = 'failed';
+    const reading = await finishStudy(deps, e.studyInstanceUid, async (unread) => {
+      const settled = await Promise.allSettled(unread.map((job) => queue.put(job)));
+      // Shutting down: the study is not wholly read, so no final reading is claimed. Its unread
+      // images are read when a late instance re-opens it; nothing re-reads them otherwise yet.
+      if (closing) return false;
+      for (const s of settled) if (s.status === 'rejected') failed('image analysis failed', e.studyInstanceUid)(s.reason);
+      return true;
+    });
+    if (!reading) return;
     log.info({ study: e.studyInstanceUid, status: reading.status, results: reading.resultIds.length }, 'study analysed');
     deps.bus.emit('study.analysed', reading);
   };

@@ -12,8 +12,23 @@ export interface AnalysisJobData {
   receivedAt: number;
 }
 
+/**
+ * A study's completion pass (quiet period or expected count reached on an ingest process): reads
+ * what is still unread and produces the study's final reading, which the SR, FHIR and HL7 wait for.
+ */
+export interface StudyJobData {
+  studyInstanceUid: string;
+  /** 1 for the first completion, 2+ when late instances re-opened the study: part of the key. */
+  generation: number;
+  /** Epoch ms of the last instance received (for the completion-to-start latency). */
+  receivedAt: number;
+}
+
 export const ANALYSIS_QUEUE = 'analysis';
+export const STUDY_QUEUE = 'analysis-study';
 export const ANALYSIS_DEAD_LETTER = 'analysis-dead';
+type Queue = typeof ANALYSIS_QUEUE | typeof STUDY_QUEUE | typeof ANALYSIS_DEAD_LETTER;
+const QUEUES: readonly Queue[] = [ANALYSIS_QUEUE, STUDY_QUEUE, ANALYSIS_DEAD_LETTER];
 
 /**
  * Job priority from the order's priority (DICOM Requested Procedure Priority / HL7 ORC-7 values,
@@ -59,8 +74,8 @@ export class AnalysisJobs {
   private constructor(
     private readonly boss: PgBoss,
     private readonly opts: AnalysisJobsOptions,
-    private readonly latency: Histogram,
-    private readonly outcomes: Counter<'outcome'>,
+    private readonly latency: Histogram<'queue'>,
+    private readonly outcomes: Counter<'queue' | 'outcome'>,
   ) {}
 
   static async start(opts: AnalysisJobsOptions): Promise<AnalysisJobs> {
@@ -83,27 +98,28 @@ export class AnalysisJobs {
     };
     await boss.createQueue(ANALYSIS_DEAD_LETTER, { name: ANALYSIS_DEAD_LETTER, policy: 'standard' });
     await boss.createQueue(ANALYSIS_QUEUE, { name: ANALYSIS_QUEUE, policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry });
+    await boss.createQueue(STUDY_QUEUE, { name: STUDY_QUEUE, policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry });
     const registers = [opts.metrics];
     new Gauge({
       name: 'readfirst_jobs_queued',
-      help: 'analysis jobs waiting (created or retry), and in the dead-letter queue',
+      help: 'analysis jobs waiting (created or retry), per queue, and in the dead-letter queue',
       labelNames: ['queue'],
       registers,
       async collect() {
-        this.set({ queue: ANALYSIS_QUEUE }, await boss.getQueueSize(ANALYSIS_QUEUE, { before: 'active' }));
-        this.set({ queue: ANALYSIS_DEAD_LETTER }, await boss.getQueueSize(ANALYSIS_DEAD_LETTER, { before: 'active' }));
+        for (const q of QUEUES) this.set({ queue: q }, await boss.getQueueSize(q, { before: 'active' }));
       },
     });
     const latency = new Histogram({
       name: 'readfirst_job_queue_latency_seconds',
-      help: 'instance stored to analysis job started',
+      help: 'instance stored (or study completed) to its analysis job started',
+      labelNames: ['queue'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers,
     });
     const outcomes = new Counter({
       name: 'readfirst_jobs_total',
-      help: 'analysis job attempts by outcome',
-      labelNames: ['outcome'],
+      help: 'analysis job attempts by queue and outcome',
+      labelNames: ['queue', 'outcome'],
       registers,
     });
     return new AnalysisJobs(boss, opts, latency, outcomes);
@@ -114,15 +130,34 @@ export class AnalysisJobs {
     return this.boss.send(ANALYSIS_QUEUE, data, { priority, singletonKey: analysisKey(data) });
   }
 
+  /** Queues a study's completion pass; null when that completion (study and generation) is already queued or running. */
+  async enqueueStudy(data: StudyJobData, priority: number): Promise<string | null> {
+    return this.boss.send(STUDY_QUEUE, data, { priority, singletonKey: `${data.studyInstanceUid}|${data.generation}` });
+  }
+
   /**
    * Runs `handler` for analysis jobs, `concurrency` at a time, one job per fetch (a job is one
    * image; batching is the engine's business). A handler that throws fails the attempt (retried).
    */
   async work(concurrency: number, handler: (data: AnalysisJobData) => Promise<void>, now: () => number): Promise<void> {
+    await this.workQueue(ANALYSIS_QUEUE, concurrency, handler, now);
+  }
+
+  /** Runs `handler` for study completion passes, as `work` does for images. */
+  async workStudies(concurrency: number, handler: (data: StudyJobData) => Promise<void>, now: () => number): Promise<void> {
+    await this.workQueue(STUDY_QUEUE, concurrency, handler, now);
+  }
+
+  private async workQueue<T extends { receivedAt: number }>(
+    queue: Queue,
+    concurrency: number,
+    handler: (data: T) => Promise<void>,
+    now: () => number,
+  ): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
       let workerId = '';
-      workerId = await this.boss.work<AnalysisJobData>(
-        ANALYSIS_QUEUE,
+      workerId = await this.boss.work<T>(
+        queue,
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds },
         async ([job]) => {
           if (!job) return;
@@ -130,12 +165,12 @@ export class AnalysisJobs {
           // (worker.js); measured: 4 pollers at 0.5 s completed 8 jobs/s. A worker that just got a
           // job asks for the next at once; only an empty queue makes it wait.
           if (workerId) this.boss.notifyWorker(workerId);
-          this.latency.observe(Math.max(0, now() - job.data.receivedAt) / 1000);
+          this.latency.observe({ queue }, Math.max(0, now() - job.data.receivedAt) / 1000);
           try {
             await handler(job.data);
-            this.outcomes.inc({ outcome: 'completed' });
+            this.outcomes.inc({ queue, outcome: 'completed' });
           } catch (e) {
-            this.outcomes.inc({ outcome: 'failed' });
+            this.outcomes.inc({ queue, outcome: 'failed' });
             throw e;
           }
         },
@@ -144,7 +179,7 @@ export class AnalysisJobs {
   }
 
   /** Jobs waiting (created or retry) in a queue. */
-  async queued(queue: typeof ANALYSIS_QUEUE | typeof ANALYSIS_DEAD_LETTER = ANALYSIS_QUEUE): Promise<number> {
+  async queued(queue: Queue = ANALYSIS_QUEUE): Promise<number> {
     return this.boss.getQueueSize(queue, { before: 'active' });
   }
 

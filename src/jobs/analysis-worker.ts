@@ -2,7 +2,9 @@ import { ReadfirstError } from '../core/errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { studyReading } from '../inference/analyse-study.ts';
 import type { SqlInferenceResultStore } from '../inference/result-store.ts';
-import type { AnalysisJobData } from './analysis-jobs.ts';
+import type { StudyAnalysedEvent } from '../events/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AnalysisJobData, StudyJobData } from './analysis-jobs.ts';
 
 export interface AnalysisWorkerDeps {
   /** Reads one instance with every routed model not yet read (inference/analyse-study.ts `analyseInstance`). */
@@ -13,7 +15,7 @@ export interface AnalysisWorkerDeps {
 }
 
 /** PostgreSQL unique_violation: another attempt of this job stored the same reading first. */
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
 }
 
@@ -44,5 +46,27 @@ export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobD
         complete: false,
       }),
     );
+  };
+}
+
+export interface StudyJobDeps {
+  /** The completion pass (inference `finishStudy`): reads what is unread, returns the final reading. */
+  finish: (studyInstanceUid: string) => Promise<StudyAnalysedEvent | undefined>;
+  bus: EventBus;
+  logger: Logger;
+}
+
+/**
+ * The worker role's study-completion handler: emits the study's final reading (`complete`), which
+ * the SR, FHIR and HL7 outputs wait for. A retried pass (its worker was killed) emits it again;
+ * the outputs are idempotent (the SR's UID is derived from its content, the outbox keeps one
+ * delivery per object and destination), so the study still gets one SR.
+ */
+export function studyJobHandler(deps: StudyJobDeps): (job: StudyJobData) => Promise<void> {
+  return async (job) => {
+    const reading = await deps.finish(job.studyInstanceUid);
+    if (!reading) throw new ReadfirstError('unavailable', 'study completion interrupted; retrying');
+    deps.logger.info({ study: job.studyInstanceUid, status: reading.status, results: reading.resultIds.length }, 'study analysed');
+    deps.bus.emit('study.analysed', reading);
   };
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { instanceFilesDir } from '../files/local-instance-files.ts';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { TimerHandle } from '../core/clock.ts';
 import { defineModule } from '../core/module.ts';
@@ -42,7 +42,7 @@ export const monitorModule = defineModule({
       (c) => (cards = c),
       (err: unknown) => log.error({ err }, 'model cards not readable: no claims to compare with'),
     );
-    const readTags = tagReader(join(ctx.config.dataDir, 'files'), cfg.bias.tags);
+    const readTags = tagReader(instanceFilesDir(ctx.config), cfg.bias.tags);
 
     const count = async (sql: string): Promise<number> => Number((await ctx.db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
     new Gauge({

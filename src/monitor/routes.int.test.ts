@@ -14,8 +14,8 @@ import { monitorModule } from './module.ts';
 
 const wire = async (m: ModuleRunner) => {
   const security = await m.start(securityModule, {});
-  const dicom = await m.start(dicomModule, {});
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const dicom = await m.start(dicomModule, { accept: true });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
   await m.start(monitorModule, { results: inference.results });
   return { guard: security.guard, security };
 };

@@ -9,6 +9,8 @@ import { OrderStore } from './order-store.ts';
 
 export interface OrdersDeps {
   studies: Pick<DicomStore, 'findStudies'>;
+  /** This process runs the MLLP listener (`hl7.listen`); a scaled-out deployment runs it on its ingest processes. */
+  accept: boolean;
 }
 
 export interface OrdersServices {
@@ -45,7 +47,8 @@ export const ordersModule = defineModule({
       }
     };
     const cfg = ctx.config.hl7.listen;
-    const listener = cfg.enabled ? new MllpListener({ host: cfg.host, port: cfg.port, handler: receive, logger: log }) : undefined;
+    const listener =
+      deps.accept && cfg.enabled ? new MllpListener({ host: cfg.host, port: cfg.port, handler: receive, logger: log }) : undefined;
     const mllpPort = listener ? await listener.start() : undefined;
     const provides: OrdersServices = { orders: { orderFor: (a) => store.orderFor(a), receive }, mllpPort };
     return {

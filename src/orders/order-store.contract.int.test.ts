@@ -56,7 +56,10 @@ for (const impl of testDbs) {
     it('push queue: due items, back-off, give up, re-queue resets attempts', async () => {
       const q = new PushQueue(db.db, 'test');
       await q.enqueue('k1', 100);
-      expect((await q.due(100)).map((i) => i.key)).toEqual(['k1']);
+      expect((await q.due(100, 20, 50)).map((i) => i.key)).toEqual(['k1']);
+      // Claimed: another loop (another worker process) does not get it while the lease runs, and does after.
+      expect(await q.due(149)).toEqual([]);
+      expect((await q.due(150, 20, 50)).map((i) => i.key)).toEqual(['k1']);
       await q.failed('k1', 'down', 100, 300);
       expect(await q.due(200)).toEqual([]);
       expect(await q.nextAt()).toBe(300);

@@ -16,6 +16,8 @@ export interface ReportsDeps {
   studies: DicomStore;
   files: InstanceFiles;
   results: InferenceResultStore;
+  /** This process runs the outbox worker (write-back sends; leased, so several may run). */
+  deliver: boolean;
 }
 
 /** What it offers: writing a study's outputs on demand, the outbox and its worker (tests, API). */
@@ -83,7 +85,7 @@ export const reportsModule = defineModule({
         ),
       ),
     ];
-    worker.start();
+    if (deps.deliver) worker.start();
     log.info(
       { destinations: writeback.destinations.map((d) => `${d.id} (${d.type})`), outputs: reports.enabled ? reports.outputs : [] },
       'outputs and write-back ready',

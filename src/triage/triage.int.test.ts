@@ -29,7 +29,7 @@ async function wire(m: ModuleRunner) {
   const { worklist } = await m.start(worklistModule, { starvationGuard: policy.starvationGuard, userOf });
   const { followUps } = await m.start(followUpModule, { userOf });
   await m.start(triageModule, { policy: policy.policy, worklist, studies: dicom, results, followUps });
-  const { alerts } = await m.start(alertsModule, { worklist, userOf });
+  const { alerts } = await m.start(alertsModule, { worklist, userOf, deliver: true });
   // Tests sign in by header; the real guard comes from the security module.
   return { guard: async () => undefined, worklist, alerts };
 }

@@ -21,27 +21,41 @@ export async function streamWorklist(
     'ready',
     service.counts().then((counts) => ({ counts })),
   );
+  // A view: it also hears re-rankings made by worker processes on other hosts.
+  const view = { remote: true };
   const offs = [
-    bus.on('worklist.changed', (e) => {
-      stream.send(
-        'worklist.changed',
-        Promise.all([service.get(e.studyInstanceUid), service.position(e.studyInstanceUid)]).then(([item, position]) => ({
-          type: 'ranked',
-          item,
-          position,
-          previousUrgency: e.previousUrgency ?? null,
-        })),
-      );
-    }),
-    bus.on('worklist.state', (e) => {
-      stream.send(
-        'worklist.state',
-        service.get(e.studyInstanceUid).then((item) => ({ type: 'state', item })),
-      );
-    }),
-    bus.on('worklist.reranked', (e) => {
-      stream.send('worklist.reranked', { type: 'reranked', changed: e.changed, policySource: e.policySource });
-    }),
+    bus.on(
+      'worklist.changed',
+      (e) => {
+        stream.send(
+          'worklist.changed',
+          Promise.all([service.get(e.studyInstanceUid), service.position(e.studyInstanceUid)]).then(([item, position]) => ({
+            type: 'ranked',
+            item,
+            position,
+            previousUrgency: e.previousUrgency ?? null,
+          })),
+        );
+      },
+      view,
+    ),
+    bus.on(
+      'worklist.state',
+      (e) => {
+        stream.send(
+          'worklist.state',
+          service.get(e.studyInstanceUid).then((item) => ({ type: 'state', item })),
+        );
+      },
+      view,
+    ),
+    bus.on(
+      'worklist.reranked',
+      (e) => {
+        stream.send('worklist.reranked', { type: 'reranked', changed: e.changed, policySource: e.policySource });
+      },
+      view,
+    ),
   ];
   stream.onClose(() => {
     for (const off of offs) off();

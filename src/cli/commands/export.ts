@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ReadfirstError } from '../../core/errors.ts';
 import { SqlDicomStore } from '../../dicom/store/sql-dicom-store.ts';
-import { LocalInstanceFiles } from '../../files/local-instance-files.ts';
+import { instanceFilesDir, LocalInstanceFiles } from '../../files/local-instance-files.ts';
 import { createLogger } from '../../log/logger.ts';
 import { ReadingStore } from '../../reading/reading-store.ts';
 import { exportDeidentified } from './export-deidentified.ts';
@@ -28,7 +27,7 @@ export function registerExport(program: Command): void {
         const summary = await exportDeidentified(
           {
             studies: new SqlDicomStore(ctx.db),
-            files: new LocalInstanceFiles(join(ctx.config.dataDir, 'files')),
+            files: new LocalInstanceFiles(instanceFilesDir(ctx.config)),
             signedReadings: (uid) => readings.signedForStudy(uid),
             logger: createLogger('warn', process.stderr),
           },

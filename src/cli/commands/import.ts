@@ -1,3 +1,4 @@
+import { instanceFilesDir } from '../../files/local-instance-files.ts';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -56,6 +57,7 @@ export async function importFolder(folder: string, opts: { config?: string; prog
   try {
     ingest = await createIngest({
       dataDir,
+      filesDir: instanceFilesDir({ ...config, dataDir }),
       db,
       bus: new InMemoryBus(() => undefined),
       clock: systemClock,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { instanceFilesDir } from '../../files/local-instance-files.ts';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -61,7 +62,7 @@ export async function monitorReport(o: MonitorOptions): Promise<MonitorReport> {
       splitAt: parseWhen(o.splitAt, '--split-at'),
       resamples: Number(o.resamples),
       cards: await loadCards(config.inference.modelDirs),
-      readTags: tagReader(join(dataDir, 'files'), config.monitor.bias.tags),
+      readTags: tagReader(instanceFilesDir({ ...config, dataDir }), config.monitor.bias.tags),
       now: systemClock.now(),
     });
   } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startApp } from '../../app/app.ts';
-import { assertRoleRunnable, parseRole, ROLES } from '../../cluster/role.ts';
+import { assertRoleSupported, parseRole, ROLES } from '../../cluster/role.ts';
 import { loadConfig } from '../../config/load.ts';
 import { issueToken } from '../../security/token-routes.ts';
 import { type DemoFlags, serverUrlOf, streamDemo } from './demo.ts';
@@ -24,8 +24,8 @@ export function registerServe(program: Command): void {
     .action(async (opts: { config?: string; role: string; demo?: string | boolean } & DemoFlags) => {
       const role = parseRole(opts.role);
       const config = loadConfig(opts.config ? { file: opts.config } : {});
-      assertRoleRunnable(role, config.databaseUrl);
-      const app = await startApp(config);
+      assertRoleSupported(role, config);
+      const app = await startApp(config, { role });
       const demo = new AbortController();
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
@@ -56,6 +56,8 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', stop);
       if (opts.demo) {
         // The in-process demo is a modality like any other: it gets a one-day STOW token of its own.
+        if (!app.services.plan.accept)
+          throw new Error(`--demo streams studies in: run it on a process that ingests (role all or ingest), not ${role}`);
         const { token } = await issueToken(
           { users: app.services.security.users, tokens: app.services.security.tokens },
           { account: 'demo', scopes: ['dicomweb:write'], ttlDays: 1 },

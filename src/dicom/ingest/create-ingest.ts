@@ -17,8 +17,10 @@ import { replayJournal } from './journal-replay.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 
 export interface IngestDeps {
-  /** The data directory: `files/`, `quarantine/` and `journal/` live under it. */
+  /** The data directory: `quarantine/` and `journal/` live under it. */
   dataDir: string;
+  /** The instance store's folder (`instanceFilesDir(config)`); default `<dataDir>/files`. */
+  filesDir?: string;
   db: Db;
   bus: EventBus;
   clock: Clock;
@@ -54,7 +56,7 @@ export interface Ingest {
 export async function createIngest(deps: IngestDeps): Promise<Ingest> {
   const { db, bus, clock, logger } = deps;
   const store = new SqlDicomStore(db);
-  const files = new LocalInstanceFiles(join(deps.dataDir, 'files'));
+  const files = new LocalInstanceFiles(deps.filesDir ?? join(deps.dataDir, 'files'));
   const quarantine = new Quarantine(join(deps.dataDir, 'quarantine'));
   const metrics = createIngestMetrics(deps.metrics);
   const journalDir = join(deps.dataDir, 'journal');

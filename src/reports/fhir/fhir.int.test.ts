@@ -19,8 +19,8 @@ import { fhirModule } from './module.ts';
 /** Security, dicom, inference and FHIR: analysis → FHIR without triage. */
 async function wire(m: ModuleRunner) {
   const security = await m.start(securityModule, {});
-  const dicom = await m.start(dicomModule, {});
-  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files });
+  const dicom = await m.start(dicomModule, { accept: true });
+  const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   return { guard: security.guard, security, dicom, fhir };

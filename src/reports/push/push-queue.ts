@@ -30,12 +30,22 @@ export class PushQueue {
     );
   }
 
-  async due(now: number, limit = 20): Promise<PushItem[]> {
+  /**
+   * Claims up to `limit` due items for `leaseMs`: their next attempt moves past the lease, so
+   * another process's loop (several workers of a scaled-out deployment) skips them, and a
+   * process killed mid-send leaves them to be retried once the lease has passed. Under
+   * PostgreSQL a racing claim re-checks `next_at` after the winner commits and gets nothing.
+   */
+  async due(now: number, limit = 20, leaseMs = 60_000): Promise<PushItem[]> {
     const rows = await this.db.query<{ item_key: string; attempts: number; next_at: number }>(
-      `SELECT item_key, attempts, next_at FROM report_push WHERE channel = $1 AND state = 'pending' AND next_at <= $2 ORDER BY next_at, item_key LIMIT ${limit}`,
-      [this.channel, now],
+      `UPDATE report_push SET next_at = $3 WHERE channel = $1 AND state = 'pending' AND next_at <= $2 AND item_key IN (
+         SELECT item_key FROM report_push WHERE channel = $1 AND state = 'pending' AND next_at <= $2 ORDER BY next_at, item_key LIMIT ${limit}
+       ) RETURNING item_key, attempts, next_at`,
+      [this.channel, now, now + leaseMs],
     );
-    return rows.map((r) => ({ key: r.item_key, attempts: Number(r.attempts), nextAt: Number(r.next_at) }));
+    return rows
+      .map((r) => ({ key: r.item_key, attempts: Number(r.attempts), nextAt: Number(r.next_at) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async nextAt(): Promise<number | undefined> {
