@@ -113,14 +113,17 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
       graceMs,
       ...(bus instanceof PgNotifyBus ? { eventsListening: () => bus instanceof PgNotifyBus && bus.listening } : {}),
     });
-    http = createHttpServer(runner.routes().filter((r) => plan.serves(r)), {
-      logger,
-      maxUploadBytes: config.http.maxUploadBytes,
-      guard: services.guard ?? publicOnly,
-      ...(services.routeAudit ? { audit: services.routeAudit } : {}),
-      requestTimeoutMs: config.http.requestTimeoutMs,
-      ...httpsOptions(config),
-    });
+    http = createHttpServer(
+      runner.routes().filter((r) => plan.serves(r)),
+      {
+        logger,
+        maxUploadBytes: config.http.maxUploadBytes,
+        guard: services.guard ?? publicOnly,
+        ...(services.routeAudit ? { audit: services.routeAudit } : {}),
+        requestTimeoutMs: config.http.requestTimeoutMs,
+        ...httpsOptions(config),
+      },
+    );
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
     await runner.drain(onError);

@@ -87,17 +87,18 @@ export class InferenceEngine {
         ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i),
       }));
     // No workers (a scaled-out API or ingest process): the registry is listed, nothing is loaded.
-    const pool = models.length && opts.workers > 0
-      ? InferencePool.start({
-          models,
-          workers: opts.workers,
-          intraOpThreads: opts.intraOpThreads,
-          spinning: opts.spinning ?? false,
-          nice: opts.nice ?? 0,
-          maxBatch: opts.maxBatch,
-          jobTimeoutMs: opts.jobTimeoutMs,
-        })
-      : null;
+    const pool =
+      models.length && opts.workers > 0
+        ? InferencePool.start({
+            models,
+            workers: opts.workers,
+            intraOpThreads: opts.intraOpThreads,
+            spinning: opts.spinning ?? false,
+            nice: opts.nice ?? 0,
+            maxBatch: opts.maxBatch,
+            jobTimeoutMs: opts.jobTimeoutMs,
+          })
+        : null;
     if (pool && !opts.background) await pool;
     return new InferenceEngine(registry, pool);
   }
