@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -27,6 +28,8 @@ export interface StudyJobData {
 export const ANALYSIS_QUEUE = 'analysis';
 export const STUDY_QUEUE = 'analysis-study';
 export const ANALYSIS_DEAD_LETTER = 'analysis-dead';
+/** Any fixed key: the advisory lock under which a process sets up the queues. */
+const QUEUE_SETUP_LOCK = 7_270_603;
 type Queue = typeof ANALYSIS_QUEUE | typeof STUDY_QUEUE | typeof ANALYSIS_DEAD_LETTER;
 const QUEUES: readonly Queue[] = [ANALYSIS_QUEUE, STUDY_QUEUE, ANALYSIS_DEAD_LETTER];
 
@@ -89,16 +92,28 @@ export class AnalysisJobs {
       maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(opts.expireInSeconds / 2))),
     });
     boss.on('error', opts.onError);
-    await boss.start();
     const retry = {
       retryLimit: opts.retryLimit,
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: opts.expireInSeconds,
     };
-    await boss.createQueue(ANALYSIS_DEAD_LETTER, { name: ANALYSIS_DEAD_LETTER, policy: 'standard' });
-    await boss.createQueue(ANALYSIS_QUEUE, { name: ANALYSIS_QUEUE, policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry });
-    await boss.createQueue(STUDY_QUEUE, { name: STUDY_QUEUE, policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry });
+    // Processes starting together (an ingest and its workers) would create the queues' partitions
+    // at once, and PostgreSQL answers that with "deadlock detected": one at a time, by a session lock.
+    const lock = new pg.Client({ connectionString: opts.connectionString });
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [QUEUE_SETUP_LOCK]);
+      await boss.start();
+      for (const [name, options] of [
+        [ANALYSIS_DEAD_LETTER, { policy: 'standard' }],
+        [ANALYSIS_QUEUE, { policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry }],
+        [STUDY_QUEUE, { policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry }],
+      ] as const)
+        if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...options });
+    } finally {
+      await lock.end();
+    }
     const registers = [opts.metrics];
     new Gauge({
       name: 'readfirst_jobs_queued',

@@ -9,9 +9,23 @@ export interface Migration {
   sql: string | Record<Dialect, string>;
 }
 
-/** Applies every migration not yet recorded in `schema_migrations`, in list order. */
+/** Any fixed key: the PostgreSQL advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 7_270_601;
+
+/**
+ * Applies every migration not yet recorded in `schema_migrations`, in list order. Several
+ * processes of a scaled-out deployment may start at once against one PostgreSQL: each migration
+ * runs under a transaction-scoped advisory lock and re-checks, inside it, that no other process
+ * applied it meanwhile (SQLite has one writer, so it needs neither).
+ */
 export async function migrate(db: Db, migrations: readonly Migration[]): Promise<string[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');
+  const lock = async (tx: Pick<Db, 'query'>): Promise<void> => {
+    if (db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  };
+  await db.transaction(async (tx) => {
+    await lock(tx);
+    await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');
+  });
   const done = new Set((await db.query<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id));
   const seen = new Set<string>();
   const applied: string[] = [];
@@ -20,11 +34,14 @@ export async function migrate(db: Db, migrations: readonly Migration[]): Promise
     seen.add(m.id);
     if (done.has(m.id)) continue;
     const sql = typeof m.sql === 'string' ? m.sql : m.sql[db.dialect];
-    await db.transaction(async (tx) => {
+    const ran = await db.transaction(async (tx) => {
+      await lock(tx);
+      if ((await tx.query('SELECT id FROM schema_migrations WHERE id = $1', [m.id])).length > 0) return false;
       await tx.exec(sql);
       await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [m.id, Date.now()]);
+      return true;
     });
-    applied.push(m.id);
+    if (ran) applied.push(m.id);
   }
   return applied;
 }

@@ -31,10 +31,11 @@ export async function startServerProcess(
   env: Record<string, string>,
   ports?: { http: number; dimse: number },
   nodeArgs: readonly string[] = [],
+  serveArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   const httpPort = ports?.http ?? (await freePort());
   const dimsePort = ports?.dimse ?? (await freePort());
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/readfirst.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/readfirst.ts', 'serve', ...serveArgs], {
     cwd: repoRoot,
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('READFIRST_'))),
@@ -52,7 +53,7 @@ export async function startServerProcess(
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Always drained: a full pipe would block the server.
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`);
     try {

@@ -54,7 +54,13 @@ export function loadAuditKey(path: string): Buffer {
   }
   mkdirSync(dirname(path), { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(path, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    // Another process sharing the key file created it first: use its key.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
+    throw e;
+  }
   return key;
 }
 
@@ -69,10 +75,13 @@ export interface AuditQuery {
   afterSeq?: number;
 }
 
+/** Any fixed key: the PostgreSQL advisory lock that serialises appends across processes. */
+const AUDIT_LOCK = 7_270_602;
+
 /**
  * The append-only audit trail (IHE ATNA record content; DICOM PS3.15 A.5). Appends are serialised
- * in this process, and the sequence number is the primary key, so two processes on one database
- * cannot fork the chain: the loser retries on the new head. Nothing in readfirst updates or
+ * in this process and, on PostgreSQL, across processes by an advisory lock; the sequence number is
+ * the primary key besides, so two writers can never fork the chain (the loser retries on the new head). Nothing in readfirst updates or
  * deletes a row.
  */
 export class AuditLog {
@@ -99,6 +108,8 @@ export class AuditLog {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
+          // Several processes (a scaled-out deployment) append to one chain: one at a time.
+          if (this.db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
           const head = (
             await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
           )[0];
