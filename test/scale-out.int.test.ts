@@ -1,18 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allMigrations } from '../src/app/modules.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { derive, JPEG_BASELINE, setString } from '../src/inference/testing/dicom-fixtures.ts';
 import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
 import { UserStore } from '../src/security/users.ts';
 import type { Db } from '../src/store/db.ts';
 import { openDb } from '../src/store/open.ts';
-import { TEST_PG_URL } from './support/dbs.ts';
+import { clusterEnv, createScratchDatabase, type ScratchDatabase, writeChestStudies } from './support/cluster.ts';
 import { type ServerProcess, startServerProcess, stopServerProcess } from './support/server-process.ts';
 import { openSse, type SseClient } from './support/sse.ts';
 
@@ -27,12 +25,6 @@ import { openSse, type SseClient } from './support/sse.ts';
 const STUDIES = Number(process.env.READFIRST_SCALE_STUDIES ?? 500);
 const ROOT = '1.2.826.0.1.3680043.10.515';
 
-const dbUrl = (name: string): string => {
-  const u = new URL(TEST_PG_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
 async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
@@ -44,61 +36,34 @@ async function until(what: string, cond: () => Promise<boolean>, ms: number): Pr
 const count = async (db: Db, sql: string): Promise<number> => Number((await db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
 
 describe('scale-out: ingest, two workers and an API process on one PostgreSQL', () => {
-  const dbName = `rf_scale_${randomBytes(5).toString('hex')}`;
   const root = mkdtempSync(join(tmpdir(), 'rf-scale-'));
-  const filesDir = join(root, 'shared-files');
-  const keyFile = join(root, 'audit.key');
   const inDir = join(root, 'in');
   const tiny = makeTinyPackage({ size: 32 });
   const procs: ServerProcess[] = [];
+  let scratch: ScratchDatabase;
   let db: Db;
-  let admin: pg.Client;
-  const studyUids: string[] = [];
+  let studyUids: string[] = [];
 
   const env = (name: string): Record<string, string> => ({
-    READFIRST_DATABASE_URL: dbUrl(dbName),
-    READFIRST_DATA_DIR: join(root, name),
-    READFIRST_FILES_DIR: filesDir,
-    READFIRST_SECURITY_AUDIT_KEY_FILE: keyFile,
-    READFIRST_INFERENCE_MODEL_DIRS: tiny.dir,
-    READFIRST_INFERENCE_WORKERS: '1',
-    READFIRST_INFERENCE_INTRA_OP_THREADS: '1',
-    READFIRST_INGEST_QUIET_PERIOD_MS: '1500',
+    ...clusterEnv({ root, name, databaseUrl: scratch.url, modelDir: tiny.dir }),
+    // A killed worker's jobs come back after 8 s (the visibility timeout), retried after 1 s.
     READFIRST_CLUSTER_EXPIRE_IN_SECONDS: '8',
     READFIRST_CLUSTER_RETRY_DELAY_SECONDS: '1',
     READFIRST_LOG_LEVEL: 'info',
   });
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    db = await openDb({ databaseUrl: dbUrl(dbName), sqlitePath: '', migrations: allMigrations });
+    scratch = await createScratchDatabase('rf_scale');
+    db = await openDb({ databaseUrl: scratch.url, sqlitePath: '', migrations: allMigrations });
     await new UserStore(db, systemClock).create({ username: 'reader', password: 'reader password', roles: ['radiologist'] });
-    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
-    mkdirSync(inDir, { recursive: true });
-    for (let n = 1; n <= STUDIES; n++) {
-      const study = `${ROOT}.${n}`;
-      studyUids.push(study);
-      const path = derive(JPEG_BASELINE, `scale-${n}.dcm`, (d, meta) => {
-        setString(d, '0020000D', 'UI', study);
-        setString(d, '0020000E', 'UI', `${study}.1`);
-        setString(d, '00080018', 'UI', `${study}.1.1`);
-        setString(meta, '00020003', 'UI', `${study}.1.1`);
-        setString(d, '00080050', 'SH', `ACC${n}`);
-        setString(d, '00185101', 'CS', 'PA');
-        setString(d, '00180015', 'CS', 'CHEST');
-      });
-      writeFileSync(join(inDir, `s${String(n).padStart(5, '0')}.dcm`), readFileSync(path));
-      rmSync(path);
-    }
+    writeFileSync(join(root, 'audit.key'), randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    studyUids = writeChestStudies(inDir, STUDIES, ROOT);
   }, 300_000);
 
   afterAll(async () => {
     for (const p of procs) await stopServerProcess(p, 'SIGKILL');
     await db?.close();
-    await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin?.end();
+    await scratch?.drop();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -110,9 +75,7 @@ describe('scale-out: ingest, two workers and an API process on one PostgreSQL', 
         await run();
       } catch (e) {
         // What each process logged last, to see why.
-        const tails = procs.map(
-          (p, i) => `--- ${['ingest', 'worker-a', 'worker-b', 'api'][i]}\n${p.stdout().split('\n').slice(-15).join('\n')}`,
-        );
+        const tails = procs.map((p, i) => `--- process ${i + 1}\n${p.stdout().split('\n').slice(-15).join('\n')}`);
         throw new Error(`${e instanceof Error ? e.message : String(e)}\n${tails.join('\n')}`);
       }
     },
@@ -120,14 +83,17 @@ describe('scale-out: ingest, two workers and an API process on one PostgreSQL', 
 
   async function run(): Promise<void> {
     // All four start at once: migrations are serialised by an advisory lock.
-    const [ingest, workerA, workerB, api] = await Promise.all([
-      startServerProcess(env('ingest'), undefined, [], ['--role', 'ingest']),
-      startServerProcess(env('worker-a'), undefined, [], ['--role', 'worker']),
-      startServerProcess(env('worker-b'), undefined, [], ['--role', 'worker']),
-      startServerProcess(env('api'), undefined, [], ['--role', 'api']),
+    const start = async (name: string, role: string): Promise<ServerProcess> => {
+      const p = await startServerProcess(env(name), undefined, [], ['--role', role]);
+      procs.push(p);
+      return p;
+    };
+    const [ingest, workerA, , api] = await Promise.all([
+      start('ingest', 'ingest'),
+      start('worker-a', 'worker'),
+      start('worker-b', 'worker'),
+      start('api', 'api'),
     ]);
-    if (!ingest || !workerA || !workerB || !api) throw new Error('a process did not start');
-    procs.push(ingest, workerA, workerB, api);
 
     // Each role serves its own routes: the worklist on the API, STOW on ingest, only health on a worker.
     const apiBase = `http://127.0.0.1:${api.httpPort}`;

@@ -147,6 +147,15 @@ export class PgNotifyBus implements EventBus {
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
     this.local.emit(event, payload);
+    this.relay(event, payload);
+  }
+
+  async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
+    this.relay(event, payload);
+    await this.local.publish(event, payload);
+  }
+
+  private relay<E extends EventName>(event: E, payload: EventMap[E]): void {
     if (!this.relayed.has(event) || this.closed) return;
     const p = this.send(event, payload)
       .catch((e: unknown) => this.opts.onError(event, e))

@@ -1,4 +1,7 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.ts';
 import { ReadfirstError } from '../core/errors.ts';
 import { assertRoleSupported, parseRole, rolePlan, VIEW_EVENTS } from './role.ts';
 
@@ -57,5 +60,12 @@ describe('roles', () => {
     expect([stow, qido, health].map((r) => api?.serves(r))).toEqual([false, true, true]);
     expect([stow, qido, health].map((r) => worker?.serves(r))).toEqual([false, false, true]);
     expect([stow, qido, health].map((r) => all?.serves(r))).toEqual([true, true, true]);
+  });
+
+  it('the deployment example in docs/deploy/ is a valid configuration for every split role', () => {
+    const file = join(dirname(fileURLToPath(import.meta.url)), '../../docs/deploy/readfirst.yaml');
+    const config = loadConfig({ file, env: { READFIRST_DATA_DIR: '/var/lib/readfirst/worker-1' } });
+    for (const role of ['api', 'ingest', 'worker'] as const) expect(() => assertRoleSupported(role, config)).not.toThrow();
+    expect(config.dataDir).toBe('/var/lib/readfirst/worker-1');
   });
 });

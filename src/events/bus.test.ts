@@ -24,6 +24,22 @@ describe('InMemoryBus', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("publish resolves only once this emission's handlers have settled, a failing one reported", async () => {
+    const errors: unknown[] = [];
+    const bus = new InMemoryBus((_e, err) => errors.push(err));
+    const stored: string[] = [];
+    bus.on('alert.raised', async (p) => {
+      await new Promise((r) => setTimeout(r, 50));
+      stored.push(p.alertId);
+    });
+    bus.on('alert.raised', () => {
+      throw new Error('delivery down');
+    });
+    await bus.publish('alert.raised', { alertId: 'a1', studyInstanceUid: 's', reason: 'r' });
+    expect(stored).toEqual(['a1']);
+    expect(errors).toHaveLength(1);
+  });
+
   it('stops delivering after unsubscribe', async () => {
     const bus = new InMemoryBus(() => undefined);
     let n = 0;

@@ -15,6 +15,13 @@ export interface SubscribeOptions {
 export interface EventBus {
   on<E extends EventName>(event: E, handler: Handler<E>, opts?: SubscribeOptions): () => void;
   emit<E extends EventName>(event: E, payload: EventMap[E]): void;
+  /**
+   * Emits, and resolves once this process's handlers of this emission have settled (a failing
+   * one is reported, as with `emit`). For a durable job: it completes only after its effects
+   * (the ranking, the SR, the alert) are stored, so a worker killed before then leaves the job
+   * to be retried rather than the effect lost.
+   */
+  publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void>;
   /** Resolves when every handler started so far has settled (for tests and shutdown). */
   idle(): Promise<void>;
 }
@@ -44,15 +51,26 @@ export class InMemoryBus implements EventBus {
   }
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    this.deliver(event, payload);
+  }
+
+  async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
+    await Promise.all(this.deliver(event, payload));
+  }
+
+  private deliver<E extends EventName>(event: E, payload: EventMap[E]): Promise<void>[] {
     const handlers = this.handlers.get(event);
-    if (!handlers?.size) return;
+    if (!handlers?.size) return [];
     const wire = JSON.stringify(payload);
+    const started: Promise<void>[] = [];
     for (const handler of handlers) {
       const p = (async () => handler(JSON.parse(wire) as EventMap[E]))()
         .catch((e: unknown) => this.onError(event, e))
         .finally(() => this.inflight.delete(p));
       this.inflight.add(p);
+      started.push(p);
     }
+    return started;
   }
 
   async idle(): Promise<void> {

@@ -39,7 +39,8 @@ export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobD
       throw new ReadfirstError('unavailable', 'every reading of the instance failed; retrying', {
         reason: mine[mine.length - 1]?.statusReason ?? null,
       });
-    deps.bus.emit(
+    // The job completes once the reading's effects here (the ranking) are stored.
+    await deps.bus.publish(
       'study.analysed',
       await studyReading({ results: deps.results, now: deps.now }, job.studyInstanceUid, {
         sopInstanceUid: job.sopInstanceUid,
@@ -67,6 +68,8 @@ export function studyJobHandler(deps: StudyJobDeps): (job: StudyJobData) => Prom
     const reading = await deps.finish(job.studyInstanceUid);
     if (!reading) throw new ReadfirstError('unavailable', 'study completion interrupted; retrying');
     deps.logger.info({ study: job.studyInstanceUid, status: reading.status, results: reading.resultIds.length }, 'study analysed');
-    deps.bus.emit('study.analysed', reading);
+    // The job completes only once the SR, FHIR and HL7 outputs of the reading are queued: a
+    // worker killed before then leaves the job to be retried, not the SR lost.
+    await deps.bus.publish('study.analysed', reading);
   };
 }

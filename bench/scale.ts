@@ -1,0 +1,175 @@
+/**
+ * `npm run bench -- scale [N]`: analysis throughput of a scaled-out deployment with 1 and with 2
+ * worker processes (issue 15). Each run is a fresh PostgreSQL database, one ingest process and
+ * k `serve --role worker` processes, each with one ONNX Runtime worker of one intra-op thread, so
+ * the comparison is of processes, not threads. N one-image chest studies (default 200) are stored
+ * through the ingest process first (storescu), so the queue holds N image jobs; then the workers
+ * start and the clock runs until every image job has completed. The baseline is the 1-worker run
+ * of the same invocation; the ratio is 2-worker throughput ÷ 1-worker throughput.
+ *
+ * Also measured, for the N-host projection: PostgreSQL commits per second (single-row autocommit
+ * INSERTs on one connection), the commits each analysed image costs (pg_stat_database
+ * xact_commit over the 2-worker run ÷ N), and the instance store's read throughput (every stored
+ * file read back, MB/s).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { allMigrations } from '../src/app/modules.ts';
+import type { Db } from '../src/store/db.ts';
+import { openDb } from '../src/store/open.ts';
+import { clusterEnv, createScratchDatabase, writeChestStudies } from '../test/support/cluster.ts';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface RunResult {
+  workers: number;
+  seconds: number;
+  imagesPerS: number;
+  queueP50S: number;
+  queueP95S: number;
+  commitsPerImage: number;
+}
+
+const num = async (db: Db, sql: string): Promise<number> => Number((await db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
+
+async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+async function run(workers: number, n: number, inDir: string, modelDir: string): Promise<RunResult & { filesDir: string; root: string }> {
+  const scratch = await createScratchDatabase('rf_bench_scale');
+  const root = mkdtempSync(join(tmpdir(), 'rf-bench-scale-'));
+  writeFileSync(join(root, 'audit.key'), randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  const env = (name: string): Record<string, string> => ({
+    ...clusterEnv({ root, name, databaseUrl: scratch.url, modelDir }),
+    READFIRST_LOG_LEVEL: 'warn',
+    // Write-back has no destination here; SR/KOS/heat-map objects are still built and queued.
+  });
+  const procs: ServerProcess[] = [];
+  const db = await openDb({ databaseUrl: scratch.url, sqlitePath: '', migrations: allMigrations });
+  try {
+    const ingest = await startServerProcess(env('ingest'), undefined, [], ['--role', 'ingest']);
+    procs.push(ingest);
+    const scu = spawn('storescu', ['-xy', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(ingest.dimsePort), inDir], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((r) => scu.on('close', r));
+    if (code !== 0) throw new Error(`storescu exited ${code}`);
+    await waitFor(
+      'every image job queued',
+      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name = 'analysis'")) >= n,
+      120_000,
+    );
+    const commits0 = await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+    const t0 = performance.now();
+    const started = await Promise.all(
+      Array.from({ length: workers }, (_, i) => startServerProcess(env(`worker-${i}`), undefined, [], ['--role', 'worker'])),
+    );
+    procs.push(...started);
+    await waitFor(
+      'every image job completed',
+      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name = 'analysis' AND state = 'completed'")) >= n,
+      30 * 60_000,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const commits = (await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')) - commits0;
+    // Queue latency: job created (instance stored) to job started, in seconds, over the drained backlog.
+    const waits = (
+      await db.query<{ s: number | string }>(
+        "SELECT EXTRACT(EPOCH FROM (started_on - created_on)) AS s FROM readfirst_jobs.job WHERE name = 'analysis' AND state = 'completed'",
+      )
+    )
+      .map((r) => Number(r.s))
+      .sort((a, b) => a - b);
+    return {
+      workers,
+      seconds,
+      imagesPerS: n / seconds,
+      queueP50S: quantile(waits, 0.5),
+      queueP95S: quantile(waits, 0.95),
+      commitsPerImage: commits / n,
+      filesDir: join(root, 'shared-files'),
+      root,
+    };
+  } finally {
+    for (const p of procs) await stopServerProcess(p, 'SIGTERM');
+    await db.close();
+    await scratch.drop();
+  }
+}
+
+/** Single-row autocommit INSERTs per second on one connection: the database's commit rate. */
+async function commitsPerSecond(): Promise<number> {
+  const scratch = await createScratchDatabase('rf_bench_commits');
+  const db = await openDb({ databaseUrl: scratch.url, sqlitePath: '', migrations: [] });
+  try {
+    await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT)');
+    const n = 2000;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await db.run('INSERT INTO t (id, v) VALUES ($1, $2)', [`k${i}`, 'x']);
+    return n / ((performance.now() - t) / 1000);
+  } finally {
+    await db.close();
+    await scratch.drop();
+  }
+}
+
+/** Reads every stored file once: MB/s of the instance store (local disk, page cache warm). */
+function storeReadMbPerS(filesDir: string): { mbPerS: number; mbPerImage: number } {
+  const files = walk(filesDir).filter((f) => f.endsWith('.dcm'));
+  let bytes = 0;
+  const t = performance.now();
+  for (const f of files) bytes += readFileSync(f).length;
+  const s = (performance.now() - t) / 1000;
+  return { mbPerS: bytes / 1e6 / s, mbPerImage: bytes / 1e6 / Math.max(1, files.length) };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const n = Number(args[0] ?? 200);
+  const modelDir = process.env.READFIRST_BENCH_MODEL_DIR ?? join(repoRoot, 'models', 'readfirst-cxr');
+  const inDir = mkdtempSync(join(tmpdir(), 'rf-bench-scale-in-'));
+  try {
+    writeChestStudies(inDir, n, `1.2.826.0.1.3680043.10.516.${Date.now()}`);
+    const one = await run(1, n, inDir, modelDir);
+    rmSync(one.root, { recursive: true, force: true });
+    const two = await run(2, n, inDir, modelDir);
+    const store = storeReadMbPerS(two.filesDir);
+    rmSync(two.root, { recursive: true, force: true });
+    const commits = await commitsPerSecond();
+    const ratio = two.imagesPerS / one.imagesPerS;
+    const perHost = two.imagesPerS;
+    const dbCeiling = commits / two.commitsPerImage;
+    const storeCeiling = store.mbPerS / store.mbPerImage;
+    const hostsAtDb = dbCeiling / perHost;
+    const bottleneck = dbCeiling < storeCeiling ? 'PostgreSQL commits' : 'instance store reads';
+    const line = (r: RunResult): string =>
+      `${r.workers} worker process(es): ${n} images in ${r.seconds.toFixed(1)} s = ${r.imagesPerS.toFixed(1)} images/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} commits/image`;
+    process.stdout.write(
+      [
+        `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread, on ${(await import('node:os')).cpus().length} cores`,
+        line(one),
+        line(two),
+        `ratio (2 workers ÷ 1 worker): ${ratio.toFixed(2)}× (target ≥ 1.8×: ${ratio >= 1.8 ? 'met' : 'NOT met'})`,
+        `PostgreSQL: ${commits.toFixed(0)} commits/s on one connection (a lower bound: many connections share group commits) → at ${two.commitsPerImage.toFixed(1)} commits/image, about ${dbCeiling.toFixed(0)} images/s for the whole deployment`,
+        `instance store: ${store.mbPerS.toFixed(0)} MB/s read, ${store.mbPerImage.toFixed(2)} MB/image → about ${storeCeiling.toFixed(0)} images/s`,
+        `projection: one 2-core host with 2 worker processes reads ${perHost.toFixed(1)} images/s (${(perHost * 86_400).toFixed(0)} images/day); N such worker hosts read N × ${perHost.toFixed(1)} images/s until ${bottleneck} cap it at about ${Math.min(dbCeiling, storeCeiling).toFixed(0)} images/s, i.e. about ${Math.floor(Math.min(hostsAtDb, storeCeiling / perHost))} hosts`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    rmSync(inDir, { recursive: true, force: true });
+  }
+}
