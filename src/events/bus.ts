@@ -51,7 +51,7 @@ export class InMemoryBus implements EventBus {
   }
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
-    this.deliver(event, payload);
+    void Promise.all(this.deliver(event, payload));
   }
 
   async publish<E extends EventName>(event: E, payload: EventMap[E]): Promise<void> {
