@@ -4,7 +4,8 @@
  * k `serve --role worker` processes, each with one ONNX Runtime worker of one intra-op thread, so
  * the comparison is of processes, not threads. N one-image chest studies (default 200) are stored
  * through the ingest process first (storescu), so the queue holds N image jobs; then the workers
- * start and the clock runs until every image job has completed. The baseline is the 1-worker run
+ * start and the clock runs until every image job and every study-completion job (SR, KOS and
+ * heat-map objects built and queued) has completed: throughput is whole studies per second. The baseline is the 1-worker run
  * of the same invocation; the ratio is 2-worker throughput ÷ 1-worker throughput.
  *
  * Also measured, for the N-host projection: PostgreSQL commits per second (single-row autocommit
@@ -70,8 +71,8 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
     const code = await new Promise<number | null>((r) => scu.on('close', r));
     if (code !== 0) throw new Error(`storescu exited ${code}`);
     await waitFor(
-      'every image job queued',
-      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name = 'analysis'")) >= n,
+      'every image and study job queued',
+      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name IN ('analysis', 'analysis-study')")) >= 2 * n,
       120_000,
     );
     const commits0 = await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
@@ -80,9 +81,15 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       Array.from({ length: workers }, (_, i) => startServerProcess(env(`worker-${i}`), undefined, [], ['--role', 'worker'])),
     );
     procs.push(...started);
+    // Done when every image is read and every study finished (its SR, KOS and heat-maps queued).
     await waitFor(
-      'every image job completed',
-      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name = 'analysis' AND state = 'completed'")) >= n,
+      'every image and study job completed',
+      async () =>
+        (await num(
+          db,
+          "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name IN ('analysis', 'analysis-study') AND state = 'completed'",
+        )) >=
+        2 * n,
       30 * 60_000,
     );
     const seconds = (performance.now() - t0) / 1000;
@@ -157,7 +164,7 @@ export async function main(args: string[]): Promise<void> {
     const hostsAtDb = dbCeiling / perHost;
     const bottleneck = dbCeiling < storeCeiling ? 'PostgreSQL commits' : 'instance store reads';
     const line = (r: RunResult): string =>
-      `${r.workers} worker process(es): ${n} images in ${r.seconds.toFixed(1)} s = ${r.imagesPerS.toFixed(1)} images/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} commits/image`;
+      `${r.workers} worker process(es): ${n} studies (1 image each) analysed in ${r.seconds.toFixed(1)} s = ${r.imagesPerS.toFixed(1)} studies/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} commits/image`;
     process.stdout.write(
       [
         `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread, on ${(await import('node:os')).cpus().length} cores`,
