@@ -63,7 +63,7 @@ const config = loadConfig({
 const app = await startAppWith(config, async (m: ModuleRunner) => {
   const dicom = await m.start(dicomModule, { accept: true });
   const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
-  await m.start(monitorModule, { results: inference.results });
+  await m.start(monitorModule, { results: inference.results, scheduled: true });
   return { guard: undefined, dicom };
 });
 try {

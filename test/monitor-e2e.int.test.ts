@@ -45,7 +45,7 @@ describe('end to end: labelled images → DICOM → storescu → labels import �
   const wire = async (m: ModuleRunner) => {
     const dicom = await m.start(dicomModule, { accept: true });
     const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
-    await m.start(monitorModule, { results: inference.results });
+    await m.start(monitorModule, { results: inference.results, scheduled: true });
     return { guard: undefined, dicom };
   };
   let app: App<Awaited<ReturnType<typeof wire>>>;

@@ -138,7 +138,7 @@ export async function wireApp(m: ModuleRunner, opts: WireOptions = { plan: roleP
     results: inference.results,
     deliver: plan.deliver,
   });
-  const monitor = await m.start(monitorModule, { results: inference.results });
+  const monitor = await m.start(monitorModule, { results: inference.results, scheduled: plan.scheduled });
   await m.start(pushQueueModule, {});
   const { fhir } = await m.start(fhirModule, { studies: dicom.studies, results: inference.results });
   const hl7 = await m.start(hl7OutModule, { studies: dicom.studies, results: inference.results });

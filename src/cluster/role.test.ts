@@ -48,7 +48,8 @@ describe('roles', () => {
     expect(all).toMatchObject({ accept: true, scoring: 'on-arrival', jobs: undefined, deliver: true, relayed: [] });
     expect(ingest).toMatchObject({ accept: true, scoring: 'none', jobs: 'enqueue', deliver: false });
     expect(worker).toMatchObject({ accept: false, scoring: 'jobs', jobs: 'work', deliver: true });
-    expect(api).toMatchObject({ accept: false, scoring: 'none', jobs: undefined, deliver: false });
+    expect(api).toMatchObject({ accept: false, scoring: 'none', jobs: undefined, deliver: false, scheduled: true });
+    expect([ingest, worker].map((p) => p?.scheduled)).toEqual([false, false]);
     // Effects are never relayed (they would happen once per process); views are.
     for (const p of [api, ingest, worker]) expect(p?.relayed).toEqual(VIEW_EVENTS);
     expect(VIEW_EVENTS).not.toContain('study.analysed');

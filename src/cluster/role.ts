@@ -63,6 +63,8 @@ export interface RolePlan {
   jobs: 'enqueue' | 'work' | undefined;
   /** Resumes alert deliveries and escalations, runs the write-back outbox worker. */
   deliver: boolean;
+  /** Runs the periodic drift check (one kind of process only, so N processes do not check N times). */
+  scheduled: boolean;
   /** The events carried to the other processes (LISTEN/NOTIFY); none in a single process. */
   relayed: readonly EventName[];
   /** Whether this process serves a route (health and metrics everywhere; STOW on ingest; the rest on api). */
@@ -88,18 +90,46 @@ const isHealth = (r: Pick<RouteDef, 'url'>): boolean => HEALTH_URLS.has(r.url);
 const isStow = (r: Pick<RouteDef, 'method' | 'url'>): boolean => r.method === 'POST' && r.url.startsWith('/dicom-web/studies');
 
 const PLANS: Record<Role, RolePlan> = {
-  all: { role: 'all', accept: true, scoring: 'on-arrival', jobs: undefined, deliver: true, relayed: [], serves: () => true },
-  api: { role: 'api', accept: false, scoring: 'none', jobs: undefined, deliver: false, relayed: VIEW_EVENTS, serves: (r) => !isStow(r) },
+  all: {
+    role: 'all',
+    accept: true,
+    scoring: 'on-arrival',
+    jobs: undefined,
+    deliver: true,
+    scheduled: true,
+    relayed: [],
+    serves: () => true,
+  },
+  api: {
+    role: 'api',
+    accept: false,
+    scoring: 'none',
+    jobs: undefined,
+    deliver: false,
+    scheduled: true,
+    relayed: VIEW_EVENTS,
+    serves: (r) => !isStow(r),
+  },
   ingest: {
     role: 'ingest',
     accept: true,
     scoring: 'none',
     jobs: 'enqueue',
     deliver: false,
+    scheduled: false,
     relayed: VIEW_EVENTS,
     serves: (r) => isHealth(r) || isStow(r),
   },
-  worker: { role: 'worker', accept: false, scoring: 'jobs', jobs: 'work', deliver: true, relayed: VIEW_EVENTS, serves: isHealth },
+  worker: {
+    role: 'worker',
+    accept: false,
+    scoring: 'jobs',
+    jobs: 'work',
+    deliver: true,
+    scheduled: false,
+    relayed: VIEW_EVENTS,
+    serves: isHealth,
+  },
 };
 
 export function rolePlan(role: Role): RolePlan {

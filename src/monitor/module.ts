@@ -14,6 +14,8 @@ import { monitorRoutes } from './routes.ts';
 
 export interface MonitorDeps {
   results: Pick<InferenceResultStore, 'get'>;
+  /** This process runs the periodic drift check (`monitor.drift.checkEveryMs`); a scaled-out deployment runs it on its API processes. */
+  scheduled: boolean;
 }
 
 const DAY = 86_400_000;
@@ -105,7 +107,7 @@ export const monitorModule = defineModule({
     let closed = false;
     let running: Promise<unknown> = Promise.resolve();
     const schedule = (): void => {
-      if (closed || cfg.drift.checkEveryMs === 0) return;
+      if (closed || !deps.scheduled || cfg.drift.checkEveryMs === 0) return;
       timer = ctx.clock.setTimer(cfg.drift.checkEveryMs, () => {
         running = checkDrift()
           .catch((err: unknown) => log.error({ err }, 'drift check failed'))

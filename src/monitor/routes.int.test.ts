@@ -16,7 +16,7 @@ const wire = async (m: ModuleRunner) => {
   const security = await m.start(securityModule, {});
   const dicom = await m.start(dicomModule, { accept: true });
   const inference = await m.start(inferenceModule, { studies: dicom.studies, files: dicom.files, scoring: 'on-arrival' });
-  await m.start(monitorModule, { results: inference.results });
+  await m.start(monitorModule, { results: inference.results, scheduled: true });
   return { guard: security.guard, security };
 };
 
