@@ -183,7 +183,7 @@ describe('reading-room safety in Chromium against a real server', () => {
   it('8: the demo stream never shows the ground truth to the reader', async () => {
     await go(page, '/');
     await page.locator('.wl-row').first().waitFor();
-    await expect.poll(() => page.locator('.wl-row', { hasText: 'readfirst demo' }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.wl-row', { hasText: 'readfirst demo' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
     const text = (await page.locator('.worklist').textContent()) ?? '';
     expect(text).not.toMatch(/NIH label|pneumothorax \(|no finding \(|\.png/i);
   });
