@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,8 @@ interface RunResult {
   queueP50S: number;
   queueP95S: number;
   commitsPerImage: number;
+  /** CPU seconds per study: the worker processes (all their threads), PostgreSQL, the ingest process. */
+  cpu: { workers: number; postgres: number; ingest: number };
   /** Workers started to every job completed, start-up included. */
   wallS: number;
 }
@@ -51,6 +53,49 @@ async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): 
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Fields of /proc/<pid>/stat after the command name (index 0 is field 3, the state). */
+function statFields(pid: number | string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used (Linux clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return (Number(f[11] ?? 0) + Number(f[12] ?? 0)) / 100;
+}
+
+/**
+ * CPU seconds used so far by PostgreSQL on this host: every live server process, plus what its
+ * exited backends used (the postmaster's cutime/cstime, which counts the children it reaped).
+ */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm !== 'postgres') continue;
+    const f = statFields(pid);
+    total += (Number(f[11] ?? 0) + Number(f[12] ?? 0)) / 100;
+    const parent = f[1] ?? '';
+    let parentComm = '';
+    try {
+      parentComm = readFileSync(`/proc/${parent}/comm`, 'utf8').trim();
+    } catch {
+      /* none */
+    }
+    if (parentComm !== 'postgres') total += (Number(f[13] ?? 0) + Number(f[14] ?? 0)) / 100;
+  }
+  return total;
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -78,6 +123,8 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       120_000,
     );
     const commits0 = await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+    const pg0 = postgresCpuSeconds();
+    const ingest0 = cpuSeconds(ingest.child.pid ?? 0);
     const t0 = performance.now();
     const started = await Promise.all(
       Array.from({ length: workers }, (_, i) => startServerProcess(env(`worker-${i}`), undefined, [], ['--role', 'worker'])),
@@ -95,6 +142,11 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       30 * 60_000,
     );
     const wall = (performance.now() - t0) / 1000;
+    const cpu = {
+      workers: started.reduce((a, p) => a + cpuSeconds(p.child.pid ?? 0), 0) / n,
+      postgres: (postgresCpuSeconds() - pg0) / n,
+      ingest: (cpuSeconds(ingest.child.pid ?? 0) - ingest0) / n,
+    };
     // Throughput over the work itself: first job started to last job completed (not the processes' start-up).
     const span = (
       await db.query<{ s: number | string }>(
@@ -120,6 +172,7 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       queueP95S: quantile(waits, 0.95),
       commitsPerImage: commits / n,
       wallS: wall,
+      cpu,
       filesDir: join(root, 'shared-files'),
       root,
     };
@@ -158,6 +211,7 @@ function storeReadMbPerS(filesDir: string): { mbPerS: number; mbPerImage: number
 
 export async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 200);
+  const load0 = loadavg()[0] ?? 0;
   const modelDir = process.env.READFIRST_BENCH_MODEL_DIR ?? join(repoRoot, 'models', 'readfirst-cxr');
   const inDir = mkdtempSync(join(tmpdir(), 'rf-bench-scale-in-'));
   try {
@@ -175,13 +229,14 @@ export async function main(args: string[]): Promise<void> {
     const hostsAtDb = dbCeiling / perHost;
     const bottleneck = dbCeiling < storeCeiling ? 'PostgreSQL commits' : 'instance store reads';
     const line = (r: RunResult): string =>
-      `${r.workers} worker process(es): ${n} studies (1 image each) analysed in ${r.seconds.toFixed(1)} s (first job started to last completed; ${r.wallS.toFixed(1)} s with start-up) = ${r.imagesPerS.toFixed(1)} studies/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (a backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} PostgreSQL transactions/study (reads included)`;
+      `${r.workers} worker process(es): ${n} studies (1 image each) analysed in ${r.seconds.toFixed(1)} s (first job started to last completed; ${r.wallS.toFixed(1)} s with start-up) = ${r.imagesPerS.toFixed(1)} studies/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (a backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} PostgreSQL transactions/study (reads included); CPU per study: worker processes ${(r.cpu.workers * 1000).toFixed(0)} ms (start-up included), PostgreSQL ${(r.cpu.postgres * 1000).toFixed(0)} ms, ingest ${(r.cpu.ingest * 1000).toFixed(0)} ms`;
     process.stdout.write(
       [
-        `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread, on ${(await import('node:os')).cpus().length} cores`,
+        `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread, on ${cpus().length} cores, load average ${load0.toFixed(1)} at the start`,
         line(one),
         line(two),
         `ratio (2 workers ÷ 1 worker): ${ratio.toFixed(2)}× (target ≥ 1.8×: ${ratio >= 1.8 ? 'met' : 'NOT met'})`,
+        `CPU: the 2-worker run used ${((two.cpu.workers + two.cpu.postgres + two.cpu.ingest) * two.imagesPerS).toFixed(2)} of ${cpus().length} cores (workers ${(two.cpu.workers * two.imagesPerS).toFixed(2)}, PostgreSQL ${(two.cpu.postgres * two.imagesPerS).toFixed(2)}); load average at the end ${loadavg()[0]?.toFixed(1)}`,
         `PostgreSQL: ${commits.toFixed(0)} commits/s on one connection (a lower bound: many connections share group commits) → at ${two.commitsPerImage.toFixed(1)} transactions/study, about ${dbCeiling.toFixed(0)} studies/s for the whole deployment`,
         `instance store: ${store.mbPerS.toFixed(0)} MB/s read, ${store.mbPerImage.toFixed(2)} MB/study → about ${storeCeiling.toFixed(0)} studies/s`,
         `projection: one 2-core host with 2 worker processes reads ${perHost.toFixed(1)} studies/s (${(perHost * 86_400).toFixed(0)} a day); N such worker hosts read N × ${perHost.toFixed(1)} studies/s until ${bottleneck} cap it at about ${Math.min(dbCeiling, storeCeiling).toFixed(0)} studies/s, i.e. about ${Math.floor(Math.min(hostsAtDb, storeCeiling / perHost))} hosts`,
