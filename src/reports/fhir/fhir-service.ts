@@ -84,8 +84,9 @@ export function createFhirService(deps: FhirServiceDeps) {
     }
     return resources;
   };
+  // Scored on arrival, a study is re-read after each image; its report waits for the whole study.
   const off = deps.bus.on('study.analysed', async (e) => {
-    await refresh(e.studyInstanceUid);
+    if (e.complete) await refresh(e.studyInstanceUid);
   });
   loop?.kick();
   return {

@@ -49,7 +49,9 @@ export const hl7OutModule = defineModule({
       maxAttempts: cfg.oru.maxAttempts,
       backoffMs: cfg.oru.backoffMs,
     });
+    // One ORU per complete reading: per-image re-readings of a study scored on arrival send nothing.
     const off = ctx.bus.on('study.analysed', async (e) => {
+      if (!e.complete) return;
       await queue.enqueue(e.studyInstanceUid, ctx.clock.now());
       loop.kick();
     });
