@@ -236,7 +236,11 @@ export async function main(args: string[]): Promise<void> {
         line(one),
         line(two),
         `ratio (2 workers ÷ 1 worker): ${ratio.toFixed(2)}× (target ≥ 1.8×: ${ratio >= 1.8 ? 'met' : 'NOT met'})`,
-        `CPU: the 2-worker run used ${((two.cpu.workers + two.cpu.postgres + two.cpu.ingest) * two.imagesPerS).toFixed(2)} of ${cpus().length} cores (workers ${(two.cpu.workers * two.imagesPerS).toFixed(2)}, PostgreSQL ${(two.cpu.postgres * two.imagesPerS).toFixed(2)}); load average at the end ${loadavg()[0]?.toFixed(1)}`,
+        ...[one, two].map(
+          (r) =>
+            `CPU, ${r.workers}-worker run: ${((r.cpu.workers + r.cpu.postgres + r.cpu.ingest) * r.imagesPerS).toFixed(2)} of ${cpus().length} cores busy (worker processes ${(r.cpu.workers * r.imagesPerS).toFixed(2)}, PostgreSQL ${(r.cpu.postgres * r.imagesPerS).toFixed(2)}, ingest ${(r.cpu.ingest * r.imagesPerS).toFixed(2)})`,
+        ),
+        `load average at the end ${loadavg()[0]?.toFixed(1)}`,
         `PostgreSQL: ${commits.toFixed(0)} commits/s on one connection (a lower bound: many connections share group commits) → at ${two.commitsPerImage.toFixed(1)} transactions/study, about ${dbCeiling.toFixed(0)} studies/s for the whole deployment`,
         `instance store: ${store.mbPerS.toFixed(0)} MB/s read, ${store.mbPerImage.toFixed(2)} MB/study → about ${storeCeiling.toFixed(0)} studies/s`,
         `projection: one 2-core host with 2 worker processes reads ${perHost.toFixed(1)} studies/s (${(perHost * 86_400).toFixed(0)} a day); N such worker hosts read N × ${perHost.toFixed(1)} studies/s until ${bottleneck} cap it at about ${Math.min(dbCeiling, storeCeiling).toFixed(0)} studies/s, i.e. about ${Math.floor(Math.min(hostsAtDb, storeCeiling / perHost))} hosts`,
