@@ -108,6 +108,7 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
     ...clusterEnv({ root, name, databaseUrl: scratch.url, modelDir }),
     READFIRST_LOG_LEVEL: 'warn',
     // Write-back has no destination here; SR/KOS/heat-map objects are still built and queued.
+    ...(process.env.BENCH_WORKER_CONCURRENCY ? { READFIRST_CLUSTER_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {}),
   });
   const procs: ServerProcess[] = [];
   const db = await openDb({ databaseUrl: scratch.url, sqlitePath: '', migrations: allMigrations });

@@ -350,7 +350,7 @@ export const configSchema = z
           .string()
           .regex(/^[a-z_][a-z0-9_]*$/)
           .default('readfirst_jobs'),
-        /** Analysis jobs a worker runs at once; 0: inference.workers × inference.maxBatch. */
+        /** Analysis jobs a worker runs at once; 0: 3 × inference.workers × inference.maxBatch. */
         workerConcurrency: z.number().int().min(0).max(256).default(0),
         /** Retries after the first attempt, with exponential back-off; then the dead-letter queue. */
         retryLimit: z.number().int().min(0).max(50).default(3),

@@ -83,7 +83,9 @@ export const jobsModule = defineModule({
         close: () => jobs.stop(1000),
       };
     }
-    const concurrency = cfg.workerConcurrency || ctx.config.inference.workers * ctx.config.inference.maxBatch;
+    // A job is mostly waiting (database round trips, the ONNX worker's queue): three jobs per batch
+    // slot keep the model busy (measured, bench scale: 4 → 12 took two workers from 11.2 to 16.9 studies/s).
+    const concurrency = cfg.workerConcurrency || 3 * ctx.config.inference.workers * ctx.config.inference.maxBatch;
     // A reading another attempt (or the study's own image job) stored first is done, not an error.
     const readImage = async (job: Parameters<typeof analyseInstance>[1]): Promise<void> => {
       try {
