@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../core/errors.ts';
 
 /**
  * People's roles. `service` is the role of a service account (OHIF, Orthanc, a Prometheus
@@ -34,8 +35,23 @@ export interface RouteDef {
   summary: string;
   /** Whether the response carries patient data: audited on every call, sent with Cache-Control: no-store. */
   phi?: boolean;
+  /**
+   * The error body of a protocol that defines its own (FHIR's OperationOutcome). The server's one
+   * error handler still maps the error to its status; this only writes the body. Default:
+   * `{ error, message, details }` JSON.
+   */
+  errorBody?: ErrorBody;
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
+
+/** An error as the HTTP boundary mapped it, for a route's own {@link RouteDef.errorBody}. */
+export interface HttpError {
+  status: number;
+  code: ErrorCode;
+  message: string;
+}
+
+export type ErrorBody = (e: HttpError) => { contentType: string; body: unknown };
 
 /** The signed-in user's name for a request, as the access guard established it (security provides it). */
 export type UserOf = (req: FastifyRequest) => string | undefined;

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { ReadfirstError, isReadfirstError } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { openApiRoute } from './openapi.ts';
-import type { RouteDef } from './route.ts';
+import type { HttpError, RouteDef } from './route.ts';
 import { applySecurityHeaders } from './security-headers.ts';
 
 /** Checks a request against a route's access rule; throws ReadfirstError when refused. */
@@ -79,20 +79,26 @@ export function createHttpServer(routes: readonly RouteDef[], opts: HttpServerOp
   app.addContentTypeParser(STREAMED_TYPES, (_req, payload, done) => done(null, payload));
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err: unknown, req, reply) => {
+    // A protocol with its own error body (FHIR) writes it; the status is mapped here either way.
+    const ownBody = routeOf.get(req)?.errorBody;
+    const send = (e: HttpError, details?: Record<string, unknown>): void => {
+      if (ownBody) {
+        const { contentType, body } = ownBody(e);
+        void reply.status(e.status).header('content-type', contentType).send(body);
+      } else void reply.status(e.status).send({ error: e.code, message: e.message, ...(details ? { details } : {}) });
+    };
     if (isReadfirstError(err)) {
       const retry = err.details?.retryAfterSeconds;
       if (typeof retry === 'number') void reply.header('retry-after', String(retry));
       // The rest of a refused or stalled upload is never read: close the connection after answering.
       if (!req.raw.complete) void reply.header('connection', 'close');
-      void reply.status(err.httpStatus).send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+      send({ status: err.httpStatus, code: err.code, message: err.message }, err.details);
       return;
     }
     const status = typeof err === 'object' && err !== null && 'statusCode' in err ? Number(err.statusCode) : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     const message = err instanceof Error ? err.message : 'internal error';
-    void reply
-      .status(status)
-      .send({ error: status >= 500 ? 'internal' : 'invalid-input', message: status >= 500 ? 'internal error' : message });
+    send(status >= 500 ? { status, code: 'internal', message: 'internal error' } : { status, code: 'invalid-input', message });
   });
   // Every answer, including 404s for unknown paths and errors, carries the security headers.
   app.addHook('onSend', async (req, reply, payload) => {

@@ -11,11 +11,14 @@ import type * as ViewerModuleNs from './viewer/viewer-page.tsx';
 import { WorklistPage } from './worklist/worklist-page.tsx';
 import { connectWorklist, disconnectWorklist } from './worklist/worklist-state.ts';
 
+import type * as AuditModuleNs from './audit/audit-page.tsx';
 import type * as MonitorModuleNs from './monitor/monitor-page.tsx';
 
 type ViewerModule = typeof ViewerModuleNs;
 /** The monitoring dashboard (vega, ~1 MB) is its own chunk too, loaded when first opened. */
 const monitor = signal<typeof MonitorModuleNs | undefined>(undefined);
+/** The auditor's screen: its own chunk, which only auditors ever load. */
+const audit = signal<typeof AuditModuleNs | undefined>(undefined);
 const viewer = signal<ViewerModule | undefined>(undefined);
 let viewerLoading: Promise<void> | undefined;
 
@@ -29,6 +32,9 @@ function loadViewer(): Promise<void> {
   });
   return viewerLoading;
 }
+
+/** The audit trail is the auditor's (src/http/access-rules.ts `ACCESS.audit`): admins administer, they do not audit themselves. */
+const isAuditor = (): boolean => me.value?.roles.includes('auditor') === true;
 
 function Header(): preact.JSX.Element {
   const user = me.value;
@@ -48,6 +54,15 @@ function Header(): preact.JSX.Element {
         >
           Monitoring
         </a>
+        {isAuditor() && (
+          <a
+            href="/audit"
+            onClick={(e) => (e.preventDefault(), navigate('/audit'))}
+            aria-current={path.value === '/audit' ? 'page' : undefined}
+          >
+            Audit
+          </a>
+        )}
       </nav>
       <span class="spacer" />
       <span class={`conn conn-${connection.value}`} data-testid="connection">
@@ -86,6 +101,29 @@ function Monitor(): preact.JSX.Element {
   return <mod.MonitorPage />;
 }
 
+function Audit(): preact.JSX.Element {
+  if (!isAuditor())
+    return (
+      <p class="error" role="alert">
+        The audit trail is open to auditors only.
+      </p>
+    );
+  const mod = audit.value;
+  if (!mod) {
+    void import('./audit/audit-page.tsx').then((m) => (audit.value = m));
+    return <p class="loading">Loading the audit trail…</p>;
+  }
+  return <mod.AuditPage />;
+}
+
+function Page({ at }: { at: string }): preact.JSX.Element {
+  const uid = studyOf(at);
+  if (uid) return <Viewer uid={uid} />;
+  if (at === '/monitor') return <Monitor />;
+  if (at === '/audit') return <Audit />;
+  return <WorklistPage />;
+}
+
 /** The app: sign-in until there is a session, then the worklist or the viewer. */
 export function App(): preact.JSX.Element {
   const user = me.value;
@@ -101,7 +139,6 @@ export function App(): preact.JSX.Element {
   }, [signedIn]);
   if (user === undefined) return <p class="loading">Loading…</p>;
   if (!signedIn) return <SignInPage />;
-  const uid = studyOf(path.value);
   return (
     <>
       <a class="skip" href="#content">
@@ -115,7 +152,7 @@ export function App(): preact.JSX.Element {
       )}
       <AlertBanner />
       <div id="content" class="content">
-        {uid ? <Viewer uid={uid} /> : path.value === '/monitor' ? <Monitor /> : <WorklistPage />}
+        <Page at={path.value} />
       </div>
       <HelpOverlay />
     </>

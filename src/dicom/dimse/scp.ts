@@ -8,6 +8,9 @@ import { part10FromDimse } from './part10-from-dimse.ts';
 import { FastCommandDataset } from './command-set.ts';
 
 const { Scp, Dataset, constants, responses } = dimse;
+
+/** After an A-ABORT, how long a peer may take to close the connection before it is destroyed. */
+const ABORT_LINGER_MS = 1000;
 type DimseDataset = InstanceType<typeof Dataset>;
 type Association = Parameters<InstanceType<typeof Scp>['associationRequested']>[0];
 type PresentationContext = ReturnType<Association['getPresentationContext']>;
@@ -45,12 +48,23 @@ function acceptsAbstractSyntax(uid: string): boolean {
   return uid === VERIFICATION || uid.startsWith(STORAGE_PREFIX) || !uid.startsWith(DICOM_ROOT);
 }
 
+/** Default of {@link ScpOptions.idleTimeoutMs}: Orthanc's `DicomScpTimeout`, and dcmtk's ACSE timeout. */
+export const DEFAULT_ASSOCIATION_IDLE_TIMEOUT_MS = 30_000;
+
 export interface ScpOptions {
   aeTitle: string;
   /** Empty: any calling AE may associate. */
   allowedCallingAeTitles: readonly string[];
   ingest: IngestService;
   logger: Logger;
+  /**
+   * How long a connection may stay silent, while readfirst owes the peer no answer, before it is
+   * dropped: with an A-ABORT (PS3.8 7.3.1, source service-provider) once an association was
+   * requested, without one before (PS3.8 9.2, the ARTIM timer in Sta2). It also ends a peer that
+   * stopped in the middle of a PDU, whose half-received PDU would otherwise be waited for forever.
+   * Default {@link DEFAULT_ASSOCIATION_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** What the SCPs of one listener share: whether shutdown has begun, and the stores in flight. */
@@ -85,19 +99,51 @@ class BufferSink extends Writable {
 export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket: Socket) => InstanceType<typeof Scp> {
   const allowed = new Set(opts.allowedCallingAeTitles.map((a) => a.trim()));
   const raw = new WeakMap<DimseDataset, readonly Buffer[]>();
+  const idleMs = opts.idleTimeoutMs ?? DEFAULT_ASSOCIATION_IDLE_TIMEOUT_MS;
 
   return class ReadfirstScp extends Scp {
     private callingAe = '';
     private readonly tcp: Socket;
+    /** Accepted and not yet released: a silent connection is then ended with an A-ABORT. */
+    private established = false;
+    /** C-STOREs of this association whose response is not sent yet: the peer is waiting on us. */
+    private owed = 0;
+    private readonly idle: NodeJS.Timeout;
 
     constructor(socket: Socket) {
+      // dcmjs-dimse's own association and PDU timers run only for connections its Server accepted
+      // (it sets `connected`), so they never fire here: the idle timer below replaces them.
       super(socket, { associationTimeout: 60_000, pduTimeout: 60_000 });
       socket.setNoDelay(true);
       this.tcp = socket;
       this.on('networkError', (err: Error) => opts.logger.debug({ err: err.message }, 'DIMSE network error'));
       const self = { abortAssociation: () => this.sendAbort() };
       shared.associations.add(self);
-      socket.once('close', () => shared.associations.delete(self));
+      this.idle = setTimeout(() => this.idleExpired(), idleMs);
+      this.idle.unref();
+      // Any byte counts, whole PDU or not: the timer measures the peer's silence.
+      socket.on('data', () => this.idle.refresh());
+      socket.once('close', () => {
+        clearTimeout(this.idle);
+        shared.associations.delete(self);
+      });
+    }
+
+    private idleExpired(): void {
+      if (this.tcp.destroyed) return;
+      if (this.owed > 0) {
+        // The peer waits for our answer: its silence is expected, and the store's answer restarts the timer.
+        this.idle.refresh();
+        return;
+      }
+      opts.logger.warn({ callingAe: this.callingAe, idleMs, established: this.established }, 'DIMSE connection silent too long: aborted');
+      if (this.established) {
+        const { AbortSource, AbortReason } = constants;
+        this.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified);
+      }
+      this.tcp.end();
+      // A peer that no longer reads never completes the close: drop the connection.
+      setTimeout(() => this.tcp.destroy(), ABORT_LINGER_MS).unref();
     }
 
     /** The peer sent an A-ABORT (PS3.8 7.3, 9.3.8): nothing is answered; the acceptor closes the connection. */
@@ -134,10 +180,12 @@ export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket
         if (ts) context.setResult(PresentationContextResult.Accept, ts);
         else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
       }
+      this.established = true;
       this.sendAssociationAccept();
     }
 
     override associationReleaseRequested(): void {
+      this.established = false;
       this.sendAssociationReleaseResponse();
     }
 
@@ -177,6 +225,7 @@ export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket
         return;
       }
       const file = part10FromDimse(bytes ?? [], sopClass, sopInstance, ts, this.callingAe);
+      this.owed++;
       const stored = opts.ingest
         .storeBuffer(file, 'dimse', { source: this.callingAe, sopInstanceUid: sopInstance })
         .then((r) => {
@@ -188,7 +237,11 @@ export function createScpClass(opts: ScpOptions, shared: ScpShared): new (socket
           response.setErrorComment(r.message.slice(0, 64));
         })
         .catch(() => response.setStatus(Status.OutOfResources))
-        .finally(() => callback(response));
+        .finally(() => {
+          this.owed--;
+          this.idle.refresh();
+          callback(response);
+        });
       shared.inflight.add(stored);
       void stored.finally(() => shared.inflight.delete(stored));
     }

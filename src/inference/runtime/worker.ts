@@ -2,6 +2,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
 import { prepareImage } from '../preprocess/prepare-image.ts';
 import type { ItemReply, OutputTensor, RunRequest, WorkerInit, WorkerModelSpec, WorkerReply } from './protocol.ts';
 
@@ -14,6 +15,10 @@ import type { ItemReply, OutputTensor, RunRequest, WorkerInit, WorkerModelSpec, 
 const init = (workerData as { init: WorkerInit }).init;
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
+
+// libvips' operation cache (up to 50 MB and 100 operations by default) is keyed by input: every
+// image here is new, so it never hits and only holds memory. The cache is per process.
+sharp.cache(false);
 
 const reply = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 

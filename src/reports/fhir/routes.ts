@@ -4,6 +4,7 @@ import { ReadfirstError } from '../../core/errors.ts';
 import type { RouteDef } from '../../http/route.ts';
 import { ACCESS } from '../../http/access-rules.ts';
 import type { FhirStore } from './fhir-store.ts';
+import { fhirErrorBody } from './operation-outcome.ts';
 
 /** Resource types readfirst serves, and the search parameters each accepts (FHIR R4 3.1.1). */
 export const FHIR_SEARCH: Partial<Record<ResourceType, readonly string[]>> = {
@@ -46,7 +47,8 @@ function capability(): CapabilityStatement {
 /**
  * `/fhir` (FHIR R4 RESTful API, read and search only): the resources readfirst generated for
  * analysed studies. `patient`/`subject` take `Patient/<id>` or the DICOM Patient ID; `study` the
- * DICOM Study Instance UID; `imaging-study` an `ImagingStudy/<id>` reference.
+ * DICOM Study Instance UID; `imaging-study` an `ImagingStudy/<id>` reference. Errors, sign-in
+ * refusals included, come as OperationOutcome resources.
  */
 export function fhirRoutes(store: FhirStore): RouteDef[] {
   const patientIdOf = async (v: string): Promise<string> => {
@@ -107,6 +109,7 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
       url: '/fhir/metadata',
       access: ACCESS.fhirRead,
       summary: 'FHIR CapabilityStatement',
+      errorBody: fhirErrorBody,
       handler: async (_req, reply) => reply.header('content-type', FHIR_JSON).send(capability()),
     },
     {
@@ -115,8 +118,17 @@ export function fhirRoutes(store: FhirStore): RouteDef[] {
       access: ACCESS.fhirRead,
       phi: true,
       summary: 'FHIR read (DiagnosticReport, Observation, ImagingStudy, Device, Patient)',
+      errorBody: fhirErrorBody,
       handler: read,
     },
-    { method: 'GET', url: '/fhir/:type', access: ACCESS.fhirRead, phi: true, summary: 'FHIR search by study or patient', handler: search },
+    {
+      method: 'GET',
+      url: '/fhir/:type',
+      access: ACCESS.fhirRead,
+      phi: true,
+      summary: 'FHIR search by study or patient',
+      errorBody: fhirErrorBody,
+      handler: search,
+    },
   ];
 }

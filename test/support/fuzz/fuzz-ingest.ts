@@ -28,6 +28,13 @@ export interface FuzzReport {
 }
 
 const HANG_MS = 10_000;
+/** storescu is killed after this long (a hang too): far beyond what 50 files take even on a loaded machine. */
+const BATCH_LIMIT_MS = 300_000;
+
+/** Requests storescu gave up on after its ACSE or DIMSE timeout (dcmtk's "timeout" conditions). */
+export function unansweredRequests(storescuOutput: string): number {
+  return storescuOutput.split('\n').filter((l) => /^[EF]: .*timeout/i.test(l)).length;
+}
 
 function peakRssMb(pid: number | undefined): number {
   try {
@@ -116,13 +123,18 @@ export async function fuzzIngest(opts: {
         mkdirSync(dir);
         files.forEach((f, i) => writeFileSync(join(dir, `${i}.dcm`), f));
         // storescu reads each file first and skips what it cannot parse: what it sends, the SCP must survive.
+        // A hang is a request the SCP leaves unanswered for 10 s, timed by storescu itself (-ta, -td):
+        // a wall-clock limit on the whole batch would also count storescu's own parsing, about 2.4 s
+        // of CPU for each 5,000-deep sequence, which on a loaded machine overran a 30 s limit.
+        const timeouts = ['-ta', String(HANG_MS / 1000), '-td', String(HANG_MS / 1000)];
         const r = await runDcmtk(
           'storescu',
-          ['-v', '-aet', 'FUZZ', '-aec', 'READFIRST', '-nh', '+sd', '127.0.0.1', String(server.dimsePort), dir],
-          HANG_MS * 3,
+          ['-v', ...timeouts, '-aet', 'FUZZ', '-aec', 'READFIRST', '-nh', '+sd', '127.0.0.1', String(server.dimsePort), dir],
+          BATCH_LIMIT_MS,
         );
-        if (r.code === -1) {
-          report.hangs++;
+        const unanswered = unansweredRequests(r.stdout + r.stderr) + (r.code === -1 ? 1 : 0);
+        if (unanswered > 0) {
+          report.hangs += unanswered;
           // Keep the inputs of a hung association to reproduce it.
           if (opts.keepHungDir) {
             mkdirSync(opts.keepHungDir, { recursive: true });
