@@ -117,6 +117,8 @@ export const configSchema = z
         allowedSourceAddresses: z.array(z.string().min(1)).default([]),
         /** DICOM TLS (PS3.15 B.1): PEM files; both set turns TLS on for the SCP. */
         tls: tlsFiles,
+        /** An association silent this long is aborted (A-ABORT), a connection that never associates closed (ARTIM). */
+        idleTimeoutMs: z.number().int().min(1000).max(3_600_000).default(30_000),
       })
       .default({}),
     dicomweb: z

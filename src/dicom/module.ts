@@ -81,6 +81,7 @@ export const dicomModule = defineModule({
         allowedCallingAeTitles: d.allowedCallingAeTitles,
         allowedSourceAddresses: d.allowedSourceAddresses,
         tls: readTls(d.tls, 'dimse.tls'),
+        idleTimeoutMs: d.idleTimeoutMs,
         host: d.host,
         port: d.port,
         ingest: ingest.service,
