@@ -99,7 +99,9 @@ export function createWorklistService(deps: WorklistServiceDeps): WorklistServic
     search: (text, limit = 50) => deps.store.search(text, limit),
     async place(entry) {
       const { previous, item } = await deps.store.upsert(entry, deps.clock.now());
-      deps.bus.emit('worklist.changed', {
+      // Resolves once the change's handlers here have run (the critical alert raised, the urgency
+      // queued for the PACS), so an analysis job that placed the study completes only after them.
+      await deps.bus.publish('worklist.changed', {
         studyInstanceUid: item.studyInstanceUid,
         urgency: item.urgency,
         score: item.score,
