@@ -18,14 +18,35 @@ export interface AlertService {
   raise(
     item: Pick<WorklistItem, 'studyInstanceUid' | 'reason' | 'accessionNumber' | 'modelId' | 'modelVersion'>,
   ): Promise<{ alert: Alert; created: boolean }>;
-  /** After a restart: re-arms escalation timers and resumes pending deliveries. */
+  /** After a restart: re-arms escalation timers and resumes pending deliveries (in-process scheduling only). */
   resume(): Promise<void>;
+  /** Runs one scheduled task (a delivery attempt or an escalation): the job handler of a scaled-out worker. */
+  run(task: AlertTask): Promise<void>;
   /** Resolves when no delivery attempt is running (tests, shutdown). */
   idle(): Promise<void>;
   close(): void;
 }
 
+/**
+ * A delivery attempt or an escalation, as plain JSON so that another process can run it. `extra`
+ * is what the webhook body carries besides the alert (accession, model, link).
+ */
+type ExtraValue = string | null | { [key: string]: string | null };
+export type AlertTask =
+  | { kind: 'deliver'; deliveryId: string; attempt: number; extra: Record<string, ExtraValue> }
+  | { kind: 'escalate'; alertId: string; extra: Record<string, ExtraValue> };
+
+/**
+ * Durable scheduling of alert tasks for a scaled-out deployment (pg-boss jobs, src/jobs/): any
+ * worker process runs them, a killed one's task is retried, and no process's timers are lost.
+ */
+export interface AlertTaskQueue {
+  schedule(task: AlertTask, delayMs: number): Promise<void>;
+}
+
 export interface AlertServiceDeps {
+  /** Where tasks are scheduled; absent: timers in this process (the single-process server). */
+  tasks?: AlertTaskQueue;
   store: AlertStore;
   clock: Clock;
   bus: EventBus;
@@ -45,18 +66,20 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const { store, clock, config, logger } = deps;
   const timers = new Set<TimerHandle>();
   const inflight = new Set<Promise<void>>();
-  const payloads = new Map<string, Record<string, unknown>>();
   let closed = false;
+  type Extra = AlertTask['extra'];
 
   const track = (p: Promise<void>): void => {
     const q = p.catch((err: unknown) => logger.error({ err }, 'alert delivery failed')).finally(() => inflight.delete(q));
     inflight.add(q);
   };
-  const later = (ms: number, fn: () => Promise<void>): void => {
+  /** Runs `task` after `ms`: as a job when a task queue is given, else on a timer here. */
+  const later = (ms: number, task: AlertTask): void => {
     if (closed) return;
+    if (deps.tasks) return track(deps.tasks.schedule(task, ms));
     const t = clock.setTimer(ms, () => {
       timers.delete(t);
-      if (!closed) track(fn());
+      if (!closed) track(run(task));
     });
     timers.add(t);
   };
@@ -65,7 +88,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const mailTargets = (level: number): readonly string[] =>
     config.smtp.host ? (level === 0 ? config.smtp.to : config.smtp.escalationTo) : [];
 
-  const body = (alert: Alert, d: Delivery): string =>
+  const body = (alert: Alert, d: Delivery, extra: Extra): string =>
     JSON.stringify({
       type: 'critical-result',
       deliveryId: d.id,
@@ -75,11 +98,14 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       reason: alert.reason,
       raisedAt: new Date(alert.raisedAt).toISOString(),
       ...(alert.escalatedAt !== null ? { escalatedAt: new Date(alert.escalatedAt).toISOString() } : {}),
-      ...(payloads.get(alert.id) ?? {}),
+      ...extra,
       aiGenerated: true,
     });
 
-  const attempt = async (alert: Alert, d: Delivery, n: number): Promise<void> => {
+  const retry = (d: Delivery, n: number, extra: Extra): void =>
+    later(Math.min(MAX_BACKOFF_MS, config.webhookBackoffMs * 2 ** (n - 1)), { kind: 'deliver', deliveryId: d.id, attempt: n + 1, extra });
+
+  const attempt = async (alert: Alert, d: Delivery, n: number, extra: Extra): Promise<void> => {
     if (d.channel === 'smtp') {
       try {
         await sendMail({
@@ -96,39 +122,48 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       } catch (e) {
         const final = n >= config.webhookMaxAttempts;
         await store.recordAttempt(d.id, final ? 'failed' : 'pending', errorMessage(e), clock.now());
-        if (!final) later(Math.min(MAX_BACKOFF_MS, config.webhookBackoffMs * 2 ** (n - 1)), () => attempt(alert, d, n + 1));
+        if (!final) retry(d, n, extra);
       }
       return;
     }
     const target = [...config.webhooks, ...config.escalationWebhooks].find((t) => t.url === d.target);
     if (!target) return store.recordAttempt(d.id, 'failed', 'webhook no longer configured', clock.now());
-    const out = await postWebhook(target, d.id, body(alert, d), clock.now());
+    const out = await postWebhook(target, d.id, body(alert, d, extra), clock.now());
     if (out.ok) return store.recordAttempt(d.id, 'delivered', null, clock.now());
     const final = !out.retry || n >= config.webhookMaxAttempts;
     await store.recordAttempt(d.id, final ? 'failed' : 'pending', out.error, clock.now());
     if (final) logger.error({ alert: alert.id, delivery: d.id, error: out.error }, 'webhook delivery gave up');
-    else later(Math.min(MAX_BACKOFF_MS, config.webhookBackoffMs * 2 ** (n - 1)), () => attempt(alert, d, n + 1));
+    else retry(d, n, extra);
   };
 
-  const dispatch = async (alert: Alert, level: number): Promise<void> => {
+  const dispatch = async (alert: Alert, level: number, extra: Extra): Promise<void> => {
     const now = clock.now();
-    for (const t of webhookTargets(level)) {
-      const d = await store.addDelivery({ alertId: alert.id, level, channel: 'webhook', target: t.url }, now);
-      track(attempt(alert, d, 1));
-    }
-    for (const to of mailTargets(level)) {
-      const d = await store.addDelivery({ alertId: alert.id, level, channel: 'smtp', target: to }, now);
-      track(attempt(alert, d, 1));
-    }
+    const deliveries: Delivery[] = [];
+    for (const t of webhookTargets(level))
+      deliveries.push(await store.addDelivery({ alertId: alert.id, level, channel: 'webhook', target: t.url }, now));
+    for (const to of mailTargets(level))
+      deliveries.push(await store.addDelivery({ alertId: alert.id, level, channel: 'smtp', target: to }, now));
+    // Scaled out, the first attempt is a job too: a worker killed now leaves it to another.
+    for (const d of deliveries)
+      if (deps.tasks) later(0, { kind: 'deliver', deliveryId: d.id, attempt: 1, extra });
+      else track(attempt(alert, d, 1, extra));
   };
 
-  const escalate = async (id: string): Promise<void> => {
+  const escalate = async (id: string, extra: Extra): Promise<void> => {
     if (!(await store.escalate(id, clock.now()))) return;
     const alert = await store.get(id);
     if (!alert) return;
     logger.warn({ alert: id, study: alert.studyInstanceUid }, 'critical alert unacknowledged: escalating');
     deps.bus.emit('alert.escalated', { alertId: id, studyInstanceUid: alert.studyInstanceUid, level: alert.level });
-    await dispatch(alert, 1);
+    await dispatch(alert, 1, extra);
+  };
+
+  const run = async (task: AlertTask): Promise<void> => {
+    if (task.kind === 'escalate') return escalate(task.alertId, task.extra);
+    const d = await store.delivery(task.deliveryId);
+    if (!d || d.status !== 'pending') return;
+    const alert = await store.get(d.alertId);
+    if (alert) await attempt(alert, d, task.attempt, task.extra);
   };
 
   return {
@@ -148,23 +183,26 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       const now = clock.now();
       const r = await store.raise(item.studyInstanceUid, item.reason, now, now + config.ackTimeoutMs);
       if (!r.created) return r;
-      payloads.set(r.alert.id, {
+      const extra: Extra = {
         accessionNumber: item.accessionNumber,
         model: { id: item.modelId, version: item.modelVersion },
         ...(deps.publicUrl ? { link: `${deps.publicUrl.replace(/\/$/, '')}/#/study/${item.studyInstanceUid}` } : {}),
-      });
+      };
       deps.bus.emit('alert.raised', { alertId: r.alert.id, studyInstanceUid: r.alert.studyInstanceUid, reason: r.alert.reason });
-      later(config.ackTimeoutMs, () => escalate(r.alert.id));
-      await dispatch(r.alert, 0);
+      later(config.ackTimeoutMs, { kind: 'escalate', alertId: r.alert.id, extra });
+      await dispatch(r.alert, 0, extra);
       return r;
     },
+    run,
     async resume() {
+      // Scheduled as jobs, pending tasks wait in the queue: nothing to re-arm here.
+      if (deps.tasks) return;
       for (const alert of await store.list('open', 10_000)) {
-        if (alert.level === 0) later(Math.max(0, alert.escalateAt - clock.now()), () => escalate(alert.id));
+        if (alert.level === 0) later(Math.max(0, alert.escalateAt - clock.now()), { kind: 'escalate', alertId: alert.id, extra: {} });
       }
       for (const d of await store.deliveries()) {
         const alert = await store.get(d.alertId);
-        if (alert) track(attempt(alert, d, d.attempts + 1));
+        if (alert) track(attempt(alert, d, d.attempts + 1, {}));
       }
     },
     async idle() {

@@ -115,6 +115,11 @@ export class AlertStore {
     );
   }
 
+  async delivery(id: string): Promise<Delivery | undefined> {
+    const row = (await this.db.query('SELECT * FROM alert_deliveries WHERE id = $1', [id]))[0];
+    return row ? toDelivery(row) : undefined;
+  }
+
   async deliveries(alertId?: string): Promise<Delivery[]> {
     const rows = alertId
       ? await this.db.query('SELECT * FROM alert_deliveries WHERE alert_id = $1 ORDER BY created_at, id', [alertId])

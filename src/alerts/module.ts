@@ -1,7 +1,7 @@
 import { defineModule } from '../core/module.ts';
 import type { UserOf } from '../http/route.ts';
 import type { WorklistService } from '../worklist/worklist-service.ts';
-import { type AlertService, createAlertService } from './alert-service.ts';
+import { type AlertService, type AlertTaskQueue, createAlertService } from './alert-service.ts';
 import { AlertStore } from './alert-store.ts';
 import { alertMigrations } from './migrations.ts';
 import { alertRoutes } from './routes.ts';
@@ -15,6 +15,8 @@ export interface AlertDeps {
    * resumes them on its worker processes only, so the API nodes never send.
    */
   deliver: boolean;
+  /** Scaled out: alert deliveries and escalations as jobs any worker runs (src/jobs/); absent: timers here. */
+  tasks?: AlertTaskQueue;
 }
 
 export interface AlertServices {
@@ -32,6 +34,7 @@ export const alertsModule = defineModule({
     const store = new AlertStore(ctx.db);
     const logger = ctx.logger.child({ mod: 'alerts' });
     const service = createAlertService({
+      ...(deps.tasks ? { tasks: deps.tasks } : {}),
       store,
       clock: ctx.clock,
       bus: ctx.bus,

@@ -28,10 +28,12 @@ export interface StudyJobData {
 export const ANALYSIS_QUEUE = 'analysis';
 export const STUDY_QUEUE = 'analysis-study';
 export const ANALYSIS_DEAD_LETTER = 'analysis-dead';
+/** Critical-result alert deliveries and escalations (alerts/alert-service.ts `AlertTask`), scheduled with a start time. */
+export const ALERT_QUEUE = 'alert';
 /** Any fixed key: the advisory lock under which a process sets up the queues. */
 const QUEUE_SETUP_LOCK = 7_270_603;
-type Queue = typeof ANALYSIS_QUEUE | typeof STUDY_QUEUE | typeof ANALYSIS_DEAD_LETTER;
-const QUEUES: readonly Queue[] = [ANALYSIS_QUEUE, STUDY_QUEUE, ANALYSIS_DEAD_LETTER];
+type Queue = typeof ANALYSIS_QUEUE | typeof STUDY_QUEUE | typeof ANALYSIS_DEAD_LETTER | typeof ALERT_QUEUE;
+const QUEUES: readonly Queue[] = [ANALYSIS_QUEUE, STUDY_QUEUE, ANALYSIS_DEAD_LETTER, ALERT_QUEUE];
 
 /**
  * Job priority from the order's priority (DICOM Requested Procedure Priority / HL7 ORC-7 values,
@@ -109,6 +111,8 @@ export class AnalysisJobs {
         [ANALYSIS_DEAD_LETTER, { policy: 'standard' }],
         [ANALYSIS_QUEUE, { policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry }],
         [STUDY_QUEUE, { policy: 'stately', deadLetter: ANALYSIS_DEAD_LETTER, ...retry }],
+        // The alert service does its own back-off (one job per attempt); pg-boss retries only a job whose worker died.
+        [ALERT_QUEUE, { policy: 'standard', retryLimit: 2, retryDelay: 1, expireInSeconds: 60 }],
       ] as const)
         if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...options });
     } finally {
@@ -148,6 +152,19 @@ export class AnalysisJobs {
   /** Queues a study's completion pass; null when that completion (study and generation) is already queued or running. */
   async enqueueStudy(data: StudyJobData, priority: number): Promise<string | null> {
     return this.boss.send(STUDY_QUEUE, data, { priority, singletonKey: `${data.studyInstanceUid}|${data.generation}` });
+  }
+
+  /** Schedules a JSON task on the alert queue, to start `delayMs` from now on any worker. */
+  async scheduleAlert(task: object, delayMs: number): Promise<void> {
+    await this.boss.send(ALERT_QUEUE, task, delayMs > 0 ? { startAfter: new Date(Date.now() + delayMs) } : {});
+  }
+
+  /** Runs `handler` for alert tasks, `concurrency` at a time. */
+  async workAlerts<T extends object>(concurrency: number, handler: (task: T) => Promise<void>): Promise<void> {
+    for (let i = 0; i < concurrency; i++)
+      await this.boss.work<T>(ALERT_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds }, async ([job]) => {
+        if (job) await handler(job.data);
+      });
   }
 
   /**
