@@ -2,7 +2,10 @@
  * `npm run bench -- scale [N]`: analysis throughput of a scaled-out deployment with 1 and with 2
  * worker processes (issue 15). Each run is a fresh PostgreSQL database, one ingest process and
  * k `serve --role worker` processes, each with one ONNX Runtime worker of one intra-op thread, so
- * the comparison is of processes, not threads. N one-image chest studies (default 200) are stored
+ * the comparison is of processes, not threads, and each pinned to one core (taskset; BENCH_PIN=0
+ * leaves them free): a worker process runs two busy threads, its main thread (database, outputs)
+ * and the ONNX worker (decode, preprocessing, model), so unpinned one process already spreads over
+ * both cores of this machine and a second has little left. N one-image chest studies (default 200) are stored
  * through the ingest process first (storescu), so the queue holds N image jobs; then the workers
  * start and the clock runs until every image job and every study-completion job (SR, KOS and
  * heat-map objects built and queued) has completed: throughput is whole studies per second. The baseline is the 1-worker run
@@ -13,7 +16,7 @@
  * xact_commit over the 2-worker run ÷ N), and the instance store's read throughput (every stored
  * file read back, MB/s).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,6 +30,8 @@ import { clusterEnv, createScratchDatabase, writeChestStudies } from '../test/su
 import { type ServerProcess, startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** BENCH_PIN=0: let each worker process use every core (the default pins one core per process). */
+const PIN = process.env.BENCH_PIN !== '0';
 
 interface RunResult {
   workers: number;
@@ -131,6 +136,12 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       Array.from({ length: workers }, (_, i) => startServerProcess(env(`worker-${i}`), undefined, [], ['--role', 'worker'])),
     );
     procs.push(...started);
+    // One core per worker process (all its threads: the main thread and the ONNX worker), so the
+    // runs compare processes, not one process spreading over both cores.
+    if (PIN)
+      started.forEach((p, i) =>
+        execFileSync('taskset', ['-a', '-p', '-c', String(i % cpus().length), String(p.child.pid)], { stdio: 'ignore' }),
+      );
     // Done when every image is read and every study finished (its SR, KOS and heat-maps queued).
     await waitFor(
       'every image and study job completed',
@@ -233,7 +244,7 @@ export async function main(args: string[]): Promise<void> {
       `${r.workers} worker process(es): ${n} studies (1 image each) analysed in ${r.seconds.toFixed(1)} s (first job started to last completed; ${r.wallS.toFixed(1)} s with start-up) = ${r.imagesPerS.toFixed(1)} studies/s; queue latency p50 ${r.queueP50S.toFixed(1)} s, p95 ${r.queueP95S.toFixed(1)} s (a backlog of ${n} drained); ${r.commitsPerImage.toFixed(1)} PostgreSQL transactions/study (reads included); CPU per study: worker processes ${(r.cpu.workers * 1000).toFixed(0)} ms (start-up included), PostgreSQL ${(r.cpu.postgres * 1000).toFixed(0)} ms, ingest ${(r.cpu.ingest * 1000).toFixed(0)} ms`;
     process.stdout.write(
       [
-        `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread, on ${cpus().length} cores, load average ${load0.toFixed(1)} at the start`,
+        `bench scale: ${n} one-image CR studies (JPEG baseline), model ${modelDir.split('/').pop()}, each worker process 1 ORT worker × 1 intra-op thread${PIN ? ', pinned to one core (taskset)' : ', not pinned'}, on ${cpus().length} cores, load average ${load0.toFixed(1)} at the start`,
         line(one),
         line(two),
         `ratio (2 workers ÷ 1 worker): ${ratio.toFixed(2)}× (target ≥ 1.8×: ${ratio >= 1.8 ? 'met' : 'NOT met'})`,
