@@ -78,6 +78,9 @@ export function asNewStudy(sample: Buffer, changes: StudyChanges): { bytes: Buff
   if (changes.seriesNumber !== undefined) set('00200011', 'IS', changes.seriesNumber);
   if (changes.issuer) set('00100021', 'LO', changes.issuer);
   if (changes.indication) set('00401002', 'LO', changes.indication);
+  // Read from implicit VR, Pixel Data has the dictionary's "ox" (OB or OW): native pixels are OW.
+  const pixels = file.dict['7FE00010'];
+  if (pixels?.vr === 'ox') pixels.vr = 'OW';
   return { bytes: Buffer.from(file.write()), studyUid, sopUid };
 }
 
