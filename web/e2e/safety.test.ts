@@ -177,6 +177,9 @@ describe('reading-room safety in Chromium against a real server', () => {
     await page.locator('button.sign').click();
     await expect.poll(async () => (await readingOf(server.base, cookie, broken)).status).toBe('signed');
     expect((await readingOf(server.base, cookie, broken)).imageProblem).toMatchObject({ readElsewhere: true });
+    // Signing opens the next study (the server's most urgent): let that navigation land before
+    // the next test navigates, or it lands on top of the next test's page.
+    await page.waitForURL((u) => !u.pathname.includes(broken), { timeout: 15_000 });
     expect(pageErrors).toEqual([]);
   });
 
