@@ -16,7 +16,7 @@
  * xact_commit over the 2-worker run ÷ N), and the instance store's read throughput (every stored
  * file read back, MB/s).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,9 +24,9 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { allMigrations } from '../src/app/modules.ts';
-import type { Db } from '../src/store/db.ts';
 import { openDb } from '../src/store/open.ts';
-import { clusterEnv, createScratchDatabase, writeChestStudies } from '../test/support/cluster.ts';
+import { clusterEnv, count, createScratchDatabase, storeFolder, writeChestStudies } from '../test/support/cluster.ts';
+import { until } from '../test/support/until.ts';
 import { type ServerProcess, startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,16 +44,6 @@ interface RunResult {
   cpu: { workers: number; postgres: number; ingest: number };
   /** Workers started to every job completed, start-up included. */
   wallS: number;
-}
-
-const num = async (db: Db, sql: string): Promise<number> => Number((await db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function walk(dir: string): string[] {
@@ -120,15 +110,14 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
   try {
     const ingest = await startServerProcess(env('ingest'), undefined, [], ['--role', 'ingest']);
     procs.push(ingest);
-    const scu = spawn('storescu', ['-xy', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(ingest.dimsePort), inDir], { stdio: 'ignore' });
-    const code = await new Promise<number | null>((r) => scu.on('close', r));
+    const code = await storeFolder(ingest.dimsePort, inDir);
     if (code !== 0) throw new Error(`storescu exited ${code}`);
-    await waitFor(
+    await until(
       'every image and study job queued',
-      async () => (await num(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name IN ('analysis', 'analysis-study')")) >= 2 * n,
+      async () => (await count(db, "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name IN ('analysis', 'analysis-study')")) >= 2 * n,
       120_000,
     );
-    const commits0 = await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+    const commits0 = await count(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
     const pg0 = postgresCpuSeconds();
     const ingest0 = cpuSeconds(ingest.child.pid ?? 0);
     const t0 = performance.now();
@@ -143,10 +132,10 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
         execFileSync('taskset', ['-a', '-p', '-c', String(i % cpus().length), String(p.child.pid)], { stdio: 'ignore' }),
       );
     // Done when every image is read and every study finished (its SR, KOS and heat-maps queued).
-    await waitFor(
+    await until(
       'every image and study job completed',
       async () =>
-        (await num(
+        (await count(
           db,
           "SELECT count(*) AS n FROM readfirst_jobs.job WHERE name IN ('analysis', 'analysis-study') AND state = 'completed'",
         )) >=
@@ -166,7 +155,7 @@ async function run(workers: number, n: number, inDir: string, modelDir: string):
       )
     )[0]?.s;
     const seconds = Number(span ?? wall);
-    const commits = (await num(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')) - commits0;
+    const commits = (await count(db, 'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')) - commits0;
     // Queue latency: image job created (instance stored) to started, over the drained backlog (the
     // workers start once all N are queued, so it is the backlog's drain time, not a steady state).
     const waits = (

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,8 @@ import { makeTinyPackage } from '../src/inference/testing/tiny-package.ts';
 import { UserStore } from '../src/security/users.ts';
 import type { Db } from '../src/store/db.ts';
 import { openDb } from '../src/store/open.ts';
-import { clusterEnv, createScratchDatabase, type ScratchDatabase, writeChestStudies } from './support/cluster.ts';
+import { clusterEnv, count, createScratchDatabase, type ScratchDatabase, storeFolder, writeChestStudies } from './support/cluster.ts';
+import { until } from './support/until.ts';
 import { type ServerProcess, startServerProcess, stopServerProcess } from './support/server-process.ts';
 import { openSse, type SseClient } from './support/sse.ts';
 
@@ -24,16 +24,6 @@ import { openSse, type SseClient } from './support/sse.ts';
  */
 const STUDIES = Number(process.env.READFIRST_SCALE_STUDIES ?? 500);
 const ROOT = '1.2.826.0.1.3680043.10.515';
-
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const count = async (db: Db, sql: string): Promise<number> => Number((await db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
 
 describe('scale-out: ingest, two workers and an API process on one PostgreSQL', () => {
   const root = mkdtempSync(join(tmpdir(), 'rf-scale-'));
@@ -121,8 +111,7 @@ describe('scale-out: ingest, two workers and an API process on one PostgreSQL', 
     const sse: SseClient = await openSse(`${apiBase}/api/worklist/events`, { cookie });
     await sse.next((f) => f.event === 'ready');
 
-    const scu = spawn('storescu', ['-xy', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(ingest.dimsePort), inDir], { stdio: 'ignore' });
-    const sent = new Promise<number | null>((r) => scu.on('close', (code) => r(code)));
+    const sent = storeFolder(ingest.dimsePort, inDir);
 
     // Kill one worker with SIGKILL in the middle of the run (a third of the images read).
     const read = (): Promise<number> =>

@@ -9,6 +9,7 @@ import { SqlInferenceResultStore } from '../inference/result-store.ts';
 import type { Db } from '../store/db.ts';
 import { openDb } from '../store/open.ts';
 import { TEST_PG_URL } from '../../test/support/dbs.ts';
+import { until } from '../../test/support/until.ts';
 import { type AnalysisJobData, AnalysisJobs, ANALYSIS_DEAD_LETTER, analysisPriority } from './analysis-jobs.ts';
 import { startAnalysisEnqueuer, studyJobPriority } from './analysis-enqueuer.ts';
 import { analysisJobHandler } from './analysis-worker.ts';
@@ -72,14 +73,6 @@ const job = (n: number): AnalysisJobData => ({
   models: 'tiny@1',
   receivedAt: Date.now(),
 });
-
-async function until(what: string, cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('analysis jobs on pg-boss', () => {
   it('queues one job per instance and model set, and runs STAT, then emergency, then routine', async () => {

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { derive, JPEG_BASELINE, setString } from '../../src/inference/testing/dicom-fixtures.ts';
+import type { Db } from '../../src/store/db.ts';
 import { TEST_PG_URL } from './dbs.ts';
 
 /** A scratch PostgreSQL database for a scaled-out deployment's processes, dropped by `drop`. */
@@ -68,4 +70,15 @@ export function writeChestStudies(dir: string, n: number, root: string): string[
     rmSync(path);
   }
   return uids;
+}
+
+/** Sends every file of `dir` in one storescu association (JPEG baseline proposed); resolves with its exit code. */
+export function storeFolder(port: number, dir: string): Promise<number | null> {
+  const scu = spawn('storescu', ['-xy', '-aec', 'READFIRST', '+sd', '127.0.0.1', String(port), dir], { stdio: 'ignore' });
+  return new Promise((resolve) => scu.on('close', (code) => resolve(code)));
+}
+
+/** The `n` column of a one-row query (`SELECT count(*) AS n …`), as a number. */
+export async function count(db: Db, sql: string): Promise<number> {
+  return Number((await db.query<{ n: number | string }>(sql))[0]?.n ?? 0);
 }
