@@ -4,7 +4,7 @@ import { analyseInstance, type StudyAnalysisDeps } from '../inference/analyse-st
 import type { SqlInferenceResultStore } from '../inference/result-store.ts';
 import { finishStudy } from '../inference/score-on-arrival.ts';
 import { AnalysisJobs } from './analysis-jobs.ts';
-import { startAnalysisEnqueuer, studyJobPriority } from './analysis-enqueuer.ts';
+import { startAnalysisEnqueuer } from './analysis-enqueuer.ts';
 import { analysisJobHandler, isUniqueViolation, studyJobHandler } from './analysis-worker.ts';
 import { jobMigrations } from './migrations.ts';
 
@@ -52,39 +52,15 @@ export const jobsModule = defineModule({
     const now = (): number => ctx.clock.now();
     const provides: JobsServices = { jobs };
     if (deps.mode === 'enqueue') {
-      const images = startAnalysisEnqueuer({
+      const enqueuer = startAnalysisEnqueuer({
         bus: ctx.bus,
         jobs,
         studies: deps.studies,
         models: deps.models,
         onError: (err, study) => log.error({ err, study }, 'queueing an analysis job failed'),
       });
-      const pending = new Set<Promise<void>>();
-      const offComplete = ctx.bus.on('study.complete', (e) => {
-        const p = (async () => {
-          const priority = studyJobPriority(await deps.studies.getStudy(e.studyInstanceUid));
-          await jobs.enqueueStudy(
-            { studyInstanceUid: e.studyInstanceUid, generation: e.generation, receivedAt: e.lastInstanceAt },
-            priority,
-          );
-        })()
-          .catch((err: unknown) => log.error({ err, study: e.studyInstanceUid }, 'queueing a study completion job failed'))
-          .finally(() => pending.delete(p));
-        pending.add(p);
-        return p;
-      });
-      return {
-        provides,
-        async drain() {
-          offComplete();
-          await images.close();
-          await Promise.allSettled([...pending]);
-        },
-        close: () => jobs.stop(1000),
-      };
+      return { provides, drain: () => enqueuer.close(), close: () => jobs.stop(1000) };
     }
-    // A job is mostly waiting (database round trips, the ONNX worker's queue): three jobs per batch
-    // slot keep the model busy (measured, bench scale: 4 → 12 took two workers from 11.2 to 16.9 studies/s).
     const concurrency = cfg.workerConcurrency || 3 * ctx.config.inference.workers * ctx.config.inference.maxBatch;
     // A reading another attempt (or the study's own image job) stored first is done, not an error.
     const readImage = async (job: Parameters<typeof analyseInstance>[1]): Promise<void> => {
