@@ -80,17 +80,16 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     throw e;
   }
   const onEventError = (event: string, err: unknown): void => logger.error({ err, event }, 'event handler failed');
-  let bus: InMemoryBus | PgNotifyBus;
+  // A split role's events cross processes over LISTEN/NOTIFY; one process keeps them in memory.
+  let cluster: PgNotifyBus | undefined;
   try {
-    // A split role's events cross processes over LISTEN/NOTIFY; one process keeps them in memory.
-    bus = plan.relayed.length
-      ? await startClusterBus(config, db, plan, onEventError, opts.clock ?? systemClock)
-      : new InMemoryBus(onEventError);
+    cluster = plan.relayed.length ? await startClusterBus(config, db, plan, onEventError, opts.clock ?? systemClock) : undefined;
   } catch (e) {
     await db.close();
     lock.release();
     throw e;
   }
+  const bus = cluster ?? new InMemoryBus(onEventError);
   const ctx: AppContext = { config: { ...config, dataDir }, logger, db, bus, clock: opts.clock ?? systemClock, metrics: new Registry() };
   const runner = new ModuleRunner(ctx);
   const onError = (err: unknown, module: string): void => logger.error({ err, module }, 'module shutdown failed');
@@ -98,7 +97,7 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     try {
       await runner.close(onError);
       await bus.idle();
-      if (bus instanceof PgNotifyBus) await bus.close();
+      await cluster?.close();
       await db.close();
     } finally {
       lock.release();
@@ -111,7 +110,7 @@ export async function startAppWith<S extends Wired>(config: Config, wire: Wiring
     services = await wire(runner, {
       plan,
       graceMs,
-      ...(bus instanceof PgNotifyBus ? { eventsListening: () => bus instanceof PgNotifyBus && bus.listening } : {}),
+      ...(cluster ? { eventsListening: () => cluster.listening } : {}),
     });
     http = createHttpServer(
       runner.routes().filter((r) => plan.serves(r)),

@@ -4,7 +4,6 @@ import { followUpModule } from '../followup/module.ts';
 import { healthRoutes, Readiness } from '../http/health.ts';
 import { type RolePlan, rolePlan } from '../cluster/role.ts';
 import { jobsModule } from '../jobs/module.ts';
-import type { AnalysisJobs } from '../jobs/analysis-jobs.ts';
 import type { AlertTask } from '../alerts/alert-service.ts';
 import { inferenceModule } from '../inference/module.ts';
 import { startEventLoopLag } from '../monitor/event-loop-lag.ts';
@@ -100,22 +99,23 @@ export async function wireApp(m: ModuleRunner, opts: WireOptions = { plan: roleP
     const listening = opts.eventsListening;
     readiness.add('events', () => listening() || 'LISTEN connection down (reconnecting)');
   }
-  let jobs: AnalysisJobs | undefined;
-  if (plan.jobs) {
-    ({ jobs } = await m.start(jobsModule, {
-      mode: plan.jobs,
-      studies: dicom.studies,
-      results: inference.results,
-      analysis: inference.analysis,
-      models: inference.models,
-      graceMs: opts.graceMs ?? 5000,
-    }));
-    const started = jobs;
+  const jobs = plan.jobs
+    ? (
+        await m.start(jobsModule, {
+          mode: plan.jobs,
+          studies: dicom.studies,
+          results: inference.results,
+          analysis: inference.analysis,
+          models: inference.models,
+          graceMs: opts.graceMs ?? 5000,
+        })
+      ).jobs
+    : undefined;
+  if (jobs)
     readiness.add('jobs', async () => {
-      await started.queued();
+      await jobs.queued();
       return true as const;
     });
-  }
   security.connectAudit({
     patientOfStudy: async (uid) => (await dicom.studies.getStudy(uid))?.patientId ?? null,
     modelOfResult: async (id) => {
@@ -135,15 +135,14 @@ export async function wireApp(m: ModuleRunner, opts: WireOptions = { plan: roleP
     orders: orders.orders,
   });
   const { reading } = await m.start(readingModule, { results: inference.results, studies: dicom.studies, worklist });
-  const queue = jobs;
   const { alerts } = await m.start(alertsModule, {
     worklist,
     userOf: security.userOf,
     deliver: plan.deliver,
     // Scaled out, deliveries and escalations are jobs that any worker runs.
-    ...(queue ? { tasks: { schedule: (task: AlertTask, delayMs: number) => queue.scheduleAlert(task, delayMs) } } : {}),
+    ...(jobs ? { tasks: { schedule: (task: AlertTask, delayMs: number) => jobs.scheduleAlert(task, delayMs) } } : {}),
   });
-  if (queue && plan.jobs === 'work') await queue.workAlerts(2, (task: AlertTask) => alerts.run(task));
+  if (jobs && plan.jobs === 'work') await jobs.workAlerts(2, (task: AlertTask) => alerts.run(task));
   const reports = await m.start(reportsModule, {
     studies: dicom.studies,
     files: dicom.files,

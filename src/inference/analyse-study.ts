@@ -107,20 +107,25 @@ export function studyStatus(results: readonly InferenceResult[]): AnalysisStatus
   return 'no-model';
 }
 
+type ReadingCause = { sopInstanceUid: string | null; complete: boolean };
+
+/** The reading `study.analysed` carries, from the study's stored results (every one so far). */
+export function readingOf(
+  studyUid: string,
+  results: readonly InferenceResult[],
+  cause: ReadingCause,
+  analysedAt: number,
+): StudyAnalysedEvent {
+  return { studyInstanceUid: studyUid, status: studyStatus(results), resultIds: results.map((r) => r.id), analysedAt, ...cause };
+}
+
 /** The study's reading as `study.analysed` carries it: every result stored for it so far. */
 export async function studyReading(
   deps: Pick<StudyAnalysisDeps, 'results' | 'now'>,
   studyUid: string,
-  cause: { sopInstanceUid: string | null; complete: boolean },
+  cause: ReadingCause,
 ): Promise<StudyAnalysedEvent> {
-  const results = await deps.results.listForStudy(studyUid);
-  return {
-    studyInstanceUid: studyUid,
-    status: studyStatus(results),
-    resultIds: results.map((r) => r.id),
-    analysedAt: deps.now(),
-    ...cause,
-  };
+  return readingOf(studyUid, await deps.results.listForStudy(studyUid), cause, deps.now());
 }
 
 const doneKey = (sop: string, model: RegisteredModel): string => `${sop}|${model.pkg.card.id}|${model.pkg.card.version}`;

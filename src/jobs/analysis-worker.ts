@@ -1,6 +1,6 @@
 import { ReadfirstError } from '../core/errors.ts';
 import type { EventBus } from '../events/bus.ts';
-import { studyReading } from '../inference/analyse-study.ts';
+import { readingOf } from '../inference/analyse-study.ts';
 import type { SqlInferenceResultStore } from '../inference/result-store.ts';
 import type { StudyAnalysedEvent } from '../events/types.ts';
 import type { Logger } from '../log/logger.ts';
@@ -34,7 +34,8 @@ export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobD
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
     }
-    const mine = (await deps.results.listForStudy(job.studyInstanceUid)).filter((r) => r.sopInstanceUid === job.sopInstanceUid);
+    const stored = await deps.results.listForStudy(job.studyInstanceUid);
+    const mine = stored.filter((r) => r.sopInstanceUid === job.sopInstanceUid);
     if (mine.length > 0 && mine.every((r) => r.status === 'failed'))
       throw new ReadfirstError('unavailable', 'every reading of the instance failed; retrying', {
         reason: mine[mine.length - 1]?.statusReason ?? null,
@@ -42,10 +43,7 @@ export function analysisJobHandler(deps: AnalysisWorkerDeps): (job: AnalysisJobD
     // The job completes once the reading's effects here (the ranking) are stored.
     await deps.bus.publish(
       'study.analysed',
-      await studyReading({ results: deps.results, now: deps.now }, job.studyInstanceUid, {
-        sopInstanceUid: job.sopInstanceUid,
-        complete: false,
-      }),
+      readingOf(job.studyInstanceUid, stored, { sopInstanceUid: job.sopInstanceUid, complete: false }, deps.now()),
     );
   };
 }
