@@ -4,14 +4,14 @@
  * stopped by PID). Prints instances/s for both, their ratio, and instances lost (acknowledged
  * but not queryable afterwards). Target: ≥1.5× Orthanc with 0 lost.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { acknowledgedCount, runDcmtk } from '../test/support/dcmtk.ts';
 import { makeInstance, testUid } from '../test/support/dicom-gen.ts';
-import { freePort, startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
+import { startOrthanc } from '../test/support/orthanc.ts';
+import { startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
 
 interface Run {
   seconds: number;
@@ -38,51 +38,15 @@ async function benchReadfirst(dir: string, studyUid: string): Promise<Run> {
   }
 }
 
-async function waitHttp(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('Orthanc exited early');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error('Orthanc did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
+/** The baseline: Orthanc on loopback (test/support/orthanc.ts), without plugins, as a bare store SCP. */
 async function benchOrthanc(dir: string): Promise<Run> {
-  const root = mkdtempSync(join(tmpdir(), 'rf-bench-orthanc-'));
-  const httpPort = await freePort();
-  const dicomPort = await freePort();
-  const config = {
-    Name: 'readfirst-bench',
-    StorageDirectory: join(root, 'storage'),
-    IndexDirectory: join(root, 'index'),
-    HttpPort: httpPort,
-    DicomPort: dicomPort,
-    DicomAet: 'ORTHANC',
-    RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
-    DicomCheckCalledAet: false,
-    Plugins: [],
-  };
-  const cfg = join(root, 'orthanc.json');
-  writeFileSync(cfg, JSON.stringify(config));
-  const child = spawn('/usr/sbin/Orthanc', [cfg], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  const orthanc = await startOrthanc({ Name: 'readfirst-bench', Plugins: [] });
   try {
-    await waitHttp(`http://127.0.0.1:${httpPort}/system`, child);
-    const s = await storescu(dicomPort, 'ORTHANC', dir);
-    const stats = (await (await fetch(`http://127.0.0.1:${httpPort}/statistics`)).json()) as { CountInstances: number };
+    const s = await storescu(orthanc.dicomPort, 'ORTHANC', dir);
+    const stats = (await (await fetch(`${orthanc.url}/statistics`)).json()) as { CountInstances: number };
     return { ...s, found: stats.CountInstances };
   } finally {
-    if (child.pid !== undefined && child.exitCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-    }
-    rmSync(root, { recursive: true, force: true });
+    await orthanc.stop();
   }
 }
 
