@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { acknowledgedCount, runDcmtk } from '../test/support/dcmtk.ts';
 import { makeInstance, testUid } from '../test/support/dicom-gen.ts';
+import { bearer, serviceTokenForDataDir } from '../test/support/auth.ts';
 import { startOrthanc } from '../test/support/orthanc.ts';
 import { startServerProcess, stopServerProcess } from '../test/support/server-process.ts';
 
@@ -27,10 +28,15 @@ async function storescu(port: number, aec: string, dir: string): Promise<{ secon
 
 async function benchReadfirst(dir: string, studyUid: string): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rf-bench-rf-'));
+  // DICOMweb needs sign-in: a read token, issued before the server holds the data directory.
+  const token = await serviceTokenForDataDir(dataDir, ['dicomweb:read']);
   const server = await startServerProcess({ READFIRST_DATA_DIR: dataDir });
   try {
     const s = await storescu(server.dimsePort, 'READFIRST', dir);
-    const res = await fetch(`http://127.0.0.1:${server.httpPort}/dicom-web/studies/${studyUid}/instances?limit=100000`);
+    const res = await fetch(`http://127.0.0.1:${server.httpPort}/dicom-web/studies/${studyUid}/instances?limit=100000`, {
+      headers: bearer(token),
+    });
+    if (!res.ok) throw new Error(`QIDO-RS answered ${res.status}`);
     return { ...s, found: ((await res.json()) as unknown[]).length };
   } finally {
     await stopServerProcess(server);
